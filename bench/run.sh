@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Reproduces every table in docs/benchmarks.md:   bash bench/run.sh [--quick]
+#
+# Builds everything in release, installs the Node relays' dependencies, then runs with the server under
+# test pinned to CPU 0 and the generator to CPU 1 (taskset):
+#   idle density (memory per idle visitor connection), connection setup rate, and the routing sweep
+#   (rising rates until p99 > 5 ms or any loss) for Switchboard and the three relays.
+# Every point runs against a fresh server (new data dir), RUNS times; medians are reported.
+# Raw JSON lines go to bench/results/raw-<stamp>.jsonl, the summary to bench/results/summary-<stamp>.json
+# (and latest.json), and markdown tables to stdout.
+set -uo pipefail # no -e: a failing benchmark point is a result, not an abort
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+QUICK=0
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    *) echo "usage: bash bench/run.sh [--quick]" >&2; exit 2 ;;
+  esac
+done
+if ((QUICK)); then
+  RUNS=1 DUR=2 IDLE_SIZES="1000 5000" CHAT_SIZES="1000" CONNECT_N=5000
+  RATES="5000 20000 50000 100000"
+else
+  RUNS=${RUNS:-3} DUR=${DUR:-5} IDLE_SIZES="1000 5000 10000 19000" CHAT_SIZES="1000 5000" CONNECT_N=10000
+  RATES=${RATES:-"5000 10000 20000 30000 40000 50000 60000 70000 80000 100000 120000 150000"}
+fi
+KINDS=${KINDS:-"switchboard relay-rust relay-ws relay-socketio"}
+P99_MAX_MS=5
+SCPU=0 GCPU=1
+ADMIN=bench-admin-token
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RES=bench/results
+RAW=$RES/raw-$STAMP.jsonl
+mkdir -p "$RES"
+
+# 19k connections need as many descriptors; 20,000 is this machine's per-process ceiling.
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "open files limit: $(ulimit -n)" >&2
+
+echo "== build" >&2
+PKGS="-p switchboard-loadgen -p switchboard-relay-rust"
+[[ " $KINDS " == *" switchboard "* ]] && PKGS+=" -p switchboard"
+cargo build --release $PKGS >&2 || exit 1
+for d in bench/relay-ws bench/relay-socketio; do
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >&2) || exit 1
+done
+LOADGEN=target/release/loadgen
+
+SPID="" SURL="" STMP=""
+start_server() { # $1: kind -> SPID, SURL
+  STMP=$(mktemp -d)
+  case $1 in
+    switchboard)
+      SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c $SCPU target/release/switchboard serve --listen 127.0.0.1:0 \
+        --data-dir "$STMP/data" --config bench/hub-bench.toml >"$STMP/out" 2>"$STMP/err" &
+      ;;
+    relay-rust) taskset -c $SCPU target/release/relay-rust --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
+    relay-ws) taskset -c $SCPU node bench/relay-ws/relay.js --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
+    relay-socketio) taskset -c $SCPU node bench/relay-socketio/relay.js --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
+  esac
+  SPID=$!
+  for _ in $(seq 200); do
+    local port
+    port=$(sed -n 's/.*listening on [a-z]*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STMP/out" | head -1)
+    if [[ -n $port ]]; then SURL="ws://127.0.0.1:$port"; return 0; fi
+    kill -0 "$SPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server $1 did not start:" >&2
+  cat "$STMP/err" >&2
+  return 1
+}
+
+stop_server() {
+  kill -TERM "$SPID" 2>/dev/null
+  for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SPID" 2>/dev/null
+  wait "$SPID" 2>/dev/null
+  rm -rf "$STMP"
+}
+
+target_of() { case $1 in switchboard) echo switchboard ;; relay-socketio) echo socketio ;; *) echo relay ;; esac; }
+
+# One measurement against a fresh server; appends {bench, kind, ...loadgen JSON} to RAW and echoes it.
+point() { # $1 bench name, $2 kind, rest: loadgen args
+  local bench=$1 kind=$2 line
+  shift 2
+  if ! start_server "$kind"; then
+    line='{"mode":"error","error":"server did not start","pass":false}'
+  else
+    line=$(taskset -c $GCPU "$LOADGEN" --target "$(target_of "$kind")" --url "$SURL" --admin-token "$ADMIN" \
+      --server-pid "$SPID" "$@" 2>>"$RES/loadgen-$STAMP.log" | grep '^{' | tail -1)
+    [[ -n $line ]] || line='{"mode":"error","error":"loadgen printed no result","pass":false}'
+    stop_server
+  fi
+  line=$(python3 bench/report.py tag "$bench" "$kind" <<<"$line")
+  echo "$line" >>"$RAW"
+  echo "$line"
+}
+
+echo "== idle density" >&2
+for kind in $KINDS; do
+  for n in $IDLE_SIZES; do
+    for r in $(seq "$RUNS"); do
+      point idle "$kind" --idle "$n" --hold 3 --label "run$r" | python3 bench/report.py brief >&2
+    done
+  done
+done
+
+echo "== connection setup" >&2
+for kind in $KINDS; do
+  for r in $(seq "$RUNS"); do
+    point connect "$kind" --connect "$CONNECT_N" --concurrency 256 --label "run$r" | python3 bench/report.py brief >&2
+  done
+done
+
+echo "== routing sweep (p99 <= ${P99_MAX_MS} ms, zero loss)" >&2
+for kind in $KINDS; do
+  for chats in $CHAT_SIZES; do
+    for rate in $RATES; do
+      out=""
+      for r in $(seq "$RUNS"); do
+        line=$(point route "$kind" --chats "$chats" --rate "$rate" --duration "$DUR" --drain 5 --label "run$r")
+        python3 bench/report.py brief <<<"$line" >&2
+        out+="$line"$'\n'
+        # Stop early once a majority of runs failed: the point cannot pass any more.
+        python3 bench/report.py can-pass "$P99_MAX_MS" "$RUNS" <<<"$out" || break
+      done
+      python3 bench/report.py point-pass "$P99_MAX_MS" <<<"$out" || break
+    done
+  done
+done
+
+python3 bench/report.py tables "$P99_MAX_MS" "$RAW" "$RES/summary-$STAMP.json"
+cp "$RES/summary-$STAMP.json" "$RES/latest.json"
+echo "raw results: $RAW" >&2

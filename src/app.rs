@@ -1,0 +1,127 @@
+//! The shared, cloneable handles every request handler and connection task gets.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use dashmap::DashMap;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{Limits, SiteConfig};
+use crate::fanout::Fanout;
+use crate::hub::HubHandle;
+use crate::store::ReadPool;
+
+#[derive(Clone)]
+pub struct App {
+    pub hub: HubHandle,
+    pub fanout: Arc<dyn Fanout>,
+    pub readers: ReadPool,
+    pub limits: Arc<Limits>,
+    pub sites: Arc<HashMap<String, SiteConfig>>,
+    pub admin_token: Arc<str>,
+    pub demo: bool,
+    pub departments: Arc<[crate::config::Department]>,
+    pub prometheus: Option<PrometheusHandle>,
+    pub connections: Arc<ConnectionCounts>,
+    pub tracker: TaskTracker,
+    pub shutdown: CancellationToken,
+    next_conn: Arc<AtomicU64>,
+}
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        hub: HubHandle,
+        fanout: Arc<dyn Fanout>,
+        readers: ReadPool,
+        limits: Limits,
+        sites: Vec<SiteConfig>,
+        admin_token: String,
+        demo: bool,
+        departments: Vec<crate::config::Department>,
+        prometheus: Option<PrometheusHandle>,
+    ) -> App {
+        App {
+            hub,
+            fanout,
+            readers,
+            limits: Arc::new(limits),
+            sites: Arc::new(sites.into_iter().map(|s| (s.key.clone(), s)).collect()),
+            admin_token: admin_token.into(),
+            demo,
+            departments: departments.into(),
+            prometheus,
+            connections: Arc::default(),
+            tracker: TaskTracker::new(),
+            shutdown: CancellationToken::new(),
+            // Ids below this are reserved for in-process participants (the built-in bot).
+            next_conn: Arc::new(AtomicU64::new(1 << 20)),
+        }
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// Live WebSocket connections, in all and per client address.
+#[derive(Default)]
+pub struct ConnectionCounts {
+    total: AtomicUsize,
+    per_ip: DashMap<IpAddr, usize>,
+}
+
+/// Why a connection was refused before the upgrade.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    TooMany,
+    TooManyFromAddress,
+}
+
+/// Holds one connection's place; gives it back when dropped.
+pub struct ConnectionSlot {
+    counts: Arc<ConnectionCounts>,
+    ip: IpAddr,
+}
+
+impl ConnectionCounts {
+    pub fn acquire(
+        self: &Arc<Self>,
+        ip: IpAddr,
+        limits: &Limits,
+    ) -> Result<ConnectionSlot, Refused> {
+        if self.total.fetch_add(1, Ordering::AcqRel) >= limits.max_connections {
+            self.total.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refused::TooMany);
+        }
+        let mut entry = self.per_ip.entry(ip).or_insert(0);
+        if *entry >= limits.connections_per_ip {
+            drop(entry);
+            self.total.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refused::TooManyFromAddress);
+        }
+        *entry += 1;
+        Ok(ConnectionSlot {
+            counts: self.clone(),
+            ip,
+        })
+    }
+
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.counts.total.fetch_sub(1, Ordering::AcqRel);
+        if let Some(mut n) = self.counts.per_ip.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+        }
+        self.counts.per_ip.remove_if(&self.ip, |_, n| *n == 0);
+    }
+}

@@ -1,0 +1,437 @@
+//! The bot's behaviour, driven through `BotCore::on_frame` (table-driven) and through the real pump.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::kb::demo_kb;
+use super::*;
+use crate::domain::{BotReason, ConversationId, Plan, Priority, Role, Status, Ticket};
+use crate::protocol::{
+    BotInfo, BotRef, BotWelcome, ClientFrame, ConversationView, From, MessageView, ServerFrame,
+    VisitorView,
+};
+use crate::routing::language::Language;
+
+const NAME: &str = "Switchboard Bot";
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn view(
+    id: ConversationId,
+    lang: Option<&str>,
+    reason: Option<BotReason>,
+    next: Option<&str>,
+) -> ConversationView {
+    ConversationView {
+        conversation_id: id,
+        ticket: Ticket(1001),
+        status: Status::Bot,
+        department: "support".into(),
+        language: lang.and_then(Language::parse),
+        priority: Priority::Standard,
+        tier: 1,
+        queue_position: None,
+        agent: None,
+        bot: Some(BotRef { name: NAME.into() }),
+        reason,
+        handoff_requested: false,
+        department_open: reason != Some(BotReason::Closed),
+        next_change: next.map(ts),
+        visitor: VisitorView {
+            verified: false,
+            plan: Plan::Standard,
+            name: None,
+            email: None,
+        },
+        last_seq: 0,
+        created_at: ts("2026-11-21T22:00:00Z"),
+    }
+}
+
+fn msg(id: ConversationId, seq: u64, role: Role, text: &str) -> MessageView {
+    MessageView {
+        conversation_id: id,
+        seq,
+        from: From { role, name: None },
+        text: text.into(),
+        at: ts("2026-11-21T22:00:00Z"),
+    }
+}
+
+fn core() -> BotCore {
+    BotCore::new(NAME.into(), demo_kb())
+}
+
+/// The texts of the messages among `frames`, and whether there was a handoff, in order.
+fn texts(frames: &[ClientFrame]) -> Vec<String> {
+    frames
+        .iter()
+        .map(|f| match f {
+            ClientFrame::Message {
+                text,
+                client_msg_id,
+                conversation_id,
+            } => {
+                assert!(
+                    client_msg_id
+                        .as_deref()
+                        .is_some_and(|c| c.starts_with("bot-"))
+                );
+                assert!(conversation_id.is_some());
+                text.clone()
+            }
+            ClientFrame::Handoff { reason, .. } => {
+                format!("HANDOFF({})", reason.as_deref().unwrap_or(""))
+            }
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
+    let id = ConversationId::random();
+    let cases: &[(Option<&str>, Option<BotReason>, Option<&str>, &[&str])] = &[
+        (
+            Some("de"),
+            Some(BotReason::Closed),
+            Some("2026-11-23T09:00:00Z"),
+            &[
+                "Hallo, ich bin Switchboard Bot",
+                "SB-1001",
+                "ab 2026-11-23 09:00 UTC wieder",
+                "Was kann ich",
+            ],
+        ),
+        (
+            Some("en"),
+            Some(BotReason::Closed),
+            None,
+            &["Hello", "SB-1001", "not available right now"],
+        ),
+        (
+            Some("fr"),
+            Some(BotReason::Language),
+            None,
+            &["Bonjour", "SB-1001", "ne parle votre langue"],
+        ),
+        (
+            Some("es"),
+            Some(BotReason::Unverified),
+            None,
+            &["Hola", "SB-1001", "iniciado sesión"],
+        ),
+        (
+            Some("it"),
+            None,
+            None,
+            &["Salve", "SB-1001", "Come posso aiutarla?"],
+        ),
+        (Some("pt"), None, None, &["Olá", "SB-1001"]),
+        (Some("nl"), None, None, &["Hallo, ik ben", "SB-1001"]),
+        // No phrases for Japanese, and no language known yet: English.
+        (
+            Some("ja"),
+            Some(BotReason::Language),
+            None,
+            &["Hello", "SB-1001", "none of our agents speaks"],
+        ),
+        (
+            None,
+            None,
+            None,
+            &[
+                "Hello, I'm Switchboard Bot",
+                "Your ticket number is SB-1001.",
+            ],
+        ),
+    ];
+    for (lang, reason, next, expected) in cases {
+        let mut bot = core();
+        let out = texts(&bot.on_frame(&ServerFrame::Assigned {
+            conversation: view(id, *lang, *reason, *next),
+            messages: Vec::new(),
+        }));
+        assert_eq!(out.len(), 1, "{lang:?}: {out:?}");
+        for part in *expected {
+            assert!(
+                out[0].contains(part),
+                "{lang:?}: {:?} lacks {part:?}",
+                out[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn assigned_answers_the_open_question_once_and_never_greets_twice() {
+    let id = ConversationId::random();
+    let mut bot = core();
+    let v = view(
+        id,
+        Some("de"),
+        Some(BotReason::Closed),
+        Some("2026-11-23T09:00:00Z"),
+    );
+    let question = msg(
+        id,
+        1,
+        Role::Visitor,
+        "Wie kann ich mein Passwort zurücksetzen?",
+    );
+    let out = texts(&bot.on_frame(&ServerFrame::Assigned {
+        conversation: v.clone(),
+        messages: vec![question.clone()],
+    }));
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(
+        out[0].contains("SB-1001") && !out[0].contains("Was kann ich"),
+        "{out:?}"
+    );
+    assert!(
+        out[1].starts_with("Resetting your password: Click"),
+        "{out:?}"
+    );
+    // The same message live, then the same assignment again (a restart): nothing more to say.
+    assert!(
+        bot.on_frame(&ServerFrame::Message(question.clone()))
+            .is_empty()
+    );
+    assert!(
+        bot.on_frame(&ServerFrame::Assigned {
+            conversation: v.clone(),
+            messages: vec![question]
+        })
+        .is_empty()
+    );
+
+    // A fresh bot (it restarted) sees its own earlier answer in the transcript: no greeting, no answer.
+    let mut fresh = core();
+    let transcript = vec![
+        msg(
+            id,
+            1,
+            Role::Visitor,
+            "Wie kann ich mein Passwort zurücksetzen?",
+        ),
+        msg(id, 2, Role::Bot, "…"),
+    ];
+    assert!(
+        fresh
+            .on_frame(&ServerFrame::Assigned {
+                conversation: v.clone(),
+                messages: transcript
+            })
+            .is_empty()
+    );
+
+    // After `welcome` lists the conversation, its assignment is not greeted either, but a question
+    // written since the bot's last word is answered.
+    let mut restarted = core();
+    let welcome = BotWelcome {
+        v: 1,
+        bot: BotInfo {
+            id: crate::domain::BotId(7),
+            name: NAME.into(),
+        },
+        conversations: vec![v.clone()],
+    };
+    assert!(
+        restarted
+            .on_frame(&ServerFrame::BotWelcome(welcome))
+            .is_empty()
+    );
+    let transcript = vec![msg(id, 1, Role::Visitor, "Wo ist meine Bestellung?")];
+    let out = texts(&restarted.on_frame(&ServerFrame::Assigned {
+        conversation: v,
+        messages: transcript,
+    }));
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].starts_with("Tracking your order:"), "{out:?}");
+}
+
+#[test]
+fn visitor_messages_get_answers_handoffs_or_the_way_to_a_person() {
+    let id = ConversationId::random();
+    let mut bot = core();
+    let v = view(
+        id,
+        Some("de"),
+        Some(BotReason::Closed),
+        Some("2026-11-23T09:00:00Z"),
+    );
+    bot.on_frame(&ServerFrame::Assigned {
+        conversation: v,
+        messages: Vec::new(),
+    });
+    let cases: &[(u64, Role, &str, &[&str])] = &[
+        (
+            1,
+            Role::Visitor,
+            "Wie kann ich mein Passwort zurücksetzen?",
+            &["Resetting your password: "],
+        ),
+        (
+            2,
+            Role::Visitor,
+            "Was kostet ein Fahrrad?",
+            &["nichts gefunden", "Mitarbeiter"],
+        ),
+        // Its own and agents' messages are never answered.
+        (3, Role::Bot, "I want to talk to a human", &[]),
+        (4, Role::Agent, "Can I help you?", &[]),
+        (
+            5,
+            Role::Visitor,
+            "I want to talk to a human",
+            &[
+                "Gespräch an unser Team übergeben",
+                "ab 2026-11-23 09:00 UTC",
+                "HANDOFF(visitor asked for a person)",
+            ],
+        ),
+        // A repeated delivery of an answered message.
+        (5, Role::Visitor, "I want to talk to a human", &[]),
+    ];
+    for (seq, role, text, expected) in cases {
+        let out = texts(&bot.on_frame(&ServerFrame::Message(msg(id, *seq, *role, text))));
+        let joined = out.join(" | ");
+        if expected.is_empty() {
+            assert!(out.is_empty(), "{text:?}: {out:?}");
+        }
+        for part in *expected {
+            assert!(joined.contains(part), "{text:?}: {joined:?} lacks {part:?}");
+        }
+    }
+    // Handoff comes after the message: the conversation may leave the bot as soon as the hub has it.
+    let out = bot.on_frame(&ServerFrame::Message(msg(id, 6, Role::Visitor, "agent")));
+    assert!(
+        matches!(
+            out.as_slice(),
+            [ClientFrame::Message { .. }, ClientFrame::Handoff { .. }]
+        ),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn conversations_are_forgotten_when_they_leave_the_bot() {
+    let mut bot = core();
+    let (a, b, c) = (
+        ConversationId::random(),
+        ConversationId::random(),
+        ConversationId::random(),
+    );
+    for id in [a, b, c] {
+        bot.on_frame(&ServerFrame::Assigned {
+            conversation: view(id, Some("en"), None, None),
+            messages: Vec::new(),
+        });
+    }
+    assert_eq!(bot.tracked(), 3);
+    let mut queued = view(a, Some("en"), None, None);
+    queued.status = Status::Queued;
+    queued.bot = None;
+    let mut resolving = view(b, Some("en"), None, None);
+    resolving.bot = None; // the hub reports a resolution before the status changes
+    let mut still_ours = view(c, Some("fr"), None, None);
+    still_ours.last_seq = 9;
+    for v in [queued, resolving, still_ours] {
+        assert!(bot.on_frame(&ServerFrame::Conversation(v)).is_empty());
+    }
+    assert_eq!(bot.tracked(), 1);
+    // The updated view counts: the language is now French.
+    let out = texts(&bot.on_frame(&ServerFrame::Message(msg(
+        c,
+        10,
+        Role::Visitor,
+        "blablabla",
+    ))));
+    assert!(out[0].contains("conseiller"), "{out:?}");
+    // Frames the bot has no business with are ignored.
+    assert!(bot.on_frame(&ServerFrame::Pong).is_empty());
+    assert!(
+        bot.on_frame(&ServerFrame::Survey { conversation_id: c })
+            .is_empty()
+    );
+}
+
+#[test]
+fn times_are_formatted_without_locale_data() {
+    assert_eq!(
+        format_time(ts("2026-11-23T09:00:00Z")),
+        "2026-11-23 09:00 UTC"
+    );
+    assert_eq!(
+        format_time(ts("2026-01-02T03:04:59+02:00")),
+        "2026-01-02 01:04 UTC"
+    );
+}
+
+/// The real loop: register, answer through `HubEvent::Frame`, stop on `Close`, then say goodbye.
+#[tokio::test]
+async fn the_pump_speaks_the_hub_protocol() {
+    let (hub_tx, mut hub_rx) = mpsc::channel::<HubEvent>(16);
+    let bot = crate::domain::BotId(42);
+    let settings = BotSettings {
+        bot,
+        name: NAME.into(),
+        conn: 7,
+        kb: demo_kb(),
+    };
+    let task = tokio::spawn(run(hub_tx, settings));
+
+    let Some(HubEvent::Bot {
+        conn: 7,
+        tx,
+        bot: b,
+    }) = hub_rx.recv().await
+    else {
+        panic!("expected the bot's hello")
+    };
+    assert_eq!(b, bot);
+    let id = ConversationId::random();
+    let assigned = ServerFrame::Assigned {
+        conversation: view(id, Some("en"), None, None),
+        messages: vec![msg(id, 1, Role::Visitor, "I want to talk to a human")],
+    };
+    let batch: Arc<[Arc<crate::hub::OutFrame>]> = vec![Arc::new(crate::hub::OutFrame {
+        frame: ServerFrame::Pong,
+        encoded: Default::default(),
+    })]
+    .into();
+    assert!(tx.send(OutItem::frame(assigned)).await.is_ok());
+    assert!(tx.send(OutItem::Frames(batch)).await.is_ok());
+    assert!(
+        tx.send(OutItem::Close(1012, "service restart"))
+            .await
+            .is_ok()
+    );
+
+    let mut sent = Vec::new();
+    loop {
+        match hub_rx.recv().await {
+            Some(HubEvent::Frame {
+                conn: 7,
+                who: crate::hub::Participant::Bot(b),
+                frame,
+                reference: None,
+                ..
+            }) => {
+                assert_eq!(b, bot);
+                sent.push(frame);
+            }
+            Some(HubEvent::Disconnected { conn: 7, .. }) => break,
+            _ => panic!("unexpected event"),
+        }
+    }
+    let out = texts(&sent);
+    assert_eq!(out.len(), 3, "{out:?}");
+    assert!(out[0].contains("SB-1001"));
+    assert!(out[1].contains("someone will reply"));
+    assert_eq!(out[2], "HANDOFF(visitor asked for a person)");
+    assert!(task.await.is_ok());
+}

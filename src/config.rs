@@ -1,0 +1,359 @@
+//! Configuration: defaults < TOML file < `SWITCHBOARD_` environment < command line, layered with figment,
+//! then checked as a whole so that a bad file is refused at start with the key and the reason.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::routing::hours::{HoursSpec, Schedule};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub admin_token: Option<String>,
+    /// Create demo agents, a bot and articles; serve the demo page.
+    #[serde(default)]
+    pub demo: bool,
+    #[serde(default)]
+    pub identity: IdentityConfig,
+    #[serde(default)]
+    pub sites: Vec<SiteConfig>,
+    #[serde(default)]
+    pub departments: Vec<DepartmentConfig>,
+    #[serde(default)]
+    pub bot: BotConfig,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Visitors without a verified identity get the bot only.
+    #[serde(default)]
+    pub require_verified: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub key: String,
+    /// HS256 key for identity tokens; a site without one accepts none.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Empty: any Origin.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum HoursConfig {
+    /// Only `"24/7"` is accepted.
+    Text(String),
+    Weekly(BTreeMap<String, String>),
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentConfig {
+    pub name: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    pub hours: HoursConfig,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotConfig {
+    /// Run the built-in bot on the bot queue.
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    #[serde(default = "default_bot_name")]
+    pub name: String,
+    /// Folder of markdown articles the built-in bot answers from (default: `<data_dir>/kb`).
+    #[serde(default)]
+    pub knowledge_base: Option<PathBuf>,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        BotConfig {
+            builtin: true,
+            name: default_bot_name(),
+            knowledge_base: None,
+        }
+    }
+}
+
+/// Every bounded resource, with its default. Documented in docs/configuration.md.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest WebSocket frame or message a client may send, in bytes.
+    pub max_frame_bytes: usize,
+    /// Longest chat message, in characters.
+    pub max_text_chars: usize,
+    /// Sustained frames per second one connection may send.
+    pub frames_per_second: u32,
+    /// Frames a connection may send at once above the sustained rate.
+    pub frame_burst: u32,
+    /// Rate-limited frames in a row after which the connection is closed (1008).
+    pub max_violations: u32,
+    /// Seconds a new connection has to send `hello`.
+    pub hello_timeout_secs: u64,
+    /// Seconds between WebSocket pings from the hub.
+    pub ping_interval_secs: u64,
+    /// Seconds without any frame from the client after which the connection is closed.
+    pub idle_timeout_secs: u64,
+    /// Frames queued for one connection; a client that lets it fill up is disconnected.
+    pub outbound_queue: usize,
+    /// Concurrent WebSocket connections from one IP address.
+    pub connections_per_ip: usize,
+    /// Concurrent WebSocket connections in all.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_frame_bytes: 64 * 1024,
+            max_text_chars: 4000,
+            frames_per_second: 20,
+            frame_burst: 40,
+            max_violations: 20,
+            hello_timeout_secs: 10,
+            ping_interval_secs: 25,
+            idle_timeout_secs: 75,
+            outbound_queue: 256,
+            connections_per_ip: 500,
+            max_connections: 19_000,
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./data")
+}
+fn default_timezone() -> String {
+    "Etc/GMT".into()
+}
+fn default_bot_name() -> String {
+    "Switchboard Bot".into()
+}
+fn yes() -> bool {
+    true
+}
+
+/// A refused configuration: which key, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Parse(#[from] Box<figment::Error>),
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+fn invalid(key: impl Into<String>, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Top-level keys that may come from the environment.
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "admin_token",
+    "demo",
+    "identity",
+    "sites",
+    "departments",
+    "bot",
+    "limits",
+];
+
+/// Command-line values that override everything else.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+}
+
+/// A department with its parsed schedule.
+#[derive(Clone, Debug)]
+pub struct Department {
+    pub name: std::sync::Arc<str>,
+    pub schedule: Schedule,
+}
+
+impl Config {
+    /// Loads and checks the layered configuration.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(invalid(
+                    "--config",
+                    format!("{} does not exist", file.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("SWITCHBOARD_").split("__").filter(|k| {
+                // Other tools share the prefix (SWITCHBOARD_BIN in tests); only config keys are read.
+                let top = k.as_str().split('.').next().unwrap_or_default();
+                ENV_KEYS.contains(&top)
+            }))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        config.departments()?;
+        config.check_sites()?;
+        config.check_limits()?;
+        Ok(config)
+    }
+
+    /// The configured departments, or the default `support`, open 09:00-18:00 Monday to Friday, GMT
+    /// (around the clock in demo mode, so that a newcomer always reaches a person).
+    pub fn departments(&self) -> Result<Vec<Department>, ConfigError> {
+        if self.departments.is_empty() {
+            let schedule = if self.demo {
+                Schedule::always_open()
+            } else {
+                let weekdays = ["mon", "tue", "wed", "thu", "fri"];
+                let hours = weekdays
+                    .iter()
+                    .map(|d| (d.to_string(), "09:00-18:00".to_string()))
+                    .collect();
+                Schedule::new("Etc/GMT", &HoursSpec::Weekly(hours), &[])
+                    .map_err(|e| invalid("departments", e))?
+            };
+            return Ok(vec![Department {
+                name: "support".into(),
+                schedule,
+            }]);
+        }
+        let mut seen = std::collections::HashSet::new();
+        self.departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let key = format!("departments[{i}]");
+                if d.name.trim().is_empty() {
+                    return Err(invalid(format!("{key}.name"), "must not be empty"));
+                }
+                if !seen.insert(d.name.clone()) {
+                    return Err(invalid(
+                        format!("{key}.name"),
+                        format!("duplicate department \"{}\"", d.name),
+                    ));
+                }
+                let hours = match &d.hours {
+                    HoursConfig::Text(t) if t == "24/7" => HoursSpec::Always,
+                    HoursConfig::Text(t) => {
+                        return Err(invalid(
+                            format!("{key}.hours"),
+                            format!("\"{t}\": expected \"24/7\" or a table of days"),
+                        ));
+                    }
+                    HoursConfig::Weekly(days) => HoursSpec::Weekly(days.clone()),
+                };
+                let schedule = Schedule::new(&d.timezone, &hours, &d.holidays)
+                    .map_err(|e| invalid(format!("{key} ({})", d.name), e))?;
+                Ok(Department {
+                    name: d.name.as_str().into(),
+                    schedule,
+                })
+            })
+            .collect()
+    }
+
+    /// The configured sites, or the default one that accepts no identity tokens (in demo mode it
+    /// accepts tokens signed with `demo-site-secret`, so that they can be tried).
+    pub fn sites(&self) -> Vec<SiteConfig> {
+        if !self.sites.is_empty() {
+            return self.sites.clone();
+        }
+        let secret = self.demo.then(|| "demo-site-secret".to_string());
+        vec![SiteConfig {
+            key: "default".into(),
+            secret,
+            allowed_origins: vec![],
+        }]
+    }
+
+    fn check_sites(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in self.sites.iter().enumerate() {
+            if !seen.insert(&s.key) {
+                return Err(invalid(
+                    format!("sites[{i}].key"),
+                    format!("duplicate site \"{}\"", s.key),
+                ));
+            }
+            if s.secret.as_deref().is_some_and(|x| x.len() < 16) {
+                return Err(invalid(
+                    format!("sites[{i}].secret"),
+                    "must be at least 16 bytes",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_limits(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        let checks: [(&str, bool, &str); 5] = [
+            (
+                "limits.max_frame_bytes",
+                (1024..=16 << 20).contains(&l.max_frame_bytes),
+                "must be 1 KiB to 16 MiB",
+            ),
+            (
+                "limits.max_text_chars",
+                l.max_text_chars >= 1,
+                "must be at least 1",
+            ),
+            (
+                "limits.frames_per_second",
+                l.frames_per_second >= 1,
+                "must be at least 1",
+            ),
+            (
+                "limits.outbound_queue",
+                l.outbound_queue >= 8,
+                "must be at least 8",
+            ),
+            (
+                "limits.hello_timeout_secs",
+                l.hello_timeout_secs >= 1,
+                "must be at least 1",
+            ),
+        ];
+        match checks.iter().find(|(_, ok, _)| !ok) {
+            Some((key, _, reason)) => Err(invalid(*key, reason)),
+            None => Ok(()),
+        }
+    }
+}

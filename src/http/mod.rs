@@ -1,0 +1,77 @@
+//! The HTTP API (spec section 2): health, metrics, status, admin, login, tickets; plus the WebSocket
+//! endpoints and the embedded pages, all on one router.
+
+mod admin;
+mod auth;
+mod error;
+mod session;
+mod tickets;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, patch, post};
+
+use crate::app::App;
+use crate::hub::AdminCommand;
+use crate::protocol::rest::StatusOut;
+pub use error::ApiError;
+
+/// Largest HTTP request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .route("/api/status", get(status))
+        .route("/api/login", post(session::login))
+        .route("/api/logout", post(session::logout))
+        .route("/api/agents", get(admin::list_agents_for_staff))
+        .route(
+            "/api/admin/agents",
+            get(admin::list_agents).post(admin::create_agent),
+        )
+        .route(
+            "/api/admin/agents/{id}",
+            patch(admin::patch_agent).delete(admin::delete_agent),
+        )
+        .route("/api/admin/bots", post(admin::create_bot))
+        .route("/api/admin/identities/{site}/{sub}", patch(admin::relink))
+        .route("/api/tickets", get(tickets::list_tickets))
+        .route("/api/tickets/{ticket}", get(tickets::get_ticket))
+        .merge(crate::transport::router())
+        .merge(crate::web::router())
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}
+
+async fn health(State(app): State<App>) -> impl IntoResponse {
+    if app.shutdown.is_cancelled() {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "stopping"})),
+        );
+    }
+    (
+        axum::http::StatusCode::OK,
+        Json(serde_json::json!({"status": "ok"})),
+    )
+}
+
+async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    let body = app
+        .prometheus
+        .as_ref()
+        .map(|p| p.render())
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+async fn status(State(app): State<App>) -> Result<Json<StatusOut>, ApiError> {
+    let departments = app.hub.admin(AdminCommand::Status).await?;
+    Ok(Json(StatusOut { departments }))
+}

@@ -1,0 +1,116 @@
+//! Tickets and their transcripts (spec 2): readable by the admin, agents, and the visitor who owns one.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+
+use super::auth::{Caller, Staff};
+use super::error::ApiError;
+use crate::app::App;
+use crate::domain::{Status, Ticket};
+use crate::hub::views_for_http::{TicketParts, ticket_out};
+use crate::protocol::rest::TicketOut;
+use crate::store::TicketQuery;
+
+/// Most tickets one list returns.
+pub const MAX_LIST: usize = 500;
+const DEFAULT_LIST: usize = 50;
+
+pub async fn get_ticket(
+    caller: Caller,
+    State(app): State<App>,
+    Path(raw): Path<String>,
+) -> Result<Json<TicketOut>, ApiError> {
+    let ticket: Ticket = raw.parse().map_err(|_| ApiError::not_found("ticket"))?;
+    let parts = app
+        .readers
+        .run(move |s| {
+            let Some(rec) = s.conversation_by_ticket(ticket)? else {
+                return Ok(None);
+            };
+            let agent = rec
+                .agent_id
+                .map(|a| s.agent(a))
+                .transpose()?
+                .flatten()
+                .map(|a| a.name);
+            let bot = rec
+                .bot_id
+                .map(|b| s.bot(b))
+                .transpose()?
+                .flatten()
+                .map(|b| b.name);
+            let messages = s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?;
+            Ok(Some(TicketParts {
+                rec,
+                agent,
+                bot,
+                messages: Some(messages),
+            }))
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("ticket"))?;
+    match caller {
+        Caller::Admin | Caller::Agent(_) => {}
+        // Another visitor's ticket does not exist, as far as this caller can tell.
+        Caller::Visitor(v) if v == parts.rec.visitor_id => {}
+        Caller::Visitor(_) => return Err(ApiError::not_found("ticket")),
+    }
+    Ok(Json(ticket_out(parts, &app.departments)))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListParams {
+    status: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn list_tickets(
+    _: Staff,
+    State(app): State<App>,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Vec<TicketOut>>, ApiError> {
+    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(s.parse::<Status>().map_err(|_| {
+            ApiError::bad_request("status must be queued, bot, assigned or resolved")
+        })?),
+        None => None,
+    };
+    let limit = p.limit.unwrap_or(DEFAULT_LIST).clamp(1, MAX_LIST);
+    let list = app
+        .readers
+        .run(move |s| {
+            let recs = s.conversations(TicketQuery {
+                status,
+                agent: None,
+                limit,
+            })?;
+            recs.into_iter()
+                .map(|rec| {
+                    let agent = rec
+                        .agent_id
+                        .map(|a| s.agent(a))
+                        .transpose()?
+                        .flatten()
+                        .map(|a| a.name);
+                    let bot = rec
+                        .bot_id
+                        .map(|b| s.bot(b))
+                        .transpose()?
+                        .flatten()
+                        .map(|b| b.name);
+                    Ok(TicketParts {
+                        rec,
+                        agent,
+                        bot,
+                        messages: None,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|p| ticket_out(p, &app.departments))
+            .collect(),
+    ))
+}

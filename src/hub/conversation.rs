@@ -1,0 +1,283 @@
+//! Messages and status changes of one conversation, and who hears of them.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::dispatch::Effect;
+use super::state::{Hub, LANGUAGE_SAMPLE_BYTES};
+use super::{ConnId, Participant};
+use crate::domain::{ConversationId, Role, Status};
+use crate::protocol::{From, MessageView, Ref, ServerFrame};
+use crate::routing::language;
+use crate::store::{MessageRecord, StoreOp};
+
+/// Who wrote a message being appended.
+pub struct Author {
+    pub role: Role,
+    pub name: Option<Arc<str>>,
+    pub conn: ConnId,
+}
+
+impl Hub {
+    /// Appends a message (spec 4: seq without gaps, idempotent `client_msg_id`, durable before the ack
+    /// and the delivery, which the dispatcher performs after the commit).
+    pub fn append(
+        &mut self,
+        id: ConversationId,
+        author: Author,
+        text: String,
+        client_msg_id: Option<String>,
+        reference: Option<Ref>,
+        received: Instant,
+    ) {
+        let client_msg_id: Option<Arc<str>> = client_msg_id.map(Arc::from);
+        let Some(c) = self.convs.get_mut(&id) else {
+            return;
+        };
+        if let Some(seq) = client_msg_id
+            .as_ref()
+            .and_then(|k| c.client_ids.get(k))
+            .copied()
+        {
+            // The same id again: the same ack, nothing added.
+            let ack = ServerFrame::Ack {
+                reference,
+                client_msg_id,
+                conversation_id: Some(id),
+                seq: Some(seq),
+            };
+            self.to_conn(author.conn, ack);
+            return;
+        }
+        c.rec.last_seq += 1;
+        let seq = c.rec.last_seq;
+        if let Some(k) = &client_msg_id {
+            c.client_ids.insert(k.clone(), seq);
+        }
+        let text: Arc<str> = text.into();
+        let record = MessageRecord {
+            conversation_id: id,
+            seq,
+            role: author.role,
+            sender_name: author.name.clone(),
+            text: text.clone(),
+            at: self.now,
+            client_msg_id: client_msg_id.clone(),
+        };
+        let visitor = c.rec.visitor_id;
+        let others = [
+            Some(Participant::Visitor(visitor)),
+            c.rec
+                .agent_id
+                .filter(|_| c.rec.status == Status::Assigned)
+                .map(Participant::Agent),
+            c.rec
+                .bot_id
+                .filter(|_| c.rec.status == Status::Bot)
+                .map(Participant::Bot),
+        ];
+        self.op(StoreOp::PutMessage(record));
+        let ack = ServerFrame::Ack {
+            reference,
+            client_msg_id,
+            conversation_id: Some(id),
+            seq: Some(seq),
+        };
+        self.to_conn(author.conn, ack);
+        let view = MessageView {
+            conversation_id: id,
+            seq,
+            from: From {
+                role: author.role,
+                name: author.name,
+            },
+            text,
+            at: self.now,
+        };
+        let item = super::OutItem::frame(ServerFrame::Message(view));
+        for who in others.into_iter().flatten() {
+            self.effect(Effect::ToParticipant {
+                who,
+                item: item.clone(),
+                except: Some(author.conn),
+            });
+        }
+        self.effect(Effect::Delivered(received));
+        metrics::counter!("switchboard_messages_total", "role" => author.role.as_str())
+            .increment(1);
+    }
+
+    /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation.
+    /// Only a reliable detection overrides the locale; an unreliable guess never makes a language
+    /// "uncovered". Returns whether the language changed (the caller then places the conversation anew).
+    pub fn observe_language(&mut self, id: ConversationId, text: &str) -> bool {
+        let Some(c) = self.convs.get_mut(&id) else {
+            return false;
+        };
+        if c.rec.status == Status::Assigned || c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
+            return false;
+        }
+        if !c.sample.is_empty() {
+            c.sample.push('\n');
+        }
+        let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
+        let cut = (0..=room.min(text.len()))
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        c.sample.push_str(&text[..cut]);
+        let detected = language::detect(&c.sample)
+            .filter(|d| d.reliable)
+            .map(|d| d.language);
+        let from_locale = c.rec.locale.as_deref().and_then(language::from_locale);
+        let decided = detected.or(from_locale);
+        if decided != c.rec.language && decided.is_some() {
+            c.rec.language = decided;
+            return true;
+        }
+        false
+    }
+
+    pub fn set_status(&mut self, id: ConversationId, status: Status) {
+        let Some(c) = self.convs.get_mut(&id) else {
+            return;
+        };
+        if c.rec.status != status {
+            metrics::gauge!("switchboard_conversations", "status" => c.rec.status.as_str())
+                .decrement(1.0);
+            metrics::gauge!("switchboard_conversations", "status" => status.as_str())
+                .increment(1.0);
+            c.rec.status = status;
+        }
+    }
+
+    /// Tells the visitor of the conversation's current state.
+    pub fn notify_visitor(&mut self, id: ConversationId) {
+        let Some(visitor) = self.convs.get(&id).map(|c| c.rec.visitor_id) else {
+            return;
+        };
+        if let Some(view) = self.view(id, true) {
+            self.to(
+                Participant::Visitor(visitor),
+                ServerFrame::Conversation(view),
+                None,
+            );
+        }
+    }
+
+    /// Tells the visitor and whoever has the conversation of its current state.
+    pub fn notify(&mut self, id: ConversationId) {
+        self.notify_visitor(id);
+        let Some(c) = self.convs.get(&id) else { return };
+        let holder = match c.rec.status {
+            Status::Assigned => c.rec.agent_id.map(Participant::Agent),
+            Status::Bot => c.rec.bot_id.map(Participant::Bot),
+            _ => None,
+        };
+        if let (Some(who), Some(view)) = (holder, self.view(id, false)) {
+            self.to(who, ServerFrame::Conversation(view), None);
+        }
+    }
+
+    /// Resolves a conversation: everyone is told, the visitor is asked for a rating, the agent's place
+    /// goes to the next in the queue.
+    pub fn resolve(&mut self, id: ConversationId) {
+        let Some(c) = self.convs.get(&id) else { return };
+        let (agent, visitor) = (
+            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned),
+            c.rec.visitor_id,
+        );
+        self.leave_queue(id);
+        self.leave_bot(id);
+        self.set_status(id, Status::Resolved);
+        if let Some(c) = self.convs.get_mut(&id) {
+            c.rec.resolved_at = Some(self.now);
+        }
+        self.save(id);
+        self.notify_visitor(id);
+        if let (Some(agent), Some(view)) = (agent, self.view(id, false)) {
+            self.to(
+                Participant::Agent(agent),
+                ServerFrame::Conversation(view),
+                None,
+            );
+        }
+        self.to(
+            Participant::Visitor(visitor),
+            ServerFrame::Survey {
+                conversation_id: id,
+            },
+            None,
+        );
+        self.convs.remove(&id);
+        self.by_visitor.remove(&visitor);
+        self.last_resolved.insert(visitor, id);
+        if let Some(agent) = agent {
+            self.release_agent_slot(agent);
+            self.serve_agent(agent);
+        }
+        metrics::counter!("switchboard_conversations_resolved_total").increment(1);
+    }
+
+    /// Sends the messages after `after_seq`, then `synced`, in order with live traffic.
+    pub fn sync(
+        &mut self,
+        conn: ConnId,
+        id: ConversationId,
+        after_seq: u64,
+        last_seq: u64,
+        reference: Option<Ref>,
+    ) {
+        self.effect(Effect::Sync {
+            conn,
+            conversation: id,
+            after_seq,
+            last_seq,
+            reference,
+        });
+    }
+
+    /// Sends queue frames and queue positions if the queue changed during this batch of events.
+    pub fn flush_queue(&mut self) {
+        if !std::mem::take(&mut self.queue_dirty) {
+            return;
+        }
+        let mut per_dept: std::collections::HashMap<Arc<str>, u32> = Default::default();
+        let mut by_priority = [0u32; 4];
+        let mut moved = Vec::new();
+        for id in self.queue.values() {
+            let Some(c) = self.convs.get(id) else {
+                continue;
+            };
+            let n = per_dept.entry(c.rec.department.clone()).or_default();
+            *n += 1;
+            by_priority[c.rec.priority as usize] += 1;
+            if c.last_position != Some(*n) {
+                moved.push((*id, *n));
+            }
+        }
+        for (p, n) in crate::domain::Priority::ALL.iter().zip(by_priority) {
+            metrics::gauge!("switchboard_queue_length", "priority" => p.as_str()).set(f64::from(n));
+        }
+        for (id, position) in moved {
+            if let Some(c) = self.convs.get_mut(&id) {
+                c.last_position = Some(position);
+            }
+            self.notify_visitor(id);
+        }
+        let connected: Vec<(crate::domain::AgentId, Vec<Arc<str>>)> = self
+            .agents
+            .values()
+            .filter(|a| a.conns > 0)
+            .map(|a| (a.record.id, a.record.departments.clone()))
+            .collect();
+        for (agent, depts) in connected {
+            let waiting = self.waiting_for(&depts);
+            self.to(
+                Participant::Agent(agent),
+                ServerFrame::Queue { waiting },
+                None,
+            );
+        }
+    }
+}

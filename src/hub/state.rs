@@ -1,0 +1,321 @@
+//! The hub's live state and its event loop.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use super::dispatch::{Dispatcher, Effect, Job};
+use super::{ConnId, EVENTS_PER_JOB, HubEvent, OutItem, Participant};
+use crate::config::Department;
+use crate::domain::{AgentId, Availability, BotId, ConversationId, Plan, Seq, Status, VisitorId};
+use crate::protocol::{ErrorCode, Ref, ServerFrame};
+use crate::routing::assign::QueueKey;
+use crate::routing::hours::Schedule;
+use crate::store::{AgentRecord, BotRecord, ConversationRecord, Snapshot, StoreOp};
+
+/// What the hub needs from the configuration.
+#[derive(Clone, Debug)]
+pub struct HubSettings {
+    pub departments: Vec<Department>,
+    pub require_verified: bool,
+    pub max_text_chars: usize,
+}
+
+pub(super) struct DeptState {
+    pub name: Arc<str>,
+    pub schedule: Schedule,
+    pub open: bool,
+}
+
+pub(super) struct AgentState {
+    pub record: AgentRecord,
+    pub conns: u32,
+    pub availability: Availability,
+    pub open: u32,
+    pub idle_since: Timestamp,
+}
+
+pub(super) struct BotState {
+    pub record: BotRecord,
+    pub conns: u32,
+    pub open: u32,
+}
+
+/// A visitor with at least one live connection.
+pub(super) struct VisitorState {
+    pub conns: u32,
+    pub site: Arc<str>,
+    pub verified: bool,
+    pub plan: Plan,
+    pub urgent: bool,
+    pub name: Option<Arc<str>>,
+    pub email: Option<Arc<str>>,
+    pub locale: Option<Arc<str>>,
+    pub department: Arc<str>,
+}
+
+/// Visitor text kept for language detection, in bytes: enough for a reliable guess, bounded per chat.
+pub(super) const LANGUAGE_SAMPLE_BYTES: usize = 2048;
+
+/// An open conversation.
+pub(super) struct Conv {
+    pub rec: ConversationRecord,
+    pub client_ids: HashMap<Arc<str>, Seq>,
+    pub sample: String,
+    pub queue_key: Option<QueueKey>,
+    pub last_position: Option<u32>,
+}
+
+pub(super) struct Hub {
+    pub settings: HubSettings,
+    pub depts: Vec<DeptState>,
+    pub agents: HashMap<AgentId, AgentState>,
+    pub bots: HashMap<BotId, BotState>,
+    pub convs: HashMap<ConversationId, Conv>,
+    pub by_visitor: HashMap<VisitorId, ConversationId>,
+    pub visitors: HashMap<VisitorId, VisitorState>,
+    pub last_resolved: HashMap<VisitorId, ConversationId>,
+    pub identities: HashMap<(Arc<str>, Arc<str>), Arc<str>>,
+    /// The human queue, all departments, in service order.
+    pub queue: BTreeMap<QueueKey, ConversationId>,
+    /// Bot conversations that no connected bot has yet.
+    pub bot_waiting: BTreeMap<QueueKey, ConversationId>,
+    pub next_ticket: u64,
+    pub arrivals: u64,
+    pub queue_dirty: bool,
+    pub now: Timestamp,
+    pub job: Job,
+    dispatcher: Option<Dispatcher>,
+}
+
+impl Hub {
+    pub fn new(settings: HubSettings, snapshot: Snapshot, dispatcher: Dispatcher) -> Hub {
+        let now = Timestamp::now();
+        let depts = settings
+            .departments
+            .iter()
+            .map(|d| DeptState {
+                name: d.name.clone(),
+                schedule: d.schedule.clone(),
+                open: d.schedule.is_open(now),
+            })
+            .collect();
+        let mut hub = Hub {
+            settings,
+            depts,
+            agents: HashMap::new(),
+            bots: HashMap::new(),
+            convs: HashMap::new(),
+            by_visitor: HashMap::new(),
+            visitors: HashMap::new(),
+            last_resolved: HashMap::new(),
+            identities: HashMap::new(),
+            queue: BTreeMap::new(),
+            bot_waiting: BTreeMap::new(),
+            next_ticket: snapshot.last_ticket + 1,
+            arrivals: 0,
+            queue_dirty: false,
+            now,
+            job: Job::default(),
+            dispatcher: Some(dispatcher),
+        };
+        hub.restore(snapshot);
+        hub
+    }
+
+    fn restore(&mut self, snapshot: Snapshot) {
+        for record in snapshot.agents {
+            let state = AgentState {
+                record,
+                conns: 0,
+                availability: Availability::Online,
+                open: 0,
+                idle_since: self.now,
+            };
+            self.agents.insert(state.record.id, state);
+        }
+        for record in snapshot.bots {
+            self.bots.insert(
+                record.id,
+                BotState {
+                    record,
+                    conns: 0,
+                    open: 0,
+                },
+            );
+        }
+        for link in snapshot.identities {
+            self.identities.insert((link.site, link.sub), link.email);
+        }
+        for open in snapshot.open_conversations {
+            let rec = open.record;
+            let id = rec.id;
+            metrics::gauge!("switchboard_conversations", "status" => rec.status.as_str())
+                .increment(1.0);
+            self.by_visitor.insert(rec.visitor_id, id);
+            let key = self.next_arrival(rec.priority);
+            let conv = Conv {
+                client_ids: open.client_msg_ids.into_iter().collect(),
+                sample: String::new(),
+                queue_key: None,
+                last_position: None,
+                rec,
+            };
+            let (status, agent, bot) = (conv.rec.status, conv.rec.agent_id, conv.rec.bot_id);
+            self.convs.insert(id, conv);
+            match status {
+                Status::Queued => self.enqueue_key(id, key),
+                Status::Assigned => match agent.and_then(|a| self.agents.get_mut(&a)) {
+                    Some(a) => a.open += 1,
+                    None => self.enqueue_key(id, key),
+                },
+                Status::Bot => match bot.and_then(|b| self.bots.get_mut(&b)) {
+                    Some(b) => b.open += 1,
+                    None => {
+                        self.bot_waiting.insert(key, id);
+                    }
+                },
+                Status::Resolved => {}
+            }
+        }
+        self.queue_dirty = true;
+    }
+
+    pub fn next_arrival(&mut self, priority: crate::domain::Priority) -> QueueKey {
+        self.arrivals += 1;
+        QueueKey {
+            priority,
+            arrival: self.arrivals,
+        }
+    }
+
+    pub async fn run(mut self, mut rx: mpsc::Receiver<HubEvent>) {
+        while let Some(event) = rx.recv().await {
+            self.now = Timestamp::now();
+            let mut stop = self.handle(event);
+            for _ in 1..EVENTS_PER_JOB {
+                if stop.is_some() {
+                    break;
+                }
+                match rx.try_recv() {
+                    Ok(event) => stop = self.handle(event),
+                    Err(_) => break,
+                }
+            }
+            self.flush_queue();
+            let job = std::mem::take(&mut self.job);
+            let dispatcher = self
+                .dispatcher
+                .as_ref()
+                .expect("dispatcher runs until shutdown");
+            if !job.is_empty() {
+                dispatcher.submit(job).await;
+            }
+            if let Some(done) = stop {
+                let dispatcher = self.dispatcher.take().expect("shutdown happens once");
+                dispatcher
+                    .submit(Job {
+                        ops: vec![],
+                        effects: vec![Effect::CloseAll],
+                    })
+                    .await;
+                dispatcher.finish().await;
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+
+    /// Handles one event; returns the shutdown reply when asked to stop.
+    fn handle(&mut self, event: HubEvent) -> Option<tokio::sync::oneshot::Sender<()>> {
+        match event {
+            HubEvent::Visitor { conn, tx, hello } => self.visitor_hello(conn, tx, *hello),
+            HubEvent::Agent { conn, tx, agent } => self.agent_hello(conn, tx, agent),
+            HubEvent::Bot { conn, tx, bot } => self.bot_hello(conn, tx, bot),
+            HubEvent::Frame {
+                conn,
+                who,
+                frame,
+                reference,
+                received,
+            } => self.frame(conn, who, frame, reference, received),
+            HubEvent::Disconnected { conn, who } => self.disconnected(conn, who),
+            HubEvent::Admin(cmd) => self.admin(cmd),
+            HubEvent::Tick => self.tick(),
+            HubEvent::Shutdown(done) => return Some(done),
+        }
+        None
+    }
+
+    // --- effects -----------------------------------------------------------------------------------
+
+    pub fn op(&mut self, op: StoreOp) {
+        self.job.ops.push(op);
+    }
+
+    pub fn effect(&mut self, effect: Effect) {
+        self.job.effects.push(effect);
+    }
+
+    pub fn to_conn(&mut self, conn: ConnId, frame: ServerFrame) {
+        self.effect(Effect::ToConn {
+            conn,
+            item: OutItem::frame(frame),
+        });
+    }
+
+    pub fn to(&mut self, who: Participant, frame: ServerFrame, except: Option<ConnId>) {
+        self.effect(Effect::ToParticipant {
+            who,
+            item: OutItem::frame(frame),
+            except,
+        });
+    }
+
+    pub fn ack(&mut self, conn: ConnId, reference: Option<Ref>) {
+        self.to_conn(conn, ServerFrame::ack(reference));
+    }
+
+    pub fn error(
+        &mut self,
+        conn: ConnId,
+        code: ErrorCode,
+        message: impl Into<String>,
+        reference: Option<Ref>,
+    ) {
+        self.to_conn(conn, ServerFrame::error(code, message, reference));
+    }
+
+    /// Persists the conversation's current row.
+    pub fn save(&mut self, id: ConversationId) {
+        if let Some(c) = self.convs.get(&id) {
+            let rec = Box::new(c.rec.clone());
+            self.op(StoreOp::PutConversation(rec));
+        }
+    }
+
+    pub fn dept(&self, name: &str) -> Option<&DeptState> {
+        self.depts.iter().find(|d| d.name.as_ref() == name)
+    }
+
+    /// Departments that open or close now; conversations waiting for a human enter the queue on opening.
+    fn tick(&mut self) {
+        let now = self.now;
+        let mut opened = Vec::new();
+        for d in &mut self.depts {
+            let open = d.schedule.is_open(now);
+            if open != d.open {
+                d.open = open;
+                tracing::info!(department = %d.name, open, "department hours changed");
+                if open {
+                    opened.push(d.name.clone());
+                }
+            }
+        }
+        for name in opened {
+            self.release_handoffs(Some(&name));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! How live state looks on the wire.
+
+use super::state::Hub;
+use crate::domain::{ConversationId, Status};
+use crate::protocol::{
+    AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView,
+};
+use crate::store::{AgentRecord, MessageRecord};
+
+pub fn message_view(m: MessageRecord) -> MessageView {
+    MessageView {
+        conversation_id: m.conversation_id,
+        seq: m.seq,
+        from: From {
+            role: m.role,
+            name: m.sender_name,
+        },
+        text: m.text,
+        at: m.at,
+    }
+}
+
+pub fn agent_info(a: &AgentRecord) -> AgentInfo {
+    AgentInfo {
+        id: a.id,
+        name: a.name.clone(),
+        languages: a.languages.clone(),
+        tier: a.tier,
+        max_chats: a.max_chats,
+        departments: a.departments.clone(),
+    }
+}
+
+impl Hub {
+    /// The conversation as its visitor (`for_visitor`) or its agent or bot sees it.
+    pub fn view(&self, id: ConversationId, for_visitor: bool) -> Option<ConversationView> {
+        let c = self.convs.get(&id)?;
+        let r = &c.rec;
+        let dept = self.dept(&r.department);
+        let agent = r
+            .agent_id
+            .filter(|_| r.status == Status::Assigned)
+            .and_then(|a| self.agents.get(&a))
+            .map(|a| AgentRef {
+                id: (!for_visitor).then_some(a.record.id),
+                name: a.record.name.clone(),
+            });
+        let bot = r
+            .bot_id
+            .filter(|_| r.status == Status::Bot)
+            .and_then(|b| self.bots.get(&b))
+            .map(|b| BotRef {
+                name: b.record.name.clone(),
+            });
+        Some(ConversationView {
+            conversation_id: r.id,
+            ticket: r.ticket,
+            status: r.status,
+            department: r.department.clone(),
+            language: r.language,
+            priority: r.priority,
+            tier: r.tier,
+            queue_position: c.queue_key.and(c.last_position),
+            agent,
+            bot,
+            reason: r.bot_reason.filter(|_| r.status == Status::Bot),
+            handoff_requested: r.handoff_requested,
+            department_open: dept.is_some_and(|d| d.open),
+            next_change: dept.and_then(|d| d.schedule.next_change(self.now)),
+            visitor: VisitorView {
+                verified: r.verified,
+                plan: r.plan,
+                name: r.visitor_name.clone(),
+                email: r.visitor_email.clone().filter(|_| !for_visitor),
+            },
+            last_seq: r.last_seq,
+            created_at: r.created_at,
+        })
+    }
+
+    /// The human queue as agents of these departments see it, in service order.
+    pub fn waiting_for(&self, departments: &[std::sync::Arc<str>]) -> Vec<WaitingView> {
+        self.queue
+            .values()
+            .filter_map(|id| self.convs.get(id))
+            .filter(|c| departments.iter().any(|d| *d == c.rec.department))
+            .map(|c| WaitingView {
+                conversation_id: c.rec.id,
+                ticket: c.rec.ticket,
+                priority: c.rec.priority,
+                language: c.rec.language,
+                department: c.rec.department.clone(),
+                tier: c.rec.tier,
+                since: c.rec.created_at,
+            })
+            .collect()
+    }
+}

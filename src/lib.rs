@@ -1,0 +1,21 @@
+//! Switchboard: a live-chat hub that routes website visitors to support agents and bots.
+//!
+//! Layers, outermost first: `transport` and `http` (axum) → `hub` (live state, one owner) →
+//! `store` (durable, behind a trait). `routing` is the policy as pure functions; `protocol` holds the
+//! wire types. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod auth;
+pub mod bot;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod fanout;
+pub mod http;
+pub mod hub;
+pub mod protocol;
+pub mod routing;
+pub mod server;
+pub mod store;
+pub mod transport;
+pub mod web;

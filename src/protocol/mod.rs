@@ -1,0 +1,468 @@
+//! Wire types of the WebSocket protocol (spec section 4). This is the only place with serde derives for
+//! the wire; `transport::codec` turns text into these types and back. Everything else works with them as
+//! plain Rust values.
+
+pub mod rest;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::domain::{
+    AgentId, Availability, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status,
+};
+use crate::routing::language::Language;
+
+/// Protocol version this hub speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The client's correlation token, echoed verbatim in the reply. Kept as raw JSON so that a string, a
+/// number or anything else comes back exactly as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ref(pub Box<str>);
+
+impl Serialize for Ref {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match serde_json::value::RawValue::from_string(self.0.to_string()) {
+            Ok(raw) => raw.serialize(s),
+            Err(_) => s.serialize_none(),
+        }
+    }
+}
+
+/// Every field any client frame may carry, all optional. Decoding into one flat struct is a single pass
+/// with no buffering; `ClientFrame::try_from` then checks that the fields a type needs are there.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawFrame<'a> {
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "ref", default)]
+    pub reference: Option<Box<serde_json::value::RawValue>>,
+    pub v: Option<u32>,
+    pub site: Option<String>,
+    pub visitor_token: Option<String>,
+    pub locale: Option<String>,
+    pub department: Option<String>,
+    pub identity: Option<String>,
+    pub token: Option<String>,
+    pub client_msg_id: Option<String>,
+    pub text: Option<String>,
+    pub conversation_id: Option<String>,
+    pub on: Option<bool>,
+    pub score: Option<u8>,
+    pub comment: Option<String>,
+    pub after_seq: Option<Seq>,
+    pub status: Option<String>,
+    pub to_agent: Option<String>,
+    pub tier: Option<u8>,
+    pub reason: Option<String>,
+}
+
+/// The `hello` that opens every connection; which fields matter depends on the endpoint.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hello {
+    pub v: u32,
+    pub site: Option<String>,
+    pub visitor_token: Option<String>,
+    pub locale: Option<String>,
+    pub department: Option<String>,
+    /// Signed identity token (visitor).
+    pub identity: Option<String>,
+    /// Session token (agent) or bot token (bot).
+    pub token: Option<String>,
+}
+
+/// Where a `transfer` sends a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferTarget {
+    Agent(AgentId),
+    Tier(u8),
+}
+
+/// A decoded client frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientFrame {
+    Hello(Hello),
+    Message {
+        conversation_id: Option<ConversationId>,
+        client_msg_id: Option<String>,
+        text: String,
+    },
+    Typing {
+        conversation_id: Option<ConversationId>,
+        on: bool,
+    },
+    End {
+        conversation_id: Option<ConversationId>,
+    },
+    Rating {
+        conversation_id: Option<ConversationId>,
+        score: u8,
+        comment: Option<String>,
+    },
+    Sync {
+        conversation_id: ConversationId,
+        after_seq: Seq,
+    },
+    Availability {
+        status: Availability,
+    },
+    Resolve {
+        conversation_id: ConversationId,
+    },
+    Transfer {
+        conversation_id: ConversationId,
+        target: TransferTarget,
+    },
+    Pick {
+        conversation_id: ConversationId,
+    },
+    Handoff {
+        conversation_id: ConversationId,
+        reason: Option<String>,
+    },
+    Ping,
+}
+
+/// Why a well-formed JSON object is still not a valid frame.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FrameError {
+    #[error("missing \"type\"")]
+    MissingType,
+    #[error("unknown type \"{0}\"")]
+    UnknownType(String),
+    #[error("\"{0}\" is required")]
+    Missing(&'static str),
+    #[error("\"{0}\" is malformed")]
+    Malformed(&'static str),
+}
+
+fn id<T: std::str::FromStr>(
+    raw: Option<String>,
+    field: &'static str,
+) -> Result<Option<T>, FrameError> {
+    raw.map(|s| s.parse().map_err(|_| FrameError::Malformed(field)))
+        .transpose()
+}
+
+fn required<T>(v: Option<T>, field: &'static str) -> Result<T, FrameError> {
+    v.ok_or(FrameError::Missing(field))
+}
+
+impl TryFrom<RawFrame<'_>> for ClientFrame {
+    type Error = FrameError;
+
+    fn try_from(r: RawFrame<'_>) -> Result<Self, FrameError> {
+        let kind = r.kind.ok_or(FrameError::MissingType)?;
+        let conv = id::<ConversationId>(r.conversation_id, "conversation_id")?;
+        Ok(match kind.as_ref() {
+            "hello" => ClientFrame::Hello(Hello {
+                v: required(r.v, "v")?,
+                site: r.site,
+                visitor_token: r.visitor_token,
+                locale: r.locale,
+                department: r.department,
+                identity: r.identity,
+                token: r.token,
+            }),
+            "message" => ClientFrame::Message {
+                conversation_id: conv,
+                client_msg_id: r.client_msg_id,
+                text: required(r.text, "text")?,
+            },
+            "typing" => ClientFrame::Typing {
+                conversation_id: conv,
+                on: r.on.unwrap_or(true),
+            },
+            "end" => ClientFrame::End {
+                conversation_id: conv,
+            },
+            "rating" => ClientFrame::Rating {
+                conversation_id: conv,
+                score: required(r.score, "score")?,
+                comment: r.comment,
+            },
+            "sync" => ClientFrame::Sync {
+                conversation_id: required(conv, "conversation_id")?,
+                after_seq: r.after_seq.unwrap_or(0),
+            },
+            "availability" => ClientFrame::Availability {
+                status: required(r.status, "status")?
+                    .parse()
+                    .map_err(|_| FrameError::Malformed("status"))?,
+            },
+            "resolve" => ClientFrame::Resolve {
+                conversation_id: required(conv, "conversation_id")?,
+            },
+            "transfer" => {
+                let target = match (id::<AgentId>(r.to_agent, "to_agent")?, r.tier) {
+                    (Some(agent), _) => TransferTarget::Agent(agent),
+                    (None, Some(tier)) => TransferTarget::Tier(tier),
+                    (None, None) => return Err(FrameError::Missing("to_agent")),
+                };
+                ClientFrame::Transfer {
+                    conversation_id: required(conv, "conversation_id")?,
+                    target,
+                }
+            }
+            "pick" => ClientFrame::Pick {
+                conversation_id: required(conv, "conversation_id")?,
+            },
+            "handoff" => ClientFrame::Handoff {
+                conversation_id: required(conv, "conversation_id")?,
+                reason: r.reason,
+            },
+            "ping" => ClientFrame::Ping,
+            other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Server frames
+
+/// Error codes of the protocol (spec section 4), plus `internal` for faults that are not the client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    UnsupportedVersion,
+    Internal,
+}
+
+/// Serialises an RFC 3339 instant.
+fn ts<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
+pub(crate) fn opt_ts<S: Serializer>(t: &Option<jiff::Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_none(),
+    }
+}
+
+fn opt_lang<S: Serializer>(l: &Option<Language>, s: S) -> Result<S::Ok, S::Error> {
+    match l {
+        Some(l) => s.serialize_str(l.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+fn langs<S: Serializer>(l: &[Language], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(l.iter().map(|l| l.as_str()))
+}
+
+fn display<T: std::fmt::Display, S: Serializer>(t: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(t)
+}
+
+/// Author of a message or a typing notice.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct From {
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Arc<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageView {
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    pub from: From,
+    pub text: Arc<str>,
+    #[serde(serialize_with = "ts")]
+    pub at: jiff::Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentRef {
+    /// Left out of the visitor's copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<AgentId>,
+    pub name: Arc<str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BotRef {
+    pub name: Arc<str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VisitorView {
+    pub verified: bool,
+    pub plan: Plan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Arc<str>>,
+}
+
+/// The whole state of a conversation as a client sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConversationView {
+    pub conversation_id: ConversationId,
+    #[serde(serialize_with = "display")]
+    pub ticket: crate::domain::Ticket,
+    pub status: Status,
+    pub department: Arc<str>,
+    #[serde(serialize_with = "opt_lang")]
+    pub language: Option<Language>,
+    pub priority: Priority,
+    pub tier: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_position: Option<u32>,
+    pub agent: Option<AgentRef>,
+    pub bot: Option<BotRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<BotReason>,
+    pub handoff_requested: bool,
+    pub department_open: bool,
+    #[serde(serialize_with = "opt_ts")]
+    pub next_change: Option<jiff::Timestamp>,
+    pub visitor: VisitorView,
+    pub last_seq: Seq,
+    #[serde(serialize_with = "ts")]
+    pub created_at: jiff::Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DepartmentView {
+    pub name: Arc<str>,
+    pub open: bool,
+    #[serde(serialize_with = "opt_ts")]
+    pub next_change: Option<jiff::Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentInfo {
+    pub id: AgentId,
+    pub name: Arc<str>,
+    #[serde(serialize_with = "langs")]
+    pub languages: Vec<Language>,
+    pub tier: u8,
+    pub max_chats: u32,
+    pub departments: Vec<Arc<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BotInfo {
+    pub id: BotId,
+    pub name: Arc<str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WaitingView {
+    pub conversation_id: ConversationId,
+    #[serde(serialize_with = "display")]
+    pub ticket: crate::domain::Ticket,
+    pub priority: Priority,
+    #[serde(serialize_with = "opt_lang")]
+    pub language: Option<Language>,
+    pub department: Arc<str>,
+    pub tier: u8,
+    #[serde(serialize_with = "ts")]
+    pub since: jiff::Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VisitorWelcome {
+    pub v: u32,
+    pub visitor_token: String,
+    pub verified: bool,
+    pub plan: Plan,
+    pub identity_conflict: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_error: Option<String>,
+    pub department: DepartmentView,
+    pub conversation: Option<ConversationView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentWelcome {
+    pub v: u32,
+    pub agent: AgentInfo,
+    pub availability: Availability,
+    pub conversations: Vec<ConversationView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BotWelcome {
+    pub v: u32,
+    pub bot: BotInfo,
+    pub conversations: Vec<ConversationView>,
+}
+
+/// A frame the hub sends.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    #[serde(rename = "welcome")]
+    VisitorWelcome(VisitorWelcome),
+    #[serde(rename = "welcome")]
+    AgentWelcome(AgentWelcome),
+    #[serde(rename = "welcome")]
+    BotWelcome(BotWelcome),
+    Ack {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<Ref>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_msg_id: Option<Arc<str>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<ConversationId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<Ref>,
+    },
+    Conversation(ConversationView),
+    Message(MessageView),
+    Assigned {
+        conversation: ConversationView,
+        messages: Vec<MessageView>,
+    },
+    Queue {
+        waiting: Vec<WaitingView>,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        from: From,
+        on: bool,
+    },
+    Survey {
+        conversation_id: ConversationId,
+    },
+    Synced {
+        conversation_id: ConversationId,
+        last_seq: Seq,
+    },
+    Pong,
+}
+
+impl ServerFrame {
+    pub fn error(code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) -> Self {
+        ServerFrame::Error {
+            code,
+            message: message.into(),
+            reference,
+        }
+    }
+
+    pub fn ack(reference: Option<Ref>) -> Self {
+        ServerFrame::Ack {
+            reference,
+            client_msg_id: None,
+            conversation_id: None,
+            seq: None,
+        }
+    }
+}

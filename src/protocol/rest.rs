@@ -1,0 +1,131 @@
+//! JSON bodies of the HTTP API (spec section 2).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{AgentInfo, ConversationView, MessageView};
+use crate::domain::{Availability, BotId};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorDetail {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAgent {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default = "one")]
+    pub tier: u8,
+    #[serde(default = "three")]
+    pub max_chats: u32,
+    #[serde(default)]
+    pub departments: Vec<String>,
+}
+
+fn one() -> u8 {
+    1
+}
+fn three() -> u32 {
+    3
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchAgent {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub languages: Option<Vec<String>>,
+    pub tier: Option<u8>,
+    pub max_chats: Option<u32>,
+    pub departments: Option<Vec<String>>,
+}
+
+/// An agent as the admin API shows it: never its password.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgentOut {
+    #[serde(flatten)]
+    pub info: AgentInfo,
+    pub email: String,
+    pub online: bool,
+    pub availability: Availability,
+    pub open_chats: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBot {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BotOut {
+    pub id: BotId,
+    pub name: Arc<str>,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoginOut {
+    pub token: String,
+    pub agent: AgentInfo,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relink {
+    pub email: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DepartmentStatus {
+    pub name: Arc<str>,
+    pub open: bool,
+    #[serde(serialize_with = "super::opt_ts")]
+    pub next_change: Option<jiff::Timestamp>,
+    pub agents_online: u32,
+    pub queued: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusOut {
+    pub departments: Vec<DepartmentStatus>,
+}
+
+/// A ticket with its transcript (spec 2).
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketOut {
+    #[serde(flatten)]
+    pub conversation: ConversationView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingOut>,
+    #[serde(serialize_with = "super::opt_ts")]
+    pub resolved_at: Option<jiff::Timestamp>,
+    /// Left out of lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MessageView>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RatingOut {
+    pub score: u8,
+    pub comment: Option<Arc<str>>,
+}

@@ -1,0 +1,180 @@
+//! Wiring: configuration, store, hub, bot, HTTP server, and an orderly stop on SIGTERM or SIGINT.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::domain::BotId;
+use crate::fanout::{Fanout, LocalFanout};
+use crate::hub::{self, AdminCommand, HubHandle, HubSettings};
+use crate::store::sqlite::SqliteFactory;
+use crate::store::{ReadPool, StoreFactory};
+
+/// The built-in bot's id, the same on every start so its conversations survive a restart.
+pub const BUILTIN_BOT: BotId = BotId(1);
+/// The built-in bot's connection id (below the range WebSocket connections use).
+const BUILTIN_BOT_CONN: u64 = 1;
+/// How long connections get to close after the shutdown notice.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let prometheus = install_metrics();
+    let departments = config.departments()?;
+    let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
+    let writer = factory.open()?;
+    let snapshot = writer.load().context("loading the store")?;
+    let readers = ReadPool::new(&factory)?;
+    let fanout: Arc<dyn Fanout> = LocalFanout::new();
+    let settings = HubSettings {
+        departments: departments.clone(),
+        require_verified: config.identity.require_verified,
+        max_text_chars: config.limits.max_text_chars,
+    };
+    let hub = hub::start(settings, snapshot, writer, fanout.clone());
+    let admin_token = admin_token(&config)?;
+    if config.demo {
+        crate::demo::seed(&hub, &config).await?;
+    }
+    if config.bot.builtin {
+        start_builtin_bot(&hub, &config).await?;
+    }
+    let app = App::new(
+        hub.clone(),
+        fanout,
+        readers,
+        config.limits.clone(),
+        config.sites(),
+        admin_token,
+        config.demo,
+        departments,
+        prometheus,
+    );
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("switchboard listening on http://{addr}");
+    if config.demo {
+        crate::demo::print_welcome(addr);
+    }
+    std::io::stdout().flush()?;
+    let router = crate::http::router(app.clone());
+    let stopping = {
+        let app = app.clone();
+        async move {
+            wait_for_signal().await;
+            tracing::info!("stopping: telling clients, flushing the store");
+            app.shutdown.cancel();
+            app.hub.shutdown().await;
+        }
+    };
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopping)
+    .await?;
+    app.tracker.close();
+    if tokio::time::timeout(DRAIN_TIMEOUT, app.tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close in time");
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("install the SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+fn install_metrics() -> Option<PrometheusHandle> {
+    let latency = [
+        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0,
+    ];
+    let sizes = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 4096.0,
+    ];
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &latency)
+        .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_ops".into()), &sizes))
+        .and_then(|b| b.install_recorder())
+        .map_err(|e| tracing::warn!(error = %e, "metrics are off"))
+        .ok()
+}
+
+/// `admin_token` from the configuration, else the one kept in the data dir, else a new one that is
+/// kept there and printed once.
+fn admin_token(config: &Config) -> anyhow::Result<String> {
+    if let Some(t) = config.admin_token.as_deref().filter(|t| !t.is_empty()) {
+        return Ok(t.to_string());
+    }
+    let path = config.data_dir.join("admin_token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        return Ok(t.trim().to_string());
+    }
+    let (token, _) = crate::auth::new_token(crate::auth::TokenKind::Agent);
+    let token = token.replacen("sba_", "sbadmin_", 1);
+    write_private(&path, &token)?;
+    eprintln!(
+        "Generated an admin token (kept in {}): {token}",
+        path.display()
+    );
+    Ok(token)
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+pub fn knowledge_base_dir(config: &Config) -> PathBuf {
+    config
+        .bot
+        .knowledge_base
+        .clone()
+        .unwrap_or_else(|| config.data_dir.join("kb"))
+}
+
+async fn start_builtin_bot(hub: &HubHandle, config: &Config) -> anyhow::Result<()> {
+    let name = config.bot.name.clone();
+    hub.admin(|reply| AdminCommand::EnsureBot {
+        id: BUILTIN_BOT,
+        name,
+        token_hash: None,
+        reply,
+    })
+    .await??;
+    let dir = knowledge_base_dir(config);
+    let kb = crate::bot::kb::KnowledgeBase::load(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?;
+    tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
+    let settings = crate::bot::BotSettings {
+        bot: BUILTIN_BOT,
+        name: config.bot.name.as_str().into(),
+        conn: BUILTIN_BOT_CONN,
+        kb,
+    };
+    crate::bot::spawn(hub.clone(), settings);
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Durable state behind a trait: SQLite now (`sqlite`), Redis next. The hub never calls a store from its
+//! event loop; one writer thread (`hub::dispatch`) applies batches, and readers (HTTP, hello) use a pool.
+
+pub mod sqlite;
+
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+
+use crate::domain::{
+    AgentId, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status, Ticket, VisitorId,
+};
+use crate::routing::language::Language;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Backend(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageRecord {
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    pub role: Role,
+    /// Display name of an agent or bot author.
+    pub sender_name: Option<Arc<str>>,
+    pub text: Arc<str>,
+    pub at: Timestamp,
+    pub client_msg_id: Option<Arc<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub ticket: Ticket,
+    pub visitor_id: VisitorId,
+    pub site: Arc<str>,
+    pub department: Arc<str>,
+    pub locale: Option<Arc<str>>,
+    pub language: Option<Language>,
+    pub priority: Priority,
+    pub tier: u8,
+    pub status: Status,
+    pub agent_id: Option<AgentId>,
+    pub bot_id: Option<BotId>,
+    pub bot_reason: Option<BotReason>,
+    pub handoff_requested: bool,
+    pub verified: bool,
+    pub plan: Plan,
+    pub urgent: bool,
+    pub visitor_name: Option<Arc<str>>,
+    pub visitor_email: Option<Arc<str>>,
+    pub created_at: Timestamp,
+    pub resolved_at: Option<Timestamp>,
+    pub last_seq: Seq,
+    pub rating: Option<u8>,
+    pub rating_comment: Option<Arc<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentRecord {
+    pub id: AgentId,
+    pub email: String,
+    pub name: Arc<str>,
+    pub password_hash: String,
+    pub languages: Vec<Language>,
+    pub tier: u8,
+    pub max_chats: u32,
+    pub departments: Vec<Arc<str>>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BotRecord {
+    pub id: BotId,
+    pub name: Arc<str>,
+    pub created_at: Timestamp,
+}
+
+/// What a bearer token stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Agent(AgentId),
+    Bot(BotId),
+    Visitor(VisitorId),
+}
+
+/// A credential, stored as the SHA-256 of the token: a stolen database holds no usable token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenRecord {
+    pub hash: [u8; 32],
+    pub principal: Principal,
+    pub expires_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityLink {
+    pub site: Arc<str>,
+    pub sub: Arc<str>,
+    pub email: Arc<str>,
+}
+
+/// One change; a batch of them is applied atomically and durably.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreOp {
+    PutMessage(MessageRecord),
+    PutConversation(Box<ConversationRecord>),
+    PutAgent(AgentRecord),
+    DeleteAgent(AgentId),
+    PutBot(BotRecord),
+    PutToken(TokenRecord),
+    DeleteToken([u8; 32]),
+    PutIdentity(IdentityLink),
+    SetRating {
+        conversation: ConversationId,
+        score: u8,
+        comment: Option<Arc<str>>,
+    },
+}
+
+/// Open conversation as loaded at start, with the idempotency keys it has seen.
+#[derive(Clone, Debug)]
+pub struct OpenConversation {
+    pub record: ConversationRecord,
+    pub client_msg_ids: Vec<(Arc<str>, Seq)>,
+}
+
+/// Everything the hub keeps live, read once at start.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub agents: Vec<AgentRecord>,
+    pub bots: Vec<BotRecord>,
+    pub identities: Vec<IdentityLink>,
+    pub open_conversations: Vec<OpenConversation>,
+    pub last_ticket: u64,
+}
+
+/// Filter for ticket lists.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TicketQuery {
+    pub status: Option<Status>,
+    pub agent: Option<AgentId>,
+    pub limit: usize,
+}
+
+/// A durable store. `apply` is called from one writer at a time; reads may run on other instances.
+pub trait Store: Send {
+    /// Applies all ops in one durable transaction: when it returns Ok, they survive a crash.
+    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
+    fn load(&self) -> StoreResult<Snapshot>;
+    /// Messages with `seq > after`, in order, at most `limit`.
+    fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: usize,
+    ) -> StoreResult<Vec<MessageRecord>>;
+    fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>>;
+    fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>>;
+    fn agent(&self, id: AgentId) -> StoreResult<Option<AgentRecord>>;
+    fn bot(&self, id: BotId) -> StoreResult<Option<BotRecord>>;
+    fn conversation_by_ticket(&self, ticket: Ticket) -> StoreResult<Option<ConversationRecord>>;
+    /// Newest first.
+    fn conversations(&self, query: TicketQuery) -> StoreResult<Vec<ConversationRecord>>;
+    /// The visitor's open conversation, if any.
+    fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>>;
+}
+
+/// Opens store instances on the same data.
+pub trait StoreFactory: Send + Sync {
+    fn open(&self) -> StoreResult<Box<dyn Store>>;
+}
+
+/// A fixed set of reader instances for blocking reads off the event loop (HTTP, hello). Callers run
+/// `with` inside `spawn_blocking`; the lock is held only for one synchronous query.
+#[derive(Clone)]
+pub struct ReadPool {
+    readers: Arc<[Mutex<Box<dyn Store>>]>,
+}
+
+/// Readers in the pool: reads are short point queries, so a few suffice on a small machine.
+pub const READERS: usize = 4;
+
+impl ReadPool {
+    pub fn new(factory: &dyn StoreFactory) -> StoreResult<ReadPool> {
+        let readers: Vec<_> = (0..READERS)
+            .map(|_| factory.open().map(Mutex::new))
+            .collect::<StoreResult<_>>()?;
+        Ok(ReadPool {
+            readers: readers.into(),
+        })
+    }
+
+    /// Runs `f` on a free reader (or waits for the one this thread hashes to).
+    pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> StoreResult<T>) -> StoreResult<T> {
+        for r in self.readers.iter() {
+            if let Ok(guard) = r.try_lock() {
+                return f(guard.as_ref());
+            }
+        }
+        let i = rand::random::<u32>() as usize % self.readers.len();
+        let guard = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
+        f(guard.as_ref())
+    }
+
+    /// `with` on the blocking thread pool.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .map_err(|e| StoreError::Backend(format!("reader task failed: {e}")))?
+    }
+}

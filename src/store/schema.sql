@@ -1,0 +1,75 @@
+-- Switchboard's embedded store. Times are milliseconds since the Unix epoch; ids are the 64-bit ids
+-- stored as signed integers; lists are joined with the unit separator (0x1f).
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY,
+    ticket INTEGER NOT NULL UNIQUE,
+    visitor_id INTEGER NOT NULL,
+    site TEXT NOT NULL,
+    department TEXT NOT NULL,
+    locale TEXT,
+    language TEXT,
+    priority TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    agent_id INTEGER,
+    bot_id INTEGER,
+    bot_reason TEXT,
+    handoff_requested INTEGER NOT NULL,
+    verified INTEGER NOT NULL,
+    plan TEXT NOT NULL,
+    urgent INTEGER NOT NULL,
+    visitor_name TEXT,
+    visitor_email TEXT,
+    created_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    last_seq INTEGER NOT NULL,
+    rating INTEGER,
+    rating_comment TEXT
+);
+CREATE INDEX IF NOT EXISTS conversations_open ON conversations(status) WHERE status != 'resolved';
+CREATE INDEX IF NOT EXISTS conversations_visitor ON conversations(visitor_id, status);
+CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created_at);
+
+CREATE TABLE IF NOT EXISTS messages (
+    conversation_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    sender_name TEXT,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    client_msg_id TEXT,
+    PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS agents (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    languages TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    max_chats INTEGER NOT NULL,
+    departments TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS bots (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS tokens (
+    hash BLOB PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject INTEGER NOT NULL,
+    expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tokens_subject ON tokens(kind, subject);
+
+CREATE TABLE IF NOT EXISTS identities (
+    site TEXT NOT NULL,
+    sub TEXT NOT NULL,
+    email TEXT NOT NULL,
+    PRIMARY KEY (site, sub)
+) WITHOUT ROWID;

@@ -1,0 +1,481 @@
+//! The embedded store: SQLite in WAL mode with `synchronous=FULL`, so a committed batch survives power
+//! loss. One connection writes (group commit, driven by `hub::dispatch`); others read concurrently.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::*;
+
+const SEP: char = '\u{1f}';
+
+pub struct SqliteFactory {
+    path: PathBuf,
+}
+
+impl SqliteFactory {
+    /// Creates the database and its schema if needed.
+    pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
+        let factory = SqliteFactory {
+            path: data_dir.join("switchboard.db"),
+        };
+        let conn = factory.connect()?;
+        conn.execute_batch(include_str!("schema.sql"))
+            .map_err(backend)?;
+        Ok(factory)
+    }
+
+    fn connect(&self) -> StoreResult<Connection> {
+        let conn = Connection::open(&self.path).map_err(backend)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=OFF;",
+        )
+        .map_err(backend)?;
+        Ok(conn)
+    }
+}
+
+impl StoreFactory for SqliteFactory {
+    fn open(&self) -> StoreResult<Box<dyn Store>> {
+        Ok(Box::new(SqliteStore {
+            conn: self.connect()?,
+        }))
+    }
+}
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn from_ms(v: i64) -> Timestamp {
+    Timestamp::from_millisecond(v).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn join<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::new();
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(SEP);
+        }
+        out.push_str(s.as_ref());
+    }
+    out
+}
+
+fn split(s: &str) -> impl Iterator<Item = &str> {
+    s.split(SEP).filter(|x| !x.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(s: &str, what: &str) -> rusqlite::Result<T> {
+    s.parse()
+        .map_err(|_| rusqlite::Error::InvalidColumnName(format!("bad {what}: {s}")))
+}
+
+fn arc(s: Option<String>) -> Option<Arc<str>> {
+    s.map(Arc::from)
+}
+
+const CONVERSATION_COLUMNS: &str = "id, ticket, visitor_id, site, department, locale, language, priority, tier, \
+    status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
+    created_at, resolved_at, last_seq, rating, rating_comment";
+
+/// Columns read back: `last_seq` comes from the messages themselves, since the conversation row is only
+/// rewritten on status changes, not for every message.
+const CONVERSATION_SELECT: &str = "id, ticket, visitor_id, site, department, locale, language, priority, tier, \
+    status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
+    created_at, resolved_at, \
+    (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conversation_id = conversations.id), \
+    rating, rating_comment";
+
+fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
+    Ok(ConversationRecord {
+        id: ConversationId(r.get::<_, i64>(0)? as u64),
+        ticket: Ticket(r.get::<_, i64>(1)? as u64),
+        visitor_id: VisitorId(r.get::<_, i64>(2)? as u64),
+        site: r.get::<_, String>(3)?.into(),
+        department: r.get::<_, String>(4)?.into(),
+        locale: arc(r.get(5)?),
+        language: r
+            .get::<_, Option<String>>(6)?
+            .and_then(|l| Language::parse(&l)),
+        priority: parse(&r.get::<_, String>(7)?, "priority")?,
+        tier: r.get(8)?,
+        status: parse(&r.get::<_, String>(9)?, "status")?,
+        agent_id: r.get::<_, Option<i64>>(10)?.map(|v| AgentId(v as u64)),
+        bot_id: r.get::<_, Option<i64>>(11)?.map(|v| BotId(v as u64)),
+        bot_reason: r
+            .get::<_, Option<String>>(12)?
+            .map(|s| parse(&s, "bot_reason"))
+            .transpose()?,
+        handoff_requested: r.get(13)?,
+        verified: r.get(14)?,
+        plan: parse(&r.get::<_, String>(15)?, "plan")?,
+        urgent: r.get(16)?,
+        visitor_name: arc(r.get(17)?),
+        visitor_email: arc(r.get(18)?),
+        created_at: from_ms(r.get(19)?),
+        resolved_at: r.get::<_, Option<i64>>(20)?.map(from_ms),
+        last_seq: r.get::<_, i64>(21)? as u64,
+        rating: r.get(22)?,
+        rating_comment: arc(r.get(23)?),
+    })
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
+    Ok(MessageRecord {
+        conversation_id: ConversationId(r.get::<_, i64>(0)? as u64),
+        seq: r.get::<_, i64>(1)? as u64,
+        role: parse(&r.get::<_, String>(2)?, "role")?,
+        sender_name: arc(r.get(3)?),
+        text: r.get::<_, String>(4)?.into(),
+        at: from_ms(r.get(5)?),
+        client_msg_id: arc(r.get(6)?),
+    })
+}
+
+fn agent_row(r: &Row<'_>) -> rusqlite::Result<AgentRecord> {
+    let languages: String = r.get(4)?;
+    let departments: String = r.get(7)?;
+    Ok(AgentRecord {
+        id: AgentId(r.get::<_, i64>(0)? as u64),
+        email: r.get(1)?,
+        name: r.get::<_, String>(2)?.into(),
+        password_hash: r.get(3)?,
+        languages: split(&languages).filter_map(Language::parse).collect(),
+        tier: r.get(5)?,
+        max_chats: r.get(6)?,
+        departments: split(&departments).map(Arc::from).collect(),
+        created_at: from_ms(r.get(8)?),
+    })
+}
+
+const AGENT_COLUMNS: &str =
+    "id, email, name, password_hash, languages, tier, max_chats, departments, created_at";
+
+fn principal_parts(p: Principal) -> (&'static str, i64) {
+    match p {
+        Principal::Agent(id) => ("agent", id.0 as i64),
+        Principal::Bot(id) => ("bot", id.0 as i64),
+        Principal::Visitor(id) => ("visitor", id.0 as i64),
+    }
+}
+
+impl SqliteStore {
+    fn apply_one(tx: &rusqlite::Transaction<'_>, op: &StoreOp) -> rusqlite::Result<()> {
+        match op {
+            StoreOp::PutMessage(m) => {
+                tx.prepare_cached(
+                    "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    m.conversation_id.0 as i64,
+                    m.seq as i64,
+                    m.role.as_str(),
+                    m.sender_name.as_deref(),
+                    m.text.as_ref(),
+                    ms(m.at),
+                    m.client_msg_id.as_deref()
+                ])?;
+            }
+            StoreOp::PutConversation(c) => {
+                tx.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
+                     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+                ))?
+                .execute(params![
+                    c.id.0 as i64,
+                    c.ticket.0 as i64,
+                    c.visitor_id.0 as i64,
+                    c.site.as_ref(),
+                    c.department.as_ref(),
+                    c.locale.as_deref(),
+                    c.language.as_ref().map(|l| l.as_str()),
+                    c.priority.as_str(),
+                    c.tier,
+                    c.status.as_str(),
+                    c.agent_id.map(|a| a.0 as i64),
+                    c.bot_id.map(|b| b.0 as i64),
+                    c.bot_reason.map(|r| r.as_str()),
+                    c.handoff_requested,
+                    c.verified,
+                    c.plan.as_str(),
+                    c.urgent,
+                    c.visitor_name.as_deref(),
+                    c.visitor_email.as_deref(),
+                    ms(c.created_at),
+                    c.resolved_at.map(ms),
+                    c.last_seq as i64,
+                    c.rating,
+                    c.rating_comment.as_deref()
+                ])?;
+            }
+            StoreOp::PutAgent(a) => {
+                tx.prepare_cached(&format!(
+                    "INSERT OR REPLACE INTO agents ({AGENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ))?
+                .execute(params![
+                    a.id.0 as i64,
+                    a.email,
+                    a.name.as_ref(),
+                    a.password_hash,
+                    join(a.languages.iter().map(|l| l.as_str())),
+                    a.tier,
+                    a.max_chats,
+                    join(a.departments.iter()),
+                    ms(a.created_at)
+                ])?;
+            }
+            StoreOp::DeleteAgent(id) => {
+                tx.execute("DELETE FROM agents WHERE id = ?1", [id.0 as i64])?;
+                tx.execute(
+                    "DELETE FROM tokens WHERE kind = 'agent' AND subject = ?1",
+                    [id.0 as i64],
+                )?;
+            }
+            StoreOp::PutBot(b) => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO bots (id, name, created_at) VALUES (?1, ?2, ?3)",
+                    params![b.id.0 as i64, b.name.as_ref(), ms(b.created_at)],
+                )?;
+            }
+            StoreOp::PutToken(t) => {
+                let (kind, subject) = principal_parts(t.principal);
+                tx.prepare_cached("INSERT OR REPLACE INTO tokens (hash, kind, subject, expires_at) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![&t.hash[..], kind, subject, t.expires_at.map(ms)])?;
+            }
+            StoreOp::DeleteToken(hash) => {
+                tx.execute("DELETE FROM tokens WHERE hash = ?1", [&hash[..]])?;
+            }
+            StoreOp::PutIdentity(l) => {
+                tx.execute(
+                    "INSERT OR REPLACE INTO identities (site, sub, email) VALUES (?1, ?2, ?3)",
+                    params![l.site.as_ref(), l.sub.as_ref(), l.email.as_ref()],
+                )?;
+            }
+            StoreOp::SetRating {
+                conversation,
+                score,
+                comment,
+            } => {
+                tx.execute(
+                    "UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1",
+                    params![conversation.0 as i64, score, comment.as_deref()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
+        let tx = self.conn.transaction().map_err(backend)?;
+        for op in ops {
+            Self::apply_one(&tx, op).map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
+    fn load(&self) -> StoreResult<Snapshot> {
+        let c = &self.conn;
+        let agents = c
+            .prepare(&format!(
+                "SELECT {AGENT_COLUMNS} FROM agents ORDER BY created_at"
+            ))
+            .and_then(|mut s| s.query_map([], agent_row)?.collect::<Result<Vec<_>, _>>())
+            .map_err(backend)?;
+        let bots = c
+            .prepare("SELECT id, name, created_at FROM bots")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(BotRecord {
+                        id: BotId(r.get::<_, i64>(0)? as u64),
+                        name: r.get::<_, String>(1)?.into(),
+                        created_at: from_ms(r.get(2)?),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(backend)?;
+        let identities = c
+            .prepare("SELECT site, sub, email FROM identities")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(IdentityLink {
+                        site: r.get::<_, String>(0)?.into(),
+                        sub: r.get::<_, String>(1)?.into(),
+                        email: r.get::<_, String>(2)?.into(),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(backend)?;
+        let open = c
+            .prepare(&format!(
+                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE status != 'resolved' ORDER BY created_at"
+            ))
+            .and_then(|mut s| s.query_map([], conversation_row)?.collect::<Result<Vec<_>, _>>())
+            .map_err(backend)?;
+        let mut ids = c
+            .prepare("SELECT client_msg_id, seq FROM messages WHERE conversation_id = ?1 AND client_msg_id IS NOT NULL")
+            .map_err(backend)?;
+        let open_conversations = open
+            .into_iter()
+            .map(|record| {
+                let client_msg_ids = ids
+                    .query_map([record.id.0 as i64], |r| {
+                        Ok((
+                            Arc::from(r.get::<_, String>(0)?),
+                            r.get::<_, i64>(1)? as u64,
+                        ))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(OpenConversation {
+                    record,
+                    client_msg_ids,
+                })
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        let last_ticket: i64 = c
+            .query_row(
+                "SELECT COALESCE(MAX(ticket), 1000) FROM conversations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        Ok(Snapshot {
+            agents,
+            bots,
+            identities,
+            open_conversations,
+            last_ticket: last_ticket as u64,
+        })
+    }
+
+    fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: usize,
+    ) -> StoreResult<Vec<MessageRecord>> {
+        self.conn
+            .prepare_cached(
+                "SELECT conversation_id, seq, role, sender_name, body, at, client_msg_id FROM messages \
+                 WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![conversation.0 as i64, after as i64, limit as i64], message_row)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(backend)
+    }
+
+    fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
+        self.conn
+            .prepare_cached("SELECT kind, subject, expires_at FROM tokens WHERE hash = ?1")
+            .and_then(|mut s| {
+                s.query_row([&hash[..]], |r| {
+                    let kind: String = r.get(0)?;
+                    let subject = r.get::<_, i64>(1)? as u64;
+                    let principal = match kind.as_str() {
+                        "agent" => Principal::Agent(AgentId(subject)),
+                        "bot" => Principal::Bot(BotId(subject)),
+                        _ => Principal::Visitor(VisitorId(subject)),
+                    };
+                    Ok(TokenRecord {
+                        hash: *hash,
+                        principal,
+                        expires_at: r.get::<_, Option<i64>>(2)?.map(from_ms),
+                    })
+                })
+                .optional()
+            })
+            .map_err(backend)
+    }
+
+    fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?1"
+            ))
+            .and_then(|mut s| s.query_row([email], agent_row).optional())
+            .map_err(backend)
+    }
+
+    fn agent(&self, id: AgentId) -> StoreResult<Option<AgentRecord>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?1"))
+            .and_then(|mut s| s.query_row([id.0 as i64], agent_row).optional())
+            .map_err(backend)
+    }
+
+    fn bot(&self, id: BotId) -> StoreResult<Option<BotRecord>> {
+        self.conn
+            .prepare_cached("SELECT id, name, created_at FROM bots WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id.0 as i64], |r| {
+                    Ok(BotRecord {
+                        id: BotId(r.get::<_, i64>(0)? as u64),
+                        name: r.get::<_, String>(1)?.into(),
+                        created_at: from_ms(r.get(2)?),
+                    })
+                })
+                .optional()
+            })
+            .map_err(backend)
+    }
+
+    fn conversation_by_ticket(&self, ticket: Ticket) -> StoreResult<Option<ConversationRecord>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"
+            ))
+            .and_then(|mut s| s.query_row([ticket.0 as i64], conversation_row).optional())
+            .map_err(backend)
+    }
+
+    fn conversations(&self, q: TicketQuery) -> StoreResult<Vec<ConversationRecord>> {
+        let sql = format!(
+            "SELECT {CONVERSATION_SELECT} FROM conversations WHERE (?1 IS NULL OR status = ?1) \
+             AND (?2 IS NULL OR agent_id = ?2) ORDER BY created_at DESC, ticket DESC LIMIT ?3"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(
+                    params![
+                        q.status.map(|s| s.as_str()),
+                        q.agent.map(|a| a.0 as i64),
+                        q.limit as i64
+                    ],
+                    conversation_row,
+                )?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(backend)
+    }
+
+    fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE visitor_id = ?1 AND status != 'resolved' \
+                 ORDER BY created_at DESC LIMIT 1"
+            ))
+            .and_then(|mut s| s.query_row([visitor.0 as i64], conversation_row).optional())
+            .map_err(backend)
+    }
+}

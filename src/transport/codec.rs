@@ -1,0 +1,118 @@
+//! Text frames to `ClientFrame`s and `ServerFrame`s to text: the only JSON in the WebSocket path.
+
+use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
+
+use crate::hub::OutFrame;
+use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref};
+
+/// A frame that could not be decoded: what to tell the client, with its ref when one could be read.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub reference: Option<Ref>,
+}
+
+pub fn decode(text: &str) -> Result<(Option<Ref>, ClientFrame), DecodeError> {
+    let raw: RawFrame<'_> = serde_json::from_str(text).map_err(|e| DecodeError {
+        code: ErrorCode::BadRequest,
+        message: format!("not a valid frame: {}", short(&e.to_string())),
+        reference: None,
+    })?;
+    let reference = raw.reference.as_ref().map(|r| Ref(r.get().into()));
+    ClientFrame::try_from(raw)
+        .map(|f| (reference.clone(), f))
+        .map_err(|e| DecodeError {
+            code: ErrorCode::BadRequest,
+            message: e.to_string(),
+            reference,
+        })
+}
+
+fn short(s: &str) -> &str {
+    let end = (0..=s.len().min(200))
+        .rev()
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(0);
+    &s[..end]
+}
+
+/// The frame's JSON, encoded once and shared by every connection it goes to.
+pub fn encode(frame: &OutFrame) -> Utf8Bytes {
+    let bytes: &Bytes = frame
+        .encoded
+        .get_or_init(|| match serde_json::to_vec(&frame.frame) {
+            Ok(v) => Bytes::from(v),
+            Err(e) => {
+                tracing::error!(error = %e, "a server frame failed to encode");
+                Bytes::from_static(
+                    br#"{"type":"error","code":"internal","message":"encoding failed"}"#,
+                )
+            }
+        });
+    // serde_json writes UTF-8 only, so this never fails; the check is a cheap SIMD scan.
+    Utf8Bytes::try_from(bytes.clone()).unwrap_or_else(|_| Utf8Bytes::from_static("{}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ServerFrame;
+
+    #[test]
+    fn decode_table() {
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            (r#"{"type":"ping"}"#, Ok("Ping")),
+            (
+                r#"{"type":"message","text":"hi","client_msg_id":"c1","ref":7}"#,
+                Ok("Message"),
+            ),
+            (
+                r#"{"type":"sync","conversation_id":"cv_00000000000000ff","after_seq":3}"#,
+                Ok("Sync"),
+            ),
+            (
+                r#"{"type":"hello","v":1,"unknown_field":{"x":1}}"#,
+                Ok("Hello"),
+            ),
+            ("not json", Err("not a valid frame")),
+            (r#"{"type":"teleport"}"#, Err("unknown type")),
+            (r#"{"text":"no type"}"#, Err("missing \"type\"")),
+            (r#"{"type":"message"}"#, Err("\"text\" is required")),
+            (
+                r#"{"type":"sync","conversation_id":"nope"}"#,
+                Err("malformed"),
+            ),
+            (
+                r#"{"type":"availability","status":"asleep"}"#,
+                Err("malformed"),
+            ),
+        ];
+        for (text, want) in cases {
+            match (decode(text), want) {
+                (Ok((_, frame)), Ok(kind)) => {
+                    assert!(format!("{frame:?}").starts_with(kind), "{text}: {frame:?}")
+                }
+                (Err(e), Err(msg)) => assert!(e.message.contains(msg), "{text}: {}", e.message),
+                (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn ref_is_echoed_verbatim() {
+        let (reference, _) = decode(r#"{"type":"ping","ref":"abc-1"}"#).unwrap();
+        let out = OutFrame {
+            frame: ServerFrame::ack(reference),
+            encoded: Default::default(),
+        };
+        assert_eq!(encode(&out).as_str(), r#"{"type":"ack","ref":"abc-1"}"#);
+        let err = decode(r#"{"type":"nope","ref":{"n":[1,2]}}"#).unwrap_err();
+        let out = OutFrame {
+            frame: ServerFrame::error(err.code, err.message, err.reference),
+            encoded: Default::default(),
+        };
+        assert!(encode(&out).as_str().ends_with(r#""ref":{"n":[1,2]}}"#));
+    }
+}

@@ -1,0 +1,123 @@
+//! The first frame of a connection: who is this?
+
+use crate::app::App;
+use crate::auth::{self, TokenKind};
+use crate::domain::{Role, VisitorId};
+use crate::hub::{Participant, VisitorHello};
+use crate::protocol::{ErrorCode, Hello, PROTOCOL_VERSION};
+use crate::store::Principal;
+
+/// Why a hello is refused, and how the connection is closed.
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+    pub close: u16,
+}
+
+fn refuse(code: ErrorCode, message: impl Into<String>, close: u16) -> Refusal {
+    Refusal {
+        code,
+        message: message.into(),
+        close,
+    }
+}
+
+pub enum Admitted {
+    Visitor(Box<VisitorHello>),
+    Known(Participant),
+}
+
+pub async fn admit(
+    app: &App,
+    role: Role,
+    hello: Hello,
+    origin: Option<&str>,
+) -> Result<Admitted, Refusal> {
+    if hello.v != PROTOCOL_VERSION {
+        return Err(refuse(
+            ErrorCode::UnsupportedVersion,
+            format!("this hub speaks version {PROTOCOL_VERSION}"),
+            1008,
+        ));
+    }
+    match role {
+        Role::Visitor => visitor(app, hello, origin)
+            .await
+            .map(|h| Admitted::Visitor(Box::new(h))),
+        Role::Agent | Role::Bot => {
+            let token = hello.token.filter(|t| !t.is_empty());
+            let token = token
+                .ok_or_else(|| refuse(ErrorCode::Unauthorized, "a token is required", 4001))?;
+            match lookup(app, &token).await? {
+                Some(Principal::Agent(id)) if role == Role::Agent => {
+                    Ok(Admitted::Known(Participant::Agent(id)))
+                }
+                Some(Principal::Bot(id)) if role == Role::Bot => {
+                    Ok(Admitted::Known(Participant::Bot(id)))
+                }
+                _ => Err(refuse(
+                    ErrorCode::Unauthorized,
+                    "the token is not valid",
+                    4001,
+                )),
+            }
+        }
+    }
+}
+
+/// Resolves a bearer token through the store; expired tokens count as absent.
+pub async fn lookup(app: &App, token: &str) -> Result<Option<Principal>, Refusal> {
+    let hash = auth::token_hash(token);
+    let record = app
+        .readers
+        .run(move |s| s.token(&hash))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "token lookup failed");
+            refuse(ErrorCode::Internal, "try again shortly", 1011)
+        })?;
+    let now = jiff::Timestamp::now();
+    Ok(record
+        .filter(|r| r.expires_at.is_none_or(|e| e > now))
+        .map(|r| r.principal))
+}
+
+async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<VisitorHello, Refusal> {
+    let site_key = hello.site.unwrap_or_else(|| "default".into());
+    let site = app
+        .sites
+        .get(&site_key)
+        .ok_or_else(|| refuse(ErrorCode::NotFound, "unknown site", 1008))?;
+    if !super::origin_allowed(&site.allowed_origins, origin) {
+        return Err(refuse(
+            ErrorCode::Forbidden,
+            "this page's origin may not use this site",
+            1008,
+        ));
+    }
+    let known = match hello.visitor_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => match lookup(app, token).await? {
+            Some(Principal::Visitor(id)) => Some((id, token.to_owned())),
+            // An unknown or foreign token starts afresh: the widget stores whatever the welcome gives.
+            _ => None,
+        },
+        None => None,
+    };
+    let (visitor, token, new_token_hash) = match known {
+        Some((id, token)) => (id, token, None),
+        None => {
+            let (token, hash) = auth::new_token(TokenKind::Visitor);
+            (VisitorId::random(), token, Some(hash))
+        }
+    };
+    let identity = auth::check_identity(hello.identity.as_deref(), site.secret.as_deref());
+    Ok(VisitorHello {
+        visitor,
+        token,
+        new_token_hash,
+        site: site.key.as_str().into(),
+        locale: hello.locale,
+        department: hello.department,
+        identity,
+    })
+}

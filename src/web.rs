@@ -1,0 +1,65 @@
+//! The widget, the agent dashboard and the demo page, embedded in the binary so that one file is the
+//! whole product.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::app::App;
+
+const WIDGET_JS: &str = include_str!("../web-widget/widget.js");
+const AGENT_HTML: &str = include_str!("../web-widget/agent.html");
+const AGENT_JS: &str = include_str!("../web-widget/agent.js");
+const AGENT_CSS: &str = include_str!("../web-widget/agent.css");
+const DEMO_HTML: &str = include_str!("../web-widget/demo.html");
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // Short caching: embeds pick up a new release within minutes.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route(
+            "/widget.js",
+            get(|| async { asset(WIDGET_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/agent",
+            get(|| async { asset(AGENT_HTML, "text/html; charset=utf-8") }),
+        )
+        .route(
+            "/agent.js",
+            get(|| async { asset(AGENT_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/agent.css",
+            get(|| async { asset(AGENT_CSS, "text/css; charset=utf-8") }),
+        )
+        .route("/", get(index))
+}
+
+async fn index(State(app): State<App>) -> Response {
+    if app.demo {
+        return asset(DEMO_HTML, "text/html; charset=utf-8");
+    }
+    Html(
+        "<!doctype html><meta charset=utf-8><title>Switchboard</title>\
+         <p>Switchboard is running. Agents sign in at <a href=\"/agent\">/agent</a>; \
+         embed <code>/widget.js</code> on your site (see docs/widget.md).</p>",
+    )
+    .into_response()
+}

@@ -1,0 +1,392 @@
+/* Switchboard agent dashboard. Plain JS, served by the hub at /agent (see docs/dashboard.md).
+ * Sections: 1 state and helpers, 2 login/session, 3 connection and frames, 4 rendering, 5 actions. */
+(function () {
+  'use strict';
+
+  /* ---------- 1. state and helpers ---------- */
+  var SESSION_KEY = 'switchboard.agent';
+  var PRIO = { urgent: 0, premium: 1, standard: 2, low: 3 };
+  var $ = function (id) { return document.getElementById(id); };
+  var session = readSession();       // {token, agent}
+  var me = null;                     // agent from welcome
+  var convs = {};                    // id -> {view, msgs: {seq: msg}, unread, typing, outbox: [], gone}
+  var queue = [];
+  var selected = localStorage.getItem(SESSION_KEY + '.selected');
+  var ws = null, ready = false, attempts = 0, retryTimer = 0, refN = 0, lastRx = 0;
+  var refs = {};                     // ref -> label of the command, to explain an error frame
+  var typingOn = false, typingTimer = 0, typingClear = {};
+  var picked = null;                 // the conversation the agent last asked to pick, to open it when it arrives
+
+  function readSession() { try { return JSON.parse(localStorage.getItem(SESSION_KEY)); } catch (e) { return null; } }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function newId(p) { return p + Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
+  function conv(id) {
+    return convs[id] || (convs[id] = { view: { conversation_id: id }, msgs: {}, unread: 0, typing: null, outbox: [], gone: false });
+  }
+  function lastSeq(c) { return Object.keys(c.msgs).reduce(function (n, s) { return Math.max(n, +s); }, 0); }
+  function isMine(v) { return v.status === 'assigned' && (!v.agent || !v.agent.id || !me || v.agent.id === me.id); }
+  function looking(id) { return selected === id && !document.hidden; }
+  function since(iso) {
+    var m = Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000));
+    return isNaN(m) ? '' : m < 1 ? 'just now' : m < 60 ? m + ' min' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+
+  /* ---------- 2. login and session ---------- */
+  $('login-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    unlockAudio();
+    $('login-error').textContent = '';
+    fetch('/api/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: $('email').value.trim(), password: $('password').value })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) throw new Error((body.error && body.error.message) || (r.status === 401 ? 'Wrong email or password.' : 'Sign-in failed (' + r.status + ').'));
+        session = { token: body.token, agent: body.agent };
+        localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+        $('password').value = '';
+        start();
+      });
+    }).catch(function (err) { $('login-error').textContent = err.message || 'Cannot reach the hub.'; });
+  });
+  $('logout').addEventListener('click', function () { logout(''); });
+  function logout(why) {
+    localStorage.removeItem(SESSION_KEY);
+    localStorage.removeItem(SESSION_KEY + '.selected');
+    session = me = null; convs = {}; queue = []; selected = null;
+    clearTimeout(retryTimer);
+    if (ws) { var s = ws; ws = null; s.close(1000); }
+    $('app').hidden = true; $('login').hidden = false;
+    $('login-error').textContent = why || '';
+    document.title = 'Switchboard';
+    $('email').focus();
+  }
+  function start() {
+    $('login').hidden = true; $('app').hidden = false;
+    $('me').textContent = session.agent && session.agent.name ? session.agent.name : '';
+    connect();
+    render();
+  }
+
+  /* ---------- 3. connection and frames ---------- */
+  function send(o) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(o)); return true; } return false; }
+  function command(o, label) { o.ref = 'r' + ++refN; refs[o.ref] = label; return send(o); }
+  function setNet(text, cls) { $('net').textContent = text; $('net').className = 'net ' + cls; }
+  function connect() {
+    clearTimeout(retryTimer);
+    if (ws || !session) return;
+    setNet('Connecting…', 'wait');
+    var sock = ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/agent');
+    sock.onopen = function () { sock.send(JSON.stringify({ type: 'hello', v: 1, token: session.token })); };
+    sock.onmessage = function (ev) {
+      lastRx = Date.now();
+      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && handlers[f.type]) handlers[f.type](f);
+    };
+    sock.onclose = function (ev) {
+      if (ws !== sock) return;
+      ws = null; ready = false; typingOn = false;
+      if (ev.code === 4001) { logout('Your session has expired. Please sign in again.'); return; }
+      setNet('Offline, reconnecting…', 'bad');
+      // Exponential backoff with jitter, capped at 30 s.
+      var base = Math.min(30000, 500 * Math.pow(2, attempts++));
+      retryTimer = setTimeout(connect, base / 2 + Math.random() * base / 2);
+    };
+  }
+  window.addEventListener('online', function () { attempts = 0; connect(); });
+  window.addEventListener('offline', function () { if (ws) ws.close(); });
+  setInterval(function () {
+    if (!ready) return;
+    if (Date.now() - lastRx > 60000) { ws.close(); return; }   // half-open connection: force a reconnect
+    send({ type: 'ping' });
+  }, 25000);
+
+  function flush(c) {
+    c.outbox.forEach(function (m) {
+      if (!m.failed) send({ type: 'message', conversation_id: c.view.conversation_id, client_msg_id: m.id, text: m.text, ref: m.id });
+    });
+  }
+  function addMsg(id, m) {
+    var c = conv(id);
+    if (typeof m.seq !== 'number' || c.msgs[m.seq]) return false;   // dedupe by (conversation, seq)
+    c.msgs[m.seq] = m;
+    return true;
+  }
+
+  var handlers = {
+    welcome: function (f) {
+      ready = true; attempts = 0;
+      me = f.agent || (session && session.agent);
+      $('me').textContent = me ? me.name + ' · tier ' + (me.tier || 1) : '';
+      $('avail').value = $('avail').dataset.state = f.availability === 'away' ? 'away' : 'online';
+      setNet('Connected', 'ok');
+      var open = {};
+      (f.conversations || []).forEach(function (v) {
+        var c = conv(v.conversation_id);
+        open[v.conversation_id] = 1;
+        c.view = Object.assign(c.view, v); c.gone = false;
+        if (typeof v.unread === 'number' && !looking(v.conversation_id)) c.unread = Math.max(c.unread, v.unread);
+        // Outbox first: a resend the hub already stored gets its old seq, which the sync then dedupes.
+        flush(c);
+        send({ type: 'sync', conversation_id: v.conversation_id, after_seq: lastSeq(c) });
+      });
+      // Conversations we knew that the hub no longer gives us ended while we were away.
+      Object.keys(convs).forEach(function (id) { if (!open[id]) convs[id].gone = true; });
+      if (!selected || !convs[selected]) selected = Object.keys(open)[0] || null;
+      render();
+    },
+    queue: function (f) { queue = f.waiting || []; renderQueue(); },
+    assigned: function (f) {
+      var v = f.conversation || {}, c = conv(v.conversation_id);
+      c.view = Object.assign(c.view, v); c.gone = false;
+      (f.messages || []).forEach(function (m) { addMsg(v.conversation_id, m); });
+      var elsewhere = !looking(v.conversation_id);
+      // Show it at once when the agent picked it or has nothing else on screen; otherwise just flag it.
+      if (picked === v.conversation_id || !selected || !convs[selected] || convs[selected].gone) select(v.conversation_id);
+      if (elsewhere) notify();
+      if (!looking(v.conversation_id)) c.unread = Math.max(1, c.unread);
+      render();
+    },
+    message: function (f) {
+      if (!addMsg(f.conversation_id, f)) return;
+      var c = conv(f.conversation_id);
+      if (f.from && f.from.role !== 'agent') c.typing = null;
+      if (f.from && f.from.role === 'visitor' && !looking(f.conversation_id)) { c.unread++; notify(); }
+      render();
+    },
+    conversation: function (f) {
+      var c = conv(f.conversation_id);
+      c.view = Object.assign(c.view, f);
+      // Transferred, escalated or resolved: it has left us; keep the transcript visible if it is on screen.
+      c.gone = !isMine(c.view);
+      render();
+    },
+    typing: function (f) {
+      if (!f.from || f.from.role === 'agent' || !convs[f.conversation_id]) return;
+      var c = convs[f.conversation_id];
+      c.typing = f.on ? (f.from.name || 'Visitor') : null;
+      clearTimeout(typingClear[f.conversation_id]);
+      if (f.on) typingClear[f.conversation_id] = setTimeout(function () { c.typing = null; renderView(); }, 8000);
+      renderView();
+    },
+    ack: function (f) {
+      var c = f.client_msg_id && f.conversation_id && convs[f.conversation_id];
+      if (c) {
+        var i = c.outbox.findIndex(function (m) { return m.id === f.client_msg_id; });
+        if (i >= 0) {
+          var m = c.outbox.splice(i, 1)[0];
+          addMsg(f.conversation_id, { seq: f.seq, from: { role: 'agent', name: me && me.name }, text: m.text, at: m.at });
+          renderView();
+        }
+      }
+      // data-state tells what the hub has confirmed, as opposed to what the select shows.
+      if (refs[f.ref] === 'Availability') $('avail').dataset.state = $('avail').value;
+      delete refs[f.ref];
+    },
+    error: function (f) {
+      var label = refs[f.ref];
+      delete refs[f.ref];
+      Object.keys(convs).forEach(function (id) {
+        convs[id].outbox.forEach(function (m) { if (m.id === f.ref) { m.failed = true; label = 'Sending'; } });
+      });
+      notice((label ? label + ' failed: ' : '') + (f.message || f.code));
+      renderView();
+    }
+  };
+
+  // Title-bar count plus a short beep, so a chat assigned or answered while the agent looks elsewhere is not missed.
+  var audio = null;
+  function unlockAudio() {
+    try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); if (audio.state === 'suspended') audio.resume(); } catch (e) { audio = null; }
+  }
+  document.addEventListener('pointerdown', unlockAudio, { once: true });
+  function notify() {
+    if (!audio) return;
+    try {
+      var o = audio.createOscillator(), g = audio.createGain(), t0 = audio.currentTime;
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.15, t0); g.gain.exponentialRampToValueAtTime(0.001, t0 + 0.2);
+      o.connect(g); g.connect(audio.destination); o.start(t0); o.stop(t0 + 0.2);
+    } catch (e) { /* audio is a nicety; the title still shows the count */ }
+  }
+  // Keep "waiting for N min" current between queue frames, without yanking focus off a Pick button.
+  setInterval(function () { if (!$('queue').contains(document.activeElement)) renderQueue(); }, 30000);
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && selected && convs[selected]) { convs[selected].unread = 0; render(); }
+  });
+
+  /* ---------- 4. rendering ---------- */
+  var shown = { id: null, nodes: {} };   // what the transcript pane currently holds
+  function render() { renderMine(); renderQueue(); renderView(); renderTitle(); }
+  function renderTitle() {
+    var n = Object.keys(convs).reduce(function (s, id) { return s + (convs[id].gone ? 0 : convs[id].unread); }, 0);
+    document.title = n ? '(' + n + ') Switchboard' : 'Switchboard';
+  }
+  function badges(v) {
+    var out = [];
+    if (v.priority) out.push([v.priority, 'prio prio-' + v.priority]);
+    if (v.language) out.push([v.language.toUpperCase(), 'lang']);
+    var vis = v.visitor || {};
+    if (vis.plan) out.push([vis.plan + ' plan', 'plan plan-' + vis.plan]);
+    out.push(vis.verified ? ['verified', 'ver yes'] : ['unverified', 'ver no']);
+    return out;
+  }
+  function addBadges(parent, list) { list.forEach(function (b) { parent.appendChild(el('span', 'badge ' + b[1], b[0])); }); }
+  function renderMine() {
+    var ul = $('mine'); ul.textContent = '';
+    var ids = Object.keys(convs).filter(function (id) { return !convs[id].gone || id === selected; });
+    ids.sort(function (a, b) {
+      var va = convs[a].view, vb = convs[b].view;
+      return ((PRIO[va.priority] || 2) - (PRIO[vb.priority] || 2)) || String(va.created_at || '').localeCompare(String(vb.created_at || ''));
+    });
+    ids.forEach(function (id) {
+      var c = convs[id], v = c.view, li = el('li', 'item' + (id === selected ? ' sel' : '') + (c.gone ? ' gone' : ''));
+      li.dataset.id = id;
+      var b = el('button', 'pickrow');
+      b.type = 'button';
+      b.setAttribute('aria-current', id === selected ? 'true' : 'false');
+      b.appendChild(el('span', 'name', (v.visitor && v.visitor.name) || 'Visitor'));
+      b.appendChild(el('span', 'ticket', v.ticket ? '#' + v.ticket : ''));
+      var meta = el('span', 'meta'); addBadges(meta, badges(v));
+      if (c.gone) meta.appendChild(el('span', 'badge ended', v.status === 'resolved' ? 'resolved' : 'transferred'));
+      b.appendChild(meta);
+      if (c.unread) { var u = el('span', 'unread', String(c.unread)); u.setAttribute('aria-label', c.unread + ' unread'); b.appendChild(u); }
+      b.addEventListener('click', function () { select(id); });
+      li.appendChild(b); ul.appendChild(li);
+    });
+    $('mine-empty').hidden = ids.length > 0;
+  }
+  function renderQueue() {
+    var ul = $('queue'); ul.textContent = '';
+    queue.forEach(function (q) {
+      var li = el('li', 'item q'); li.dataset.id = q.conversation_id;
+      var info = el('div', 'qinfo');
+      info.appendChild(el('span', 'ticket', '#' + (q.ticket || '?')));
+      addBadges(info, [[q.priority || 'standard', 'prio prio-' + (q.priority || 'standard')], [(q.language || '??').toUpperCase(), 'lang']]);
+      info.appendChild(el('span', 'since', (q.department ? q.department + ' · ' : '') + since(q.since)));
+      var b = el('button', 'pick', 'Pick');
+      b.type = 'button';
+      b.setAttribute('aria-label', 'Pick ticket ' + (q.ticket || ''));
+      b.addEventListener('click', function () {
+        picked = q.conversation_id;
+        command({ type: 'pick', conversation_id: q.conversation_id }, 'Pick');
+      });
+      li.appendChild(info); li.appendChild(b); ul.appendChild(li);
+    });
+    $('queue-count').textContent = queue.length ? '(' + queue.length + ')' : '';
+    $('queue-empty').hidden = queue.length > 0;
+  }
+  function renderView() {
+    var c = selected && convs[selected];
+    $('no-conv').hidden = !!c; $('view').hidden = !c;
+    renderTitle();
+    if (!c) return;
+    var v = c.view, vis = v.visitor || {};
+    $('conv-title').textContent = ((vis.name || 'Visitor') + (v.ticket ? ' · #' + v.ticket : ''));
+    var info = $('conv-info'); info.textContent = '';
+    addBadges(info, badges(v));
+    info.appendChild(el('span', 'small', ' ' + [v.status, v.department, 'tier ' + (v.tier || 1)].filter(Boolean).join(' · ')));
+    $('escalate').textContent = 'Escalate to tier ' + ((v.tier || 1) + 1);
+    ['resolve', 'transfer', 'escalate', 'transfer-to', 'text'].forEach(function (id) { $(id).disabled = c.gone; });
+    if (c.gone) notice(v.status === 'resolved' ? 'This conversation is resolved.' : 'This conversation is now with ' + ((v.agent && v.agent.name) || 'another queue') + '.');
+    var log = $('log'), nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    // Keyed update: existing lines stay in place, so the live region announces only what is new.
+    if (shown.id !== selected) { log.textContent = ''; shown = { id: selected, nodes: {} }; nearEnd = true; }
+    var items = Object.keys(c.msgs).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (s) { return ['s' + s, c.msgs[s]]; })
+      .concat(c.outbox.map(function (m) {
+        return ['p' + m.id + (m.failed ? 'f' : ''), { from: { role: 'agent', name: me && me.name }, text: m.text, at: m.at, pending: m.failed ? 'failed' : 'sending' }];
+      }));
+    var seen = {}, prev = null;
+    items.forEach(function (it) {
+      var node = shown.nodes[it[0]] || (shown.nodes[it[0]] = msgEl(it[1], v.language));
+      seen[it[0]] = 1;
+      var want = prev ? prev.nextSibling : log.firstChild;
+      if (want !== node) log.insertBefore(node, want);
+      prev = node;
+    });
+    Object.keys(shown.nodes).forEach(function (k) { if (!seen[k]) { shown.nodes[k].remove(); delete shown.nodes[k]; } });
+    if (nearEnd) log.scrollTop = log.scrollHeight;
+    $('typing').textContent = c.typing ? c.typing + ' is typing…' : '';
+  }
+  function msgEl(m, lang) {
+    var from = m.from || {}, role = from.role || 'visitor';
+    var d = el('div', 'msg ' + role + (m.pending ? ' pending' : ''));
+    if (m.seq) d.dataset.seq = m.seq;
+    if (lang) d.lang = lang;
+    d.appendChild(el('span', 'who', from.name || (role === 'visitor' ? 'Visitor' : role)));
+    d.appendChild(el('span', 'text', m.text || ''));
+    var at = new Date(m.at);
+    d.appendChild(el('span', 'when', m.pending ? (m.pending === 'failed' ? 'not sent' : 'sending…') : isNaN(at) ? '' : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+    return d;
+  }
+  function notice(text) { var n = $('conv-notice'); n.textContent = text || ''; n.hidden = !text; }
+
+  /* ---------- 5. actions ---------- */
+  function select(id) {
+    if (selected !== id) { notice(''); setTyping(false); }
+    selected = id;
+    localStorage.setItem(SESSION_KEY + '.selected', id);
+    if (convs[id]) convs[id].unread = 0;
+    render();
+    loadAgents();
+  }
+  $('avail').addEventListener('change', function () { command({ type: 'availability', status: $('avail').value }, 'Availability'); });
+  $('composer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = $('text').value.trim(), c = selected && convs[selected];
+    if (!text || !c || c.gone) return;
+    var m = { id: newId('a'), text: text, at: new Date().toISOString() };
+    c.outbox.push(m);
+    $('text').value = '';
+    setTyping(false);
+    // Sent now if connected; otherwise the outbox goes out after the next welcome.
+    if (ready) send({ type: 'message', conversation_id: selected, client_msg_id: m.id, text: text, ref: m.id });
+    renderView();
+  });
+  $('text').addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('composer').requestSubmit(); }
+  });
+  $('text').addEventListener('input', function () { setTyping($('text').value.trim() !== ''); });
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    if (on) typingTimer = setTimeout(function () { setTyping(false); }, 3000);
+    if (on === typingOn || !selected || !ready) return;
+    typingOn = on;
+    send({ type: 'typing', conversation_id: selected, on: on });
+  }
+  $('resolve').addEventListener('click', function () { command({ type: 'resolve', conversation_id: selected }, 'Resolve'); });
+  $('transfer').addEventListener('click', function () {
+    var to = $('transfer-to').value;
+    if (to) command({ type: 'transfer', conversation_id: selected, to_agent: to }, 'Transfer');
+  });
+  $('escalate').addEventListener('click', function () {
+    var v = convs[selected] && convs[selected].view;
+    if (v) command({ type: 'transfer', conversation_id: selected, tier: (v.tier || 1) + 1 }, 'Escalation');
+  });
+  $('transfer-to').addEventListener('focus', loadAgents);
+  function loadAgents() {
+    if (!session) return;
+    fetch('/api/agents', { headers: { Authorization: 'Bearer ' + session.token } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (list) {
+        var sel = $('transfer-to'), keep = sel.value;
+        sel.textContent = '';
+        sel.appendChild(el('option', '', 'Transfer to…')).value = '';
+        (Array.isArray(list) ? list : []).forEach(function (a) {
+          if (me && a.id === me.id) return;
+          var o = el('option', '', a.name + ' (tier ' + (a.tier || 1) + (a.online ? ', online' : ', offline') + ')');
+          o.value = a.id;
+          sel.appendChild(o);
+        });
+        sel.value = keep;
+      }).catch(function () { /* picker stays as it was; the hub may be restarting */ });
+  }
+
+  if (session && session.token) start(); else { $('login').hidden = false; $('email').focus(); }
+})();

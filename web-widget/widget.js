@@ -1,0 +1,564 @@
+/*! Switchboard chat widget. Plain JS, no dependencies, no third-party requests.
+ * Embedding: see docs/widget.md. Sections:
+ *   1. settings and the pre-load command queue
+ *   2. interface text (en, de, fr, es, ar)
+ *   3. state persisted in localStorage (survives reloads; keyed by hub + site)
+ *   4. connection: hello / sync / outbox, reconnect with backoff + jitter
+ *   5. user interface inside a shadow root
+ *   6. boot and public API
+ */
+(function () {
+  'use strict';
+  // A page that pastes the snippet twice must still get exactly one widget and one connection.
+  if (window.__switchboardWidget) return;
+  window.__switchboardWidget = true;
+
+  /* ---------- 1. settings ---------- */
+  var script = document.currentScript;
+  var cfg = window.switchboardSettings || {};
+  var hubUrl = String(cfg.hubUrl || (script && script.src ? new URL(script.src).origin : location.origin)).replace(/\/+$/, '');
+  var site = cfg.site || 'default';
+  var department = cfg.department || null;
+  var identity = cfg.identity || null;
+  var locale = cfg.locale || navigator.language || 'en';
+
+  /* ---------- 2. interface text ---------- */
+  var T = {
+    en: {
+      open: 'Open chat', close: 'Close chat', title: 'Chat with us', input: 'Type your message…', send: 'Send',
+      connecting: 'Connecting…', offline: 'Offline. Your messages will be sent when you are back online.',
+      idle: 'Ask us anything. We usually reply within minutes.', closed: 'We are closed right now. We open {time}.',
+      closedNoTime: 'We are closed right now.', queued: 'Waiting for an agent. You are number {n} in line.',
+      queuedNoPos: 'Waiting for an agent…', agent: 'You are chatting with {name}.', bot: 'You are chatting with {name}.',
+      botClosed: '{name} is helping you. Our team is back {time}.', resolved: 'This chat has ended. Write again any time.',
+      ticket: 'Ticket {t}', typing: '{name} is typing…', support: 'Support', you: 'You', pending: 'Sending…',
+      failed: 'Not sent', survey: 'How did we do?', star: '{n} of 5', comment: 'Comment (optional)',
+      rate: 'Send rating', thanks: 'Thank you for your feedback!', end: 'End chat', log: 'Conversation', unread: '{n} new messages'
+    },
+    de: {
+      open: 'Chat öffnen', close: 'Chat schließen', title: 'Schreiben Sie uns', input: 'Nachricht eingeben…', send: 'Senden',
+      connecting: 'Verbinde…', offline: 'Offline. Ihre Nachrichten werden gesendet, sobald Sie wieder online sind.',
+      idle: 'Fragen Sie uns. Wir antworten meist innerhalb weniger Minuten.', closed: 'Wir sind gerade nicht erreichbar. Wieder da: {time}.',
+      closedNoTime: 'Wir sind gerade nicht erreichbar.', queued: 'Sie warten auf einen Mitarbeiter. Sie sind Nummer {n} in der Warteschlange.',
+      queuedNoPos: 'Sie warten auf einen Mitarbeiter…', agent: 'Sie chatten mit {name}.', bot: 'Sie chatten mit {name}.',
+      botClosed: '{name} hilft Ihnen. Unser Team ist wieder da: {time}.', resolved: 'Dieser Chat ist beendet. Schreiben Sie uns jederzeit wieder.',
+      ticket: 'Ticket {t}', typing: '{name} schreibt…', support: 'Support', you: 'Sie', pending: 'Wird gesendet…',
+      failed: 'Nicht gesendet', survey: 'Wie zufrieden waren Sie?', star: '{n} von 5', comment: 'Kommentar (optional)',
+      rate: 'Bewertung senden', thanks: 'Danke für Ihre Bewertung!', end: 'Chat beenden', log: 'Unterhaltung', unread: '{n} neue Nachrichten'
+    },
+    fr: {
+      open: 'Ouvrir le chat', close: 'Fermer le chat', title: 'Discutons', input: 'Écrivez votre message…', send: 'Envoyer',
+      connecting: 'Connexion…', offline: 'Hors ligne. Vos messages partiront dès votre retour en ligne.',
+      idle: 'Posez-nous vos questions. Nous répondons en général en quelques minutes.', closed: 'Nous sommes fermés. Réouverture : {time}.',
+      closedNoTime: 'Nous sommes fermés pour le moment.', queued: 'En attente d’un conseiller. Vous êtes n° {n} dans la file.',
+      queuedNoPos: 'En attente d’un conseiller…', agent: 'Vous discutez avec {name}.', bot: 'Vous discutez avec {name}.',
+      botClosed: '{name} vous aide. Notre équipe revient : {time}.', resolved: 'Cette conversation est terminée. Écrivez-nous à tout moment.',
+      ticket: 'Ticket {t}', typing: '{name} écrit…', support: 'Support', you: 'Vous', pending: 'Envoi…',
+      failed: 'Non envoyé', survey: 'Comment nous sommes-nous débrouillés ?', star: '{n} sur 5', comment: 'Commentaire (facultatif)',
+      rate: 'Envoyer la note', thanks: 'Merci pour votre avis !', end: 'Terminer le chat', log: 'Conversation', unread: '{n} nouveaux messages'
+    },
+    es: {
+      open: 'Abrir chat', close: 'Cerrar chat', title: 'Chatea con nosotros', input: 'Escribe tu mensaje…', send: 'Enviar',
+      connecting: 'Conectando…', offline: 'Sin conexión. Tus mensajes se enviarán cuando vuelvas a estar en línea.',
+      idle: 'Pregúntanos lo que quieras. Solemos responder en pocos minutos.', closed: 'Ahora estamos cerrados. Abrimos: {time}.',
+      closedNoTime: 'Ahora estamos cerrados.', queued: 'Esperando a un agente. Eres el número {n} en la cola.',
+      queuedNoPos: 'Esperando a un agente…', agent: 'Estás chateando con {name}.', bot: 'Estás chateando con {name}.',
+      botClosed: '{name} te atiende. Nuestro equipo vuelve: {time}.', resolved: 'Este chat ha terminado. Escríbenos cuando quieras.',
+      ticket: 'Ticket {t}', typing: '{name} está escribiendo…', support: 'Soporte', you: 'Tú', pending: 'Enviando…',
+      failed: 'No enviado', survey: '¿Qué tal te hemos atendido?', star: '{n} de 5', comment: 'Comentario (opcional)',
+      rate: 'Enviar valoración', thanks: '¡Gracias por tu opinión!', end: 'Terminar chat', log: 'Conversación', unread: '{n} mensajes nuevos'
+    },
+    ar: {
+      open: 'افتح المحادثة', close: 'أغلق المحادثة', title: 'تحدث معنا', input: 'اكتب رسالتك…', send: 'إرسال',
+      connecting: 'جارٍ الاتصال…', offline: 'غير متصل. سنرسل رسائلك عند عودة الاتصال.',
+      idle: 'اسألنا عن أي شيء. نرد عادةً خلال دقائق.', closed: 'نحن مغلقون الآن. نفتح {time}.',
+      closedNoTime: 'نحن مغلقون الآن.', queued: 'في انتظار موظف. ترتيبك {n} في قائمة الانتظار.',
+      queuedNoPos: 'في انتظار موظف…', agent: 'أنت تتحدث مع {name}.', bot: 'أنت تتحدث مع {name}.',
+      botClosed: '{name} يساعدك. يعود فريقنا {time}.', resolved: 'انتهت هذه المحادثة. راسلنا في أي وقت.',
+      ticket: 'تذكرة {t}', typing: '{name} يكتب…', support: 'الدعم', you: 'أنت', pending: 'جارٍ الإرسال…',
+      failed: 'لم تُرسل', survey: 'كيف كانت خدمتنا؟', star: '{n} من 5', comment: 'تعليق (اختياري)',
+      rate: 'إرسال التقييم', thanks: 'شكرًا لملاحظاتك!', end: 'إنهاء المحادثة', log: 'المحادثة', unread: '{n} رسائل جديدة'
+    }
+  };
+  var RTL = { ar: 1 };
+  function uiLang() { var l = String(locale).slice(0, 2).toLowerCase(); return T[l] ? l : 'en'; }
+  function t(key, vars) {
+    return (T[uiLang()][key] || T.en[key]).replace(/\{(\w+)\}/g, function (_, k) { return vars && vars[k] != null ? vars[k] : ''; });
+  }
+  // Opening times are shown in the visitor's own time zone and language; the weekday only when not today.
+  function when(iso) {
+    var d = new Date(iso);
+    if (!iso || isNaN(d)) return '';
+    var opts = { hour: 'numeric', minute: '2-digit' };
+    if (d.toDateString() !== new Date().toDateString()) opts.weekday = 'long';
+    try { return new Intl.DateTimeFormat(locale, opts).format(d); } catch (e) { return d.toLocaleString(); }
+  }
+
+  /* ---------- 3. persisted state ---------- */
+  var KEY = 'switchboard:' + hubUrl + '|' + site;
+  var MAX_MSGS = 300;
+  var st = load();
+  function load() {
+    var s = null;
+    try { s = JSON.parse(localStorage.getItem(KEY)); } catch (e) { /* storage blocked or corrupt: start fresh */ }
+    s = s && typeof s === 'object' ? s : {};
+    return {
+      token: s.token || null,   // visitor_token from welcome
+      cid: s.cid || null,       // current conversation id
+      convs: s.convs || {},     // conversation views by id (ticket, status, language, agent...)
+      order: s.order || [],     // conversation ids in the order they began (render order)
+      msgs: s.msgs || [],       // confirmed messages {c, s, r, n, t, a}
+      outbox: s.outbox || [],   // typed but not yet acked {id, t, a, f}
+      survey: s.survey || null, // conversation id whose survey is pending
+      rated: s.rated || [],
+      open: !!s.open
+    };
+  }
+  function save() {
+    if (st.msgs.length > MAX_MSGS) st.msgs = st.msgs.slice(-MAX_MSGS);
+    try { localStorage.setItem(KEY, JSON.stringify(st)); } catch (e) { /* quota or privacy mode: keep working in memory */ }
+  }
+  function cur() { return (st.cid && st.convs[st.cid]) || null; }
+  function lastSeq(cid) {
+    var n = 0;
+    st.msgs.forEach(function (m) { if (m.c === cid && m.s > n) n = m.s; });
+    return n;
+  }
+  function hasMsg(cid, seq) { return st.msgs.some(function (m) { return m.c === cid && m.s === seq; }); }
+  function adoptConv(view) {
+    var id = view.conversation_id;
+    if (!id) return;
+    st.convs[id] = Object.assign({}, st.convs[id], view);
+    if (st.order.indexOf(id) < 0) st.order.push(id);
+    st.cid = id;
+    // Forget views of conversations whose messages have all been trimmed away.
+    Object.keys(st.convs).forEach(function (k) {
+      if (k !== id && !st.msgs.some(function (m) { return m.c === k; })) delete st.convs[k];
+    });
+    st.order = st.order.filter(function (k) { return st.convs[k]; });
+    // A new conversation replaces the survey of the previous one.
+    if (st.survey && st.survey !== id && view.status !== 'resolved') st.survey = null;
+  }
+  function addMsg(f) {
+    if (!f.conversation_id || typeof f.seq !== 'number' || hasMsg(f.conversation_id, f.seq)) return false;
+    var from = f.from || {};
+    st.msgs.push({ c: f.conversation_id, s: f.seq, r: from.role || 'agent', n: from.name || '', t: f.text || '', a: f.at || new Date().toISOString() });
+    if (st.order.indexOf(f.conversation_id) < 0) st.order.push(f.conversation_id);
+    return true;
+  }
+
+  /* ---------- 4. connection ---------- */
+  var ws = null, ready = false, attempts = 0, retryTimer = 0, helloTimer = 0, lastRx = 0, refN = 0;
+  var netState = 'connecting';           // connecting | online | offline
+  var pendingRefs = {};                  // ref -> callback for acks that carry no client_msg_id
+  var typingOn = false, typingTimer = 0;
+
+  function send(obj) {
+    if (!ws || ws.readyState !== 1) return false;
+    ws.send(JSON.stringify(obj));
+    return true;
+  }
+  function connect() {
+    clearTimeout(retryTimer);
+    if (ws) return;
+    // The browser knows it has no network: wait for the 'online' event instead of burning retries.
+    if (navigator.onLine === false) { setNet('offline'); return; }
+    setNet('connecting');
+    var sock = ws = new WebSocket(hubUrl.replace(/^http/, 'ws') + '/ws/visitor');
+    sock.onopen = function () {
+      sock.send(JSON.stringify({ type: 'hello', v: 1, site: site, visitor_token: st.token, locale: locale, department: department, identity: identity }));
+      helloTimer = setTimeout(function () { sock.close(); }, 10000);
+    };
+    sock.onmessage = function (ev) {
+      lastRx = Date.now();
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && f.type && handlers[f.type]) handlers[f.type](f);
+    };
+    sock.onclose = function (ev) {
+      if (ws !== sock) return;
+      clearTimeout(helloTimer);
+      ws = null; ready = false; typingOn = false;
+      // 4001: the hub no longer knows our visitor token (e.g. its data was reset): start as a new visitor.
+      if (ev.code === 4001) { st.token = null; save(); }
+      scheduleReconnect(ev.code === 1008 ? 30000 : 0);
+    };
+  }
+  function scheduleReconnect(minDelay) {
+    clearTimeout(retryTimer);
+    if (navigator.onLine === false) { setNet('offline'); return; }
+    setNet(attempts > 0 ? 'offline' : 'connecting');
+    // Exponential backoff, capped at 30 s, with jitter so a hub restart is not hit by every visitor at once.
+    var base = Math.min(30000, 500 * Math.pow(2, attempts++));
+    retryTimer = setTimeout(connect, Math.max(minDelay, base / 2 + Math.random() * base / 2));
+  }
+  function reconnectNow() { attempts = 0; if (ws) ws.close(); else connect(); }
+  window.addEventListener('online', function () { attempts = 0; connect(); });
+  window.addEventListener('offline', function () {
+    // The socket may look open for a long time after the network went away; drop it so we resync on return.
+    if (ws) { var s = ws; ws = null; ready = false; s.close(); }
+    clearTimeout(retryTimer);
+    setNet('offline');
+  });
+  setInterval(function () {
+    if (!ready) return;
+    if (Date.now() - lastRx > 60000) { ws.close(); return; }  // silent half-open connection
+    send({ type: 'ping' });
+  }, 25000);
+
+  function flushOutbox() {
+    if (!ready) return;
+    st.outbox.forEach(function (m) {
+      if (!m.f) send({ type: 'message', client_msg_id: m.id, text: m.t, ref: m.id });
+    });
+  }
+  function sync(cid) { send({ type: 'sync', conversation_id: cid, after_seq: lastSeq(cid), ref: 'r' + ++refN }); }
+
+  var handlers = {
+    welcome: function (f) {
+      clearTimeout(helloTimer);
+      ready = true; attempts = 0;
+      st.token = f.visitor_token || st.token;
+      st.dept = f.department || null;
+      var old = cur();
+      if (f.conversation && f.conversation.conversation_id) {
+        // Another tab may have started a new conversation: the one we remember is then over.
+        if (old && old.conversation_id !== f.conversation.conversation_id) old.status = 'resolved';
+        adoptConv(f.conversation);
+      } else if (old && old.status !== 'resolved') {
+        // Resolved while we were away: the survey frame went to a dead socket, so offer it now.
+        sync(old.conversation_id);
+        old.status = 'resolved';
+        if (st.rated.indexOf(old.conversation_id) < 0) st.survey = old.conversation_id;
+      }
+      save();
+      setNet('online');
+      // Outbox first: a resend that the hub already stored gets its old seq back, so the sync below dedupes it.
+      flushOutbox();
+      if (f.conversation && f.conversation.conversation_id) sync(f.conversation.conversation_id);
+      ui.render();
+    },
+    ack: function (f) {
+      var i = -1;
+      st.outbox.forEach(function (m, k) { if (m.id === f.client_msg_id) i = k; });
+      if (i >= 0 && f.conversation_id && typeof f.seq === 'number') {
+        var m = st.outbox.splice(i, 1)[0];
+        if (!cur() || st.cid !== f.conversation_id) adoptConv({ conversation_id: f.conversation_id, status: 'queued' });
+        ui.rekey('p:' + m.id, f.conversation_id + ':' + f.seq);
+        addMsg({ conversation_id: f.conversation_id, seq: f.seq, from: { role: 'visitor' }, text: m.t, at: m.a });
+        save(); ui.render();
+      }
+      if (f.ref && pendingRefs[f.ref]) { pendingRefs[f.ref](f); delete pendingRefs[f.ref]; }
+    },
+    error: function (f) {
+      var m = st.outbox.filter(function (o) { return o.id === f.ref; })[0];
+      if (m) {
+        // Rate limiting is temporary: try again shortly. Anything else will fail again, so show it as not sent.
+        if (f.code === 'rate_limited') setTimeout(flushOutbox, 3000); else { m.f = 1; save(); ui.render(); }
+      }
+      if (f.ref && pendingRefs[f.ref]) { pendingRefs[f.ref](f); delete pendingRefs[f.ref]; }
+    },
+    conversation: function (f) {
+      var prev = st.convs[f.conversation_id];
+      adoptConv(f);
+      if (f.status === 'resolved' && prev && prev.status !== 'resolved') ui.typing(null);
+      save(); ui.render();
+    },
+    message: function (f) {
+      if (addMsg(f)) {
+        if (f.from && f.from.role !== 'visitor') { ui.typing(null); ui.unread(); }
+        save(); ui.render();
+      }
+    },
+    typing: function (f) {
+      if ((f.from && f.from.role === 'visitor') || (f.conversation_id && f.conversation_id !== st.cid)) return;
+      ui.typing(f.on ? (f.from && f.from.name) || t('support') : null);
+    },
+    survey: function (f) {
+      if (st.rated.indexOf(f.conversation_id) < 0) { st.survey = f.conversation_id; save(); ui.render(); }
+    }
+  };
+
+  function sendText(text) {
+    text = text.trim();
+    if (!text) return;
+    var id = 'c' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    st.outbox.push({ id: id, t: text, a: new Date().toISOString() });
+    save();
+    setTyping(false);
+    if (ready) send({ type: 'message', client_msg_id: id, text: text, ref: id });
+    ui.render();
+  }
+  // Tell the other side we are typing, at most once per burst, and "stopped" after a quiet spell.
+  function setTyping(on) {
+    clearTimeout(typingTimer);
+    var c = cur();
+    if (on) typingTimer = setTimeout(function () { setTyping(false); }, 3000);
+    if (on === typingOn || !ready || !c || c.status === 'resolved') return;
+    typingOn = on;
+    send({ type: 'typing', on: on });
+  }
+  function rate(cid, score, comment, done) {
+    var ref = 'r' + ++refN;
+    pendingRefs[ref] = function (f) { if (f.type === 'ack') done(); };
+    var body = { type: 'rating', conversation_id: cid, score: score, ref: ref };
+    if (comment) body.comment = comment;
+    send(body);
+  }
+  function setNet(s) { netState = s; ui.render(); }
+
+  /* ---------- 5. user interface ---------- */
+  var CSS = [
+    // all:initial (important, so it wins over the host page's !important rules) stops inherited fonts, colours
+    // and sizes from leaking into the widget; custom properties still inherit, which is how theming works.
+    ':host{all:initial!important;direction:ltr!important;position:fixed!important;z-index:var(--sb-z,2147483000)!important;',
+    'bottom:0!important;right:0!important;width:0!important;height:0!important;display:block!important;',
+    '--a:var(--sb-accent,#3556d8);--at:var(--sb-accent-text,#fff);--bg:var(--sb-bg,#fff);--tx:var(--sb-text,#1d2230);',
+    '--mu:var(--sb-muted,#5d6574);--bd:var(--sb-border,#e2e5ec);--ob:var(--sb-bubble-other,#eef1f6);',
+    '--ot:var(--sb-bubble-other-text,var(--tx));--vb:var(--sb-bubble-visitor,var(--a));--vt:var(--sb-bubble-visitor-text,var(--at));',
+    '--r:var(--sb-radius,14px);--off:var(--sb-offset,20px)}',
+    '*{box-sizing:border-box;font:inherit;color:inherit;margin:0}',
+    '.root{font-family:var(--sb-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",sans-serif);',
+    'font-size:var(--sb-font-size,14px);line-height:1.45;color:var(--tx)}',
+    'button{cursor:pointer;border:0;background:none;padding:0}',
+    ':focus-visible{outline:3px solid var(--sb-focus,#f59e0b);outline-offset:2px}',
+    '.launcher{position:fixed;bottom:var(--off);right:var(--off);width:58px;height:58px;border-radius:50%;background:var(--a);',
+    'color:var(--at);box-shadow:0 6px 20px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}',
+    '.launcher svg{width:28px;height:28px;fill:currentColor}',
+    '.badge{position:absolute;top:-2px;right:-2px;min-width:20px;height:20px;border-radius:10px;background:#d92d20;color:#fff;',
+    'font-size:12px;font-weight:700;line-height:20px;text-align:center;padding:0 5px}',
+    '.panel{position:fixed;bottom:calc(var(--off) + 70px);right:var(--off);width:var(--sb-width,370px);',
+    'height:min(var(--sb-height,600px),calc(100vh - var(--off) - 90px));background:var(--bg);border-radius:var(--r);',
+    'box-shadow:0 12px 40px rgba(0,0,0,.28);display:flex;flex-direction:column;overflow:hidden}',
+    '[hidden]{display:none!important}',
+    'header{background:var(--a);color:var(--at);padding:12px 14px;display:flex;align-items:center;gap:10px}',
+    'header div{flex:1;min-width:0}h2{font-size:1.15em;font-weight:700}.ticket{font-size:.85em;opacity:.9}',
+    '.x{color:var(--at);width:34px;height:34px;border-radius:50%;font-size:22px;line-height:34px}',
+    '.x:hover,.end:hover{background:rgba(255,255,255,.18)}',
+    '.end{color:var(--at);border:1px solid currentColor;border-radius:999px;padding:3px 10px;font-size:.8em;opacity:.9}',
+    '.status{padding:8px 14px;font-size:.9em;color:var(--mu);border-bottom:1px solid var(--bd);background:var(--bg)}',
+    '.status[data-net=offline]{color:#9a3412;background:#fff7ed}',
+    '.log{flex:1;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:8px;background:var(--bg)}',
+    '.msg{max-width:82%;align-self:flex-start;background:var(--ob);color:var(--ot);padding:8px 11px;border-radius:var(--r);',
+    'white-space:pre-wrap;overflow-wrap:anywhere}',
+    '.msg.visitor{align-self:flex-end;background:var(--vb);color:var(--vt)}',
+    '.msg.pending{opacity:.7}.msg.failed{outline:2px solid #d92d20}',
+    '.who{display:block;font-size:.78em;font-weight:700;opacity:.8}.meta{display:block;font-size:.72em;opacity:.75;margin-top:2px}',
+    '.sep{align-self:center;font-size:.78em;color:var(--mu)}',
+    '.typing{padding:0 14px 4px;font-size:.82em;color:var(--mu);min-height:1.4em;font-style:italic}',
+    '.survey{border-top:1px solid var(--bd);padding:10px 14px;display:flex;flex-direction:column;gap:8px}',
+    '.stars{display:flex;gap:4px}.stars button{font-size:26px;line-height:1;color:#c4c9d4;padding:2px}',
+    'textarea{width:100%;border:1px solid var(--bd);border-radius:10px;padding:8px 10px;resize:none;background:var(--bg);color:var(--tx)}',
+    '.btn{background:var(--a);color:var(--at);border-radius:10px;padding:8px 14px;font-weight:600;align-self:flex-start}',
+    'form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--bd);align-items:flex-end}',
+    'form textarea{flex:1;max-height:120px}',
+    '.sendb{width:40px;height:40px;border-radius:50%;background:var(--a);color:var(--at);display:flex;align-items:center;justify-content:center}',
+    '.sendb svg{width:20px;height:20px;fill:currentColor}[dir=rtl] .sendb svg{transform:scaleX(-1)}',
+    // Right-to-left interfaces mirror the whole widget to the left edge.
+    '[dir=rtl].panel,.rtl .launcher{right:auto;left:var(--off)}.rtl .badge{right:auto;left:-2px}',
+    // Narrow phones: the panel takes the whole screen, the launcher hides behind it.
+    '@media (max-width:480px){.panel,[dir=rtl].panel{inset:0;width:100%;height:100%;border-radius:0}.open .launcher{display:none}}'
+  ].join('');
+  var ICON_CHAT = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
+  var ICON_SEND = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5V10l12 2-12 2z"/></svg>';
+  var HTML = '<div class="root"><button class="launcher" aria-expanded="false" aria-controls="p">' + ICON_CHAT +
+    '<span class="badge" hidden></span></button>' +
+    '<section class="panel" id="p" role="dialog" aria-labelledby="h" hidden>' +
+    '<header><div><h2 id="h"></h2><p class="ticket"></p></div><button class="end" type="button"></button>' +
+    '<button class="x" type="button">×</button></header>' +
+    '<p class="status" role="status" aria-live="polite"></p>' +
+    '<div class="log" role="log" aria-live="polite" tabindex="0"></div><p class="typing"></p>' +
+    '<div class="survey" role="group" aria-labelledby="sq" hidden><p id="sq"></p><div class="stars"></div>' +
+    '<textarea class="comment" rows="2"></textarea><button class="btn rate" type="button"></button></div>' +
+    '<form><textarea class="input" rows="1"></textarea><button class="sendb" type="submit">' + ICON_SEND + '</button></form>' +
+    '</section></div>';
+
+  var ui = (function () {
+    var root, $, els = {}, unreadN = 0, typingName = null, typingClear = 0, score = 0, thanksFor = null;
+    function mount(host) {
+      if (root) return;
+      root = host.shadowRoot || host.attachShadow({ mode: 'open' });
+      root.innerHTML = '<style>' + CSS + '</style>' + HTML;
+      $ = function (s) { return root.querySelector(s); };
+      var launcher = $('.launcher'), panel = $('.panel'), input = $('.input');
+      launcher.onclick = function () { setOpen(panel.hidden); };
+      $('.x').onclick = function () { setOpen(false); };
+      $('.end').onclick = function () { var c = cur(); if (c) send({ type: 'end', conversation_id: c.conversation_id, ref: 'r' + ++refN }); };
+      $('.root').addEventListener('keydown', function (e) {
+        if (e.key === 'Escape' && !panel.hidden) { e.stopPropagation(); setOpen(false); }
+      });
+      $('form').onsubmit = function (e) { e.preventDefault(); sendText(input.value); input.value = ''; grow(); };
+      input.addEventListener('keydown', function (e) {
+        // Enter sends, Shift+Enter adds a line; never while an IME is composing a character.
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('form').requestSubmit(); }
+      });
+      input.addEventListener('input', function () { grow(); setTyping(input.value.trim() !== ''); });
+      for (var i = 1; i <= 5; i++) {
+        var b = document.createElement('button');
+        b.type = 'button'; b.textContent = '★'; b.dataset.score = i;
+        b.onclick = function () { score = +this.dataset.score; render(); };
+        $('.stars').appendChild(b);
+      }
+      $('.rate').onclick = function () {
+        var cid = st.survey;
+        if (!cid || !score) return;
+        rate(cid, score, $('.comment').value.trim(), function () {
+          st.rated.push(cid); st.survey = null; thanksFor = cid; score = 0; $('.comment').value = ''; save(); render();
+          input.focus();
+        });
+      };
+      if (st.open) setOpen(true, true);
+      render();
+    }
+    function grow() { var i = $('.input'); i.style.height = 'auto'; i.style.height = Math.min(i.scrollHeight + 2, 120) + 'px'; }
+    function setOpen(open, quiet) {
+      if (!root) return;
+      var panel = $('.panel'), launcher = $('.launcher');
+      panel.hidden = !open;
+      $('.root').classList.toggle('open', open);
+      launcher.setAttribute('aria-expanded', String(open));
+      st.open = open; save();
+      if (open) { unreadN = 0; render(); scrollDown(true); if (!quiet) $('.input').focus(); }
+      else if (!quiet) launcher.focus();
+    }
+    function scrollDown(force) {
+      var log = $('.log');
+      if (force || log.scrollHeight - log.scrollTop - log.clientHeight < 80) log.scrollTop = log.scrollHeight;
+    }
+    var nodes = {};  // key -> element, so updates never recreate (and re-announce) existing messages
+    function rekey(from, to) { if (nodes[from]) { nodes[to] = nodes[from]; delete nodes[from]; } }
+    function statusText() {
+      var c = cur(), d = st.dept || {};
+      if (netState === 'offline') return t('offline');
+      if (netState === 'connecting' && !ready) return t('connecting');
+      if (!c) return d.open === false ? (d.next_change ? t('closed', { time: when(d.next_change) }) : t('closedNoTime')) : t('idle');
+      if (c.status === 'queued') return c.queue_position ? t('queued', { n: c.queue_position }) : t('queuedNoPos');
+      if (c.status === 'assigned') return t('agent', { name: (c.agent && c.agent.name) || t('support') });
+      if (c.status === 'bot') {
+        var name = (c.bot && c.bot.name) || 'Bot';
+        return c.department_open === false && c.next_change ? t('botClosed', { name: name, time: when(c.next_change) }) : t('bot', { name: name });
+      }
+      if (c.status === 'resolved') return t('resolved');
+      return t('idle');
+    }
+    function render() {
+      if (!root) return;
+      var lang = uiLang(), c = cur(), panel = $('.panel'), launcher = $('.launcher');
+      panel.setAttribute('dir', RTL[lang] ? 'rtl' : 'ltr');
+      $('.root').classList.toggle('rtl', !!RTL[lang]);
+      panel.setAttribute('lang', lang);
+      launcher.setAttribute('aria-label', t('open'));
+      launcher.setAttribute('lang', lang);
+      $('.x').setAttribute('aria-label', t('close'));
+      $('.end').textContent = t('end');
+      $('.end').hidden = !c || c.status === 'resolved' || !ready;
+      $('#h').textContent = t('title');
+      $('.ticket').textContent = c && c.ticket ? t('ticket', { t: c.ticket }) : '';
+      var status = $('.status');
+      status.textContent = statusText();
+      status.dataset.net = netState;
+      $('.log').setAttribute('aria-label', t('log'));
+      $('.input').setAttribute('aria-label', t('input'));
+      $('.input').placeholder = t('input');
+      $('.sendb').setAttribute('aria-label', t('send'));
+      $('.typing').textContent = typingName ? t('typing', { name: typingName }) : '';
+      var badge = $('.badge');
+      badge.hidden = !unreadN || !panel.hidden;
+      badge.textContent = unreadN;
+      if (unreadN) launcher.setAttribute('aria-label', t('open') + ' (' + t('unread', { n: unreadN }) + ')');
+      renderSurvey();
+      renderLog();
+    }
+    function renderSurvey() {
+      var box = $('.survey'), showThanks = thanksFor && !st.survey;
+      box.hidden = !st.survey && !showThanks;
+      $('#sq').textContent = showThanks ? t('thanks') : t('survey');
+      $('.stars').hidden = $('.comment').hidden = $('.rate').hidden = !!showThanks;
+      $('.comment').setAttribute('aria-label', t('comment'));
+      $('.comment').placeholder = t('comment');
+      $('.rate').textContent = t('rate');
+      $('.rate').disabled = !score;
+      root.querySelectorAll('.stars button').forEach(function (b, i) {
+        b.setAttribute('aria-label', t('star', { n: i + 1 }));
+        b.setAttribute('aria-pressed', String(i + 1 === score));
+        b.style.color = i < score ? '#f5a300' : '';
+      });
+    }
+    function renderLog() {
+      var log = $('.log'), items = [], lang = uiLang(), seen = {};
+      var msgs = st.msgs.slice().sort(function (a, b) { return (st.order.indexOf(a.c) - st.order.indexOf(b.c)) || a.s - b.s; });
+      var prevC = null;
+      msgs.forEach(function (m) {
+        if (prevC && m.c !== prevC) items.push({ key: 'sep:' + m.c, sep: st.convs[m.c] && st.convs[m.c].ticket });
+        prevC = m.c;
+        items.push({ key: m.c + ':' + m.s, m: m });
+      });
+      st.outbox.forEach(function (o) { items.push({ key: 'p:' + o.id, m: { r: 'visitor', t: o.t, a: o.a }, p: o }); });
+      var prev = null;
+      items.forEach(function (it) {
+        seen[it.key] = 1;
+        var el = nodes[it.key];
+        if (!el) {
+          el = nodes[it.key] = document.createElement(it.sep !== undefined ? 'p' : 'div');
+          if (it.sep === undefined) el.innerHTML = '<span class="who"></span><span class="text"></span><span class="meta"></span>';
+        }
+        if (it.sep !== undefined) { el.className = 'sep'; el.textContent = it.sep ? t('ticket', { t: it.sep }) : '—'; }
+        else fillMsg(el, it, lang);
+        var want = prev ? prev.nextSibling : log.firstChild;
+        if (want !== el) log.insertBefore(el, want);
+        prev = el;
+      });
+      Object.keys(nodes).forEach(function (k) { if (!seen[k]) { nodes[k].remove(); delete nodes[k]; } });
+      scrollDown(false);
+    }
+    function fillMsg(el, it, lang) {
+      var m = it.m, conv = (m.c && st.convs[m.c]) || cur() || {}, mine = m.r === 'visitor';
+      el.className = 'msg ' + m.r + (it.p ? (it.p.f ? ' failed' : ' pending') : '');
+      // Messages carry the conversation's language so screen readers pronounce them right; ours fall back to the UI's.
+      el.setAttribute('lang', conv.language || lang);
+      if (m.s) el.dataset.seq = m.s; else delete el.dataset.seq;
+      el.children[0].textContent = mine ? t('you') : m.n || (m.r === 'bot' ? 'Bot' : t('support'));
+      el.children[1].textContent = m.t;
+      var time = '';
+      try { time = new Date(m.a).toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' }); } catch (e) { /* bad date */ }
+      el.children[2].textContent = it.p ? (it.p.f ? t('failed') : t('pending')) : time;
+    }
+    function typing(name) {
+      typingName = name;
+      clearTimeout(typingClear);
+      // A lost "typing off" must not leave the indicator on forever.
+      if (name) typingClear = setTimeout(function () { typing(null); }, 8000);
+      render();
+    }
+    function unread() { if (root && $('.panel').hidden) unreadN++; }
+    return { mount: mount, render: render, setOpen: setOpen, rekey: rekey, typing: typing, unread: unread };
+  })();
+
+  /* ---------- 6. boot and public API ---------- */
+  var commands = {
+    open: function () { ui.setOpen(true); },
+    close: function () { ui.setOpen(false); },
+    toggle: function () { ui.setOpen(!st.open); },
+    identify: function (token) { identity = token || null; reconnectNow(); },
+    setLocale: function (l) { if (l) { locale = String(l); ui.render(); reconnectNow(); } }
+  };
+  function run(args) {
+    var fn = commands[args[0]];
+    if (fn) fn.apply(null, Array.prototype.slice.call(args, 1));
+  }
+  var queued = (window.Switchboard && window.Switchboard.q) || [];
+  window.Switchboard = function () { run(arguments); };
+
+  if (!customElements.get('switchboard-widget')) {
+    customElements.define('switchboard-widget', class extends HTMLElement {
+      connectedCallback() { ui.mount(this); }
+    });
+  }
+  function boot() {
+    // A page may place <switchboard-widget> itself; otherwise add one at the end of <body>.
+    if (!document.querySelector('switchboard-widget')) document.body.appendChild(document.createElement('switchboard-widget'));
+    queued.forEach(run);
+    connect();
+  }
+  if (document.body) boot(); else document.addEventListener('DOMContentLoaded', boot);
+})();
