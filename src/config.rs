@@ -220,10 +220,10 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         let config: Config = figment
-            .merge(Env::prefixed("SWITCHBOARD_").split("__").filter(|k| {
+            .merge(Env::prefixed("SWITCHBOARD_").split("__").lowercase(true).filter(|k| {
                 // Other tools share the prefix (SWITCHBOARD_BIN in tests); only config keys are read.
-                let top = k.as_str().split('.').next().unwrap_or_default();
-                ENV_KEYS.contains(&top)
+                let top = k.as_str().split('.').next().unwrap_or_default().to_ascii_lowercase();
+                ENV_KEYS.contains(&top.as_str())
             }))
             .merge(Serialized::defaults(overrides))
             .extract()
@@ -355,5 +355,55 @@ impl Config {
             Some((key, _, reason)) => Err(invalid(*key, reason)),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, toml).unwrap();
+        Config::load(Some(&path), Overrides::default())
+    }
+
+    #[test]
+    fn bad_files_name_the_key() {
+        let cases = [
+            ("listen = 5", "listen"),
+            ("[[departments]]\nname = \"s\"\ntimezone = \"Mars/Olympus\"\nhours = \"24/7\"", "departments[0]"),
+            ("[[departments]]\nname = \"s\"\nhours = { mon = \"18:00-09:00\" }", "departments[0]"),
+            ("[[departments]]\nname = \"s\"\nhours = \"always\"", "departments[0].hours"),
+            ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
+            ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
+            ("colour = \"blue\"", "colour"),
+        ];
+        for (toml, key) in cases {
+            let err = load(toml).expect_err(toml).to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        // SAFETY: tests in this module are the only ones that touch these variables.
+        unsafe {
+            std::env::set_var("SWITCHBOARD_IDENTITY__REQUIRE_VERIFIED", "true");
+            std::env::set_var("SWITCHBOARD_ADMIN_TOKEN", "from-env");
+            std::env::set_var("SWITCHBOARD_BIN", "not a config key");
+        }
+        let c = load("admin_token = \"from-file\"\nlisten = \"127.0.0.1:9000\"").unwrap();
+        unsafe {
+            std::env::remove_var("SWITCHBOARD_IDENTITY__REQUIRE_VERIFIED");
+            std::env::remove_var("SWITCHBOARD_ADMIN_TOKEN");
+            std::env::remove_var("SWITCHBOARD_BIN");
+        }
+        assert!(c.identity.require_verified);
+        assert_eq!(c.admin_token.as_deref(), Some("from-env"));
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.departments().unwrap()[0].name.as_ref(), "support");
+        assert!(c.sites()[0].secret.is_none(), "the default site accepts no identity tokens");
     }
 }

@@ -24,7 +24,14 @@ const BUILTIN_BOT_CONN: u64 = 1;
 /// How long connections get to close after the shutdown notice.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+/// Everything `serve` runs, built and wired but not yet listening.
+pub struct Built {
+    pub app: App,
+    pub router: axum::Router,
+}
+
+/// Opens the store, starts the hub and the bot, seeds the demo, and builds the router.
+pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let prometheus = install_metrics();
     let departments = config.departments()?;
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
@@ -38,15 +45,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         max_text_chars: config.limits.max_text_chars,
     };
     let hub = hub::start(settings, snapshot, writer, fanout.clone());
-    let admin_token = admin_token(&config)?;
+    let admin_token = admin_token(config)?;
     if config.demo {
-        crate::demo::seed(&hub, &config).await?;
+        crate::demo::seed(&hub, config).await?;
     }
     if config.bot.builtin {
-        start_builtin_bot(&hub, &config).await?;
+        start_builtin_bot(&hub, config).await?;
     }
     let app = App::new(
-        hub.clone(),
+        hub,
         fanout,
         readers,
         config.limits.clone(),
@@ -56,16 +63,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         departments,
         prometheus,
     );
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
+    let router = crate::http::router(app.clone());
+    Ok(Built { app, router })
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let Built { app, router } = build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("switchboard listening on http://{addr}");
     if config.demo {
         crate::demo::print_welcome(addr);
     }
     std::io::stdout().flush()?;
-    let router = crate::http::router(app.clone());
     let stopping = {
         let app = app.clone();
         async move {
@@ -75,17 +85,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             app.hub.shutdown().await;
         }
     };
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(stopping)
-    .await?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(stopping)
+        .await?;
     app.tracker.close();
-    if tokio::time::timeout(DRAIN_TIMEOUT, app.tracker.wait())
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(DRAIN_TIMEOUT, app.tracker.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");
     }
     tracing::info!("stopped");

@@ -23,9 +23,9 @@ pub const TITLE_WEIGHT: f64 = 3.0;
 /// Dropped before matching: they occur in any question and say nothing about its subject. One list for
 /// all languages, because the question's language is not known reliably for a short text.
 const STOP_WORDS: &str = "\
-    a about am an and any are as at be been but by can could did do does for from get got had has have \
-    hello hi how i if in is it its me my no not of on or our please so than thank thanks that the their \
-    them then there this to too us want was we were what when where which who why will with would you your \
+    a about also am an and any are as at be been but by can could did do does for from get got had has have \
+    hello hi how i if in is it its just like me my no not of on or our please so than thank thanks that the their \
+    them then there these this those to too us want was we were what when where which who why will with would you your \
     aber alle als am an auch auf aus bei bin bis bitte da danke das dass dem den der des die doch du ein \
     eine einem einen einer es für hab habe haben hallo hat ich ihr ihre im in ist ja kann können mein \
     meine meinem meinen mich mir mit nach nicht noch nur oder sie sind so um und uns unser von vor war \
@@ -197,7 +197,7 @@ impl KnowledgeBase {
 }
 
 /// Splits a Markdown file into title and body.
-fn parse_markdown(slug: &str, text: &str) -> Article {
+pub(super) fn parse_markdown(slug: &str, text: &str) -> Article {
     let mut title = None;
     let mut body = Vec::new();
     for line in text.lines() {
@@ -230,7 +230,7 @@ fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
 /// Light plural stripping, the same for questions and articles, so that "passwords" finds "password"
 /// and "Bestellungen" finds "Bestellung". It is not linguistics: a wrong cut is harmless as long as it
 /// is made the same way on both sides. Short words are left alone so that "open" stays "open".
-fn stem(word: &str) -> String {
+pub(super) fn stem(word: &str) -> String {
     let len = word.chars().count();
     if len <= 3 {
         return word.to_owned();
@@ -283,161 +283,4 @@ pub fn demo_kb() -> KnowledgeBase {
             .map(|(file, text)| parse_markdown(file.trim_end_matches(".md"), text))
             .collect(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn questions_find_the_right_article_or_none() {
-        let kb = demo_kb();
-        let cases: &[(&str, Option<&str>)] = &[
-            ("How do I reset my password?", Some("password-reset")),
-            ("I forgot my passwords", Some("password-reset")),
-            (
-                "Wie kann ich mein Passwort zurücksetzen?",
-                Some("password-reset"),
-            ),
-            ("J'ai oublié mon mot de passe", Some("password-reset")),
-            ("He olvidado mi contraseña", Some("password-reset")),
-            ("How long does shipping take?", Some("shipping")),
-            (
-                "Wie lange dauert der Versand nach Österreich?",
-                Some("shipping"),
-            ),
-            ("Where is my order?", Some("order-tracking")),
-            ("Wo ist meine Bestellung?", Some("order-tracking")),
-            (
-                "I want to return these shoes and get a refund",
-                Some("returns"),
-            ),
-            ("¿Cómo solicito un reembolso?", Some("returns")),
-            (
-                "Which payment methods do you accept?",
-                Some("payment-methods"),
-            ),
-            (
-                "Kann ich mit Kreditkarte bezahlen?",
-                Some("payment-methods"),
-            ),
-            ("What are your opening hours?", Some("opening-hours")),
-            ("Quels sont vos horaires ?", Some("opening-hours")),
-            (
-                "Can I change the delivery address of my order?",
-                Some("change-or-cancel"),
-            ),
-            ("I want to cancel my order", Some("change-or-cancel")),
-            ("What's the weather like in Paris?", None),
-            ("Do you sell bicycles?", None),
-            ("I love your company", None),
-            ("hello", None),
-            ("", None),
-            ("?!", None),
-        ];
-        for (question, expected) in cases {
-            let got = kb.answer(question).map(|a| a.slug.as_str());
-            assert_eq!(
-                got,
-                *expected,
-                "{question:?}: ranked {:?}",
-                kb.ranked(question)
-            );
-        }
-    }
-
-    #[test]
-    fn title_matches_weigh_more_and_rare_terms_more_than_common_ones() {
-        let kb = KnowledgeBase::from_articles(vec![
-            Article {
-                title: "Gift cards".into(),
-                body: "Buy them online.".into(),
-                slug: "gift".into(),
-            },
-            Article {
-                title: "Vouchers".into(),
-                body: "A gift for friends. Buy online.".into(),
-                slug: "voucher".into(),
-            },
-            Article {
-                title: "Stores".into(),
-                body: "Buy in our stores.".into(),
-                slug: "stores".into(),
-            },
-        ]);
-        assert_eq!(kb.answer("gift").map(|a| a.slug.as_str()), Some("gift"));
-        // "buy" is in every article: it says nothing, so alone it is no answer.
-        assert_eq!(kb.answer("buy"), None);
-    }
-
-    #[test]
-    fn empty_knowledge_base_answers_nothing() {
-        let kb = KnowledgeBase::from_articles(Vec::new());
-        assert!(kb.is_empty());
-        assert_eq!(kb.answer("password"), None);
-    }
-
-    #[test]
-    fn words_and_stems() {
-        let w: Vec<String> = words("Grüße, SB-1001! L'été").collect();
-        assert_eq!(w, ["grüße", "sb", "1001", "l", "été"]);
-        for (word, expected) in [
-            ("passwords", "password"),
-            ("boxes", "box"),
-            ("addresses", "address"),
-            ("address", "address"),
-            ("deliveries", "delivery"),
-            ("bestellungen", "bestellung"),
-            ("open", "open"),
-            ("status", "status"),
-            ("shoes", "shoe"),
-        ] {
-            assert_eq!(stem(word), expected, "{word}");
-        }
-    }
-
-    #[test]
-    fn markdown_and_excerpts() {
-        let a = parse_markdown(
-            "x",
-            "Intro line\n# Title here\n\nFirst para\ncontinues.\n\nSecond.",
-        );
-        assert_eq!(a.title, "Title here");
-        assert_eq!(a.excerpt(400), "Intro line");
-        let b = parse_markdown("no-title", "Just text.\n\nMore.");
-        assert_eq!(b.title, "no-title");
-        assert_eq!(b.excerpt(400), "Just text.");
-        let long = Article {
-            title: "t".into(),
-            body: "word ".repeat(200),
-            slug: "t".into(),
-        };
-        let e = long.excerpt(400);
-        assert!(e.chars().count() <= 401 && e.ends_with("word…"), "{e}");
-    }
-
-    #[test]
-    fn load_reads_markdown_files_and_tolerates_a_missing_folder() -> std::io::Result<()> {
-        let dir =
-            std::env::temp_dir().join(format!("switchboard-kb-test-{:x}", rand::random::<u64>()));
-        assert_eq!(KnowledgeBase::load(&dir)?.len(), 0);
-        std::fs::create_dir_all(&dir)?;
-        for (file, text) in demo_articles() {
-            std::fs::write(dir.join(file), text)?;
-        }
-        std::fs::write(dir.join("notes.txt"), "not an article")?;
-        let kb = KnowledgeBase::load(&dir)?;
-        std::fs::remove_dir_all(&dir)?;
-        assert_eq!(kb.len(), demo_articles().len());
-        assert_eq!(
-            kb.answer("reset password").map(|a| a.slug.as_str()),
-            Some("password-reset")
-        );
-        assert!(
-            kb.articles()
-                .iter()
-                .all(|a| !a.title.starts_with('#') && !a.body.is_empty())
-        );
-        Ok(())
-    }
 }

@@ -75,3 +75,6 @@ async fn status(State(app): State<App>) -> Result<Json<StatusOut>, ApiError> {
     let departments = app.hub.admin(AdminCommand::Status).await?;
     Ok(Json(StatusOut { departments }))
 }
+
+#[cfg(test)]
+mod tests;

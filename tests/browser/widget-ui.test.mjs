@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startHub, startHostServer, launchBrowser, waitFor, screenshot, openWidget, widgetSend, widgetMessages,
-  widgetText, SITE_SECRET,
+  widgetText, SITE_SECRET, ADMIN_TOKEN,
 } from './harness.mjs';
 
 let hub, host, browser;
@@ -184,7 +184,7 @@ test('a closed department says so, with its opening time in the visitor\'s local
   const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
   const day = days[(new Date().getUTCDay() + 2) % 7];
   const closedHub = await startHub({
-    config: `[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
+    config: `admin_token = "${ADMIN_TOKEN}"\n[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
   });
   try {
     const status = await (await fetch(closedHub.url + '/api/status')).json();

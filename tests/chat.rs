@@ -1,0 +1,215 @@
+//! Conversations end to end: messages both ways, resolution and rating, idempotent sends, resuming with
+//! `sync`, and contiguous seqs under concurrent senders.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn chat_both_ways_then_resolve_survey_and_rating() {
+    let server = Server::start(CONFIG_247);
+    let (anna, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+
+    visitor.send(message("c1", ENGLISH)).await;
+    let ack = visitor.recv_ack("c1").await;
+    assert_eq!(ack["seq"], 1, "{ack}");
+    let conv_id = s(&ack["conversation_id"]);
+    let assigned_view = visitor.recv_status("assigned").await;
+    assert_eq!(assigned_view["conversation_id"], conv_id.as_str());
+    assert_eq!(assigned_view["agent"]["name"], "Anna", "{assigned_view}");
+    assert!(assigned_view["agent"].get("id").is_none(), "the visitor's copy omits the agent id: {assigned_view}");
+    let ticket = s(&assigned_view["ticket"]);
+    // Before being assigned it was queued (or assigned straight away: both are reported in order).
+    let first_status = visitor.skipped.iter().find(|v| v["type"] == "conversation").map(|v| v["status"].clone());
+    assert!(first_status.is_none() || first_status == Some(json!("queued")), "{:?}", visitor.skipped);
+
+    let assigned = agent.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], conv_id.as_str(), "{assigned}");
+    assert_eq!(assigned["conversation"]["status"], "assigned");
+    assert_eq!(assigned["conversation"]["agent"]["id"], anna.id.as_str());
+    let transcript = assigned["messages"].as_array().expect("transcript");
+    assert_eq!(transcript.len(), 1, "{assigned}");
+    assert_eq!(transcript[0]["seq"], 1);
+    assert_eq!(transcript[0]["text"], ENGLISH);
+    assert_eq!(transcript[0]["from"]["role"], "visitor");
+
+    agent.send(agent_message(&conv_id, "a1", "Hi, I am Anna. Let me look into it.")).await;
+    let agent_ack = agent.recv_ack("a1").await;
+    assert_eq!(agent_ack["seq"], 2, "{agent_ack}");
+    let reply = visitor.recv_type("message").await;
+    assert_eq!(reply["seq"], 2, "{reply}");
+    assert_eq!(reply["conversation_id"], conv_id.as_str());
+    assert_eq!(reply["from"]["role"], "agent");
+    assert_eq!(reply["from"]["name"], "Anna");
+    assert_eq!(reply["text"], "Hi, I am Anna. Let me look into it.");
+
+    agent.send(json!({"type": "resolve", "conversation_id": conv_id, "ref": "res"})).await;
+    agent.recv_until("ack of resolve", |v| v["type"] == "ack" && v["ref"] == "res").await;
+    let resolved = visitor.recv_status("resolved").await;
+    assert_eq!(resolved["conversation_id"], conv_id.as_str());
+    let survey = visitor.recv_type("survey").await;
+    assert_eq!(survey["conversation_id"], conv_id.as_str());
+
+    visitor.send(json!({"type": "rating", "conversation_id": conv_id, "score": 5, "comment": "quick", "ref": "r1"})).await;
+    let rated = visitor.recv().await;
+    assert_eq!(rated["type"], "ack", "{rated}");
+    assert_eq!(rated["ref"], "r1");
+
+    let stored = server.ticket(&ticket).await;
+    assert_eq!(stored["status"], "resolved", "{stored}");
+    assert_eq!(stored["rating"]["score"], 5, "{stored}");
+    assert_eq!(stored["messages"].as_array().unwrap().len(), 2, "{stored}");
+}
+
+#[tokio::test]
+async fn repeated_client_msg_id_gets_the_same_ack_and_is_delivered_once() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    let assigned = agent.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], conv_id.as_str());
+
+    visitor.send(message("c1", "Is there any news?")).await;
+    let first = visitor.recv_ack("c1").await;
+    assert_eq!(first["seq"], 2, "{first}");
+    // The same id again, even with other text (a retry after a lost ack): the same ack, nothing added.
+    visitor.send(message("c1", "Is there any news?")).await;
+    let again = visitor.recv_ack("c1").await;
+    assert_eq!(again["seq"], first["seq"], "{again}");
+    assert_eq!(again["conversation_id"], first["conversation_id"]);
+    visitor.send(message("c2", "Hello?")).await;
+    let next = visitor.recv_ack("c2").await;
+    assert_eq!(next["seq"], 3, "the retry must not take a seq: {next}");
+
+    let got: Vec<Value> = [agent.recv_type("message").await, agent.recv_type("message").await].into();
+    assert_eq!((got[0]["seq"].clone(), got[0]["text"].clone()), (json!(2), json!("Is there any news?")), "{got:?}");
+    assert_eq!((got[1]["seq"].clone(), got[1]["text"].clone()), (json!(3), json!("Hello?")), "{got:?}");
+
+    let stored = server.ticket(&s(&assigned["conversation"]["ticket"])).await;
+    let seqs: Vec<u64> = stored["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, vec![1, 2, 3], "{stored}");
+}
+
+#[tokio::test]
+async fn resume_with_sync_gets_exactly_the_missed_messages() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut visitor, welcome) = server.visitor_connect(json!({})).await;
+    let token = s(&welcome["visitor_token"]);
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    agent.recv_type("assigned").await;
+    visitor.recv_status("assigned").await;
+    visitor.close().await;
+
+    let texts = ["First, the parcel left our depot.", "Second, it is with the courier.", "Third, it arrives tomorrow."];
+    for (i, text) in texts.iter().enumerate() {
+        agent.send(agent_message(&conv_id, &format!("a{i}"), text)).await;
+        let ack = agent.recv_ack(&format!("a{i}")).await;
+        assert_eq!(ack["seq"], i + 2, "{ack}");
+    }
+
+    let (mut visitor, welcome) = server.visitor_connect(json!({"visitor_token": token})).await;
+    assert_eq!(welcome["visitor_token"], token.as_str(), "the same visitor: {welcome}");
+    let conv = &welcome["conversation"];
+    assert_eq!(conv["conversation_id"], conv_id.as_str(), "the welcome carries the open conversation: {welcome}");
+    assert_eq!(conv["last_seq"], 4, "{welcome}");
+    assert_eq!(conv["status"], "assigned");
+
+    visitor.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 1, "ref": "s1"})).await;
+    for (i, text) in texts.iter().enumerate() {
+        let m = visitor.recv().await;
+        assert_eq!(m["type"], "message", "only the missed messages, in order, before synced: {m}");
+        assert_eq!(m["seq"], i + 2, "{m}");
+        assert_eq!(m["text"], *text);
+        assert_eq!(m["from"]["role"], "agent");
+    }
+    let synced = visitor.recv().await;
+    assert_eq!(synced["type"], "synced", "{synced}");
+    assert_eq!(synced["conversation_id"], conv_id.as_str());
+    assert_eq!(synced["last_seq"], 4);
+    // Nothing repeated afterwards: up to the pong, at most the sync's ack.
+    let rest = visitor.ping_pong().await;
+    assert!(rest.iter().all(|v| v["type"] == "ack" && v["ref"] == "s1"), "unexpected frames after synced: {rest:?}");
+
+    // And live again: the next agent message arrives once, as seq 5.
+    agent.send(agent_message(&conv_id, "a9", "Anything else?")).await;
+    let live = visitor.recv_type("message").await;
+    assert_eq!(live["seq"], 5, "{live}");
+}
+
+/// One side of the concurrent-senders test: sends `n` messages, then reads until all are acked.
+/// Returns (client_msg_id -> seq, seqs of messages received from others, in arrival order).
+async fn send_many(mut c: Client, conv_id: Option<String>, prefix: &str, n: usize) -> (BTreeMap<String, u64>, Vec<u64>) {
+    for i in 0..n {
+        let id = format!("{prefix}-{i}");
+        let text = format!("{prefix} says {i}");
+        let frame = match &conv_id {
+            Some(conv) => agent_message(conv, &id, &text),
+            None => message(&id, &text),
+        };
+        c.send(frame).await;
+    }
+    let mut acks = BTreeMap::new();
+    let mut received = Vec::new();
+    while acks.len() < n {
+        let v = c.recv().await;
+        match v["type"].as_str() {
+            Some("ack") => {
+                acks.insert(s(&v["client_msg_id"]), v["seq"].as_u64().expect("seq"));
+            }
+            Some("message") => received.push(v["seq"].as_u64().unwrap()),
+            Some("error") => panic!("{prefix}: {v}"),
+            _ => {}
+        }
+    }
+    (acks, received)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_senders_keep_seq_contiguous() {
+    let server = Server::start(&format!("{CONFIG_247}{FAST_LIMITS}"));
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut tab1, welcome) = server.visitor_connect(json!({})).await;
+    let token = s(&welcome["visitor_token"]);
+    let (ack, _) = open_conversation(&mut tab1, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    let assigned = agent.recv_type("assigned").await;
+    let ticket = s(&assigned["conversation"]["ticket"]);
+    let (tab2, welcome2) = server.visitor_connect(json!({"visitor_token": token})).await;
+    assert_eq!(welcome2["conversation"]["conversation_id"], conv_id.as_str(), "{welcome2}");
+
+    let (n1, n2, n3) = (70, 70, 60);
+    let t1 = tokio::spawn(send_many(tab1, None, "tab1", n1));
+    let t2 = tokio::spawn(send_many(tab2, None, "tab2", n2));
+    let t3 = tokio::spawn(send_many(agent, Some(conv_id.clone()), "agent", n3));
+    let results = [t1.await.unwrap(), t2.await.unwrap(), t3.await.unwrap()];
+
+    let total = 1 + n1 + n2 + n3;
+    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
+    for (acks, received) in &results {
+        for (id, seq) in acks {
+            assert!(acked.insert(*seq, id.clone()).is_none(), "seq {seq} acked twice");
+        }
+        assert!(received.windows(2).all(|w| w[0] < w[1]), "messages arrive in seq order: {received:?}");
+    }
+    let expected: BTreeSet<u64> = (2..=total as u64).collect();
+    assert_eq!(acked.keys().copied().collect::<BTreeSet<_>>(), expected, "acks cover 2..={total} exactly");
+
+    let stored = server.ticket(&ticket).await;
+    let messages = stored["messages"].as_array().expect("messages");
+    let seqs: Vec<u64> = messages.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=total as u64).collect::<Vec<_>>(), "stored seqs are 1..={total} without gaps");
+    for m in &messages[1..] {
+        let seq = m["seq"].as_u64().unwrap();
+        let id = &acked[&seq];
+        let (prefix, i) = id.rsplit_once('-').unwrap();
+        assert_eq!(m["text"], format!("{prefix} says {i}"), "seq {seq} holds the message acked with it");
+    }
+}

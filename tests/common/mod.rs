@@ -1,0 +1,572 @@
+//! Shared harness for the integration tests: a real `switchboard` process per test, a tiny HTTP/1.1
+//! client, a WebSocket client that waits for the frame proving a state (never a fixed sleep), and
+//! helpers for agents, visitors and identity tokens.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+/// HS256 key of the `default` site in the test configs (at least 16 bytes, as the hub requires).
+pub const SITE_SECRET: &str = "test-site-secret-0123456789";
+pub const PASSWORD: &str = "correct horse battery";
+/// How long a test waits for a frame before it fails.
+pub const FRAME_TIMEOUT: Duration = Duration::from_secs(5);
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A site that signs identity tokens and one department open around the clock.
+pub const CONFIG_247: &str = r#"
+[[sites]]
+key = "default"
+secret = "test-site-secret-0123456789"
+
+[[departments]]
+name = "support"
+timezone = "Etc/GMT"
+hours = "24/7"
+"#;
+
+/// Rate limits high enough for tests that send many frames quickly.
+pub const FAST_LIMITS: &str = r#"
+[limits]
+frames_per_second = 100000
+frame_burst = 100000
+"#;
+
+/// `support` is open around the clock except on yesterday, today and tomorrow (UTC holidays), so it is
+/// closed now whatever the time of day, and `next_change` is known (midnight after tomorrow).
+pub fn config_closed_now() -> String {
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let days = [today.yesterday().unwrap(), today, today.tomorrow().unwrap()];
+    let holidays: Vec<String> = days.iter().map(|d| format!("\"{d}\"")).collect();
+    format!(
+        r#"
+[[sites]]
+key = "default"
+secret = "{SITE_SECRET}"
+
+[[departments]]
+name = "support"
+timezone = "Etc/GMT"
+hours = "24/7"
+holidays = [{}]
+"#,
+        holidays.join(", ")
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server process
+
+pub struct Server {
+    /// `127.0.0.1:PORT`
+    pub addr: String,
+    pub admin_token: String,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    child: Option<Child>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts the hub with this configuration in a fresh data dir and waits until it listens. The admin
+    /// token is passed in `SWITCHBOARD_ADMIN_TOKEN` and also written as `admin_token` at the top of the
+    /// config file, so that only `admin_token_from_environment` depends on the environment layer.
+    pub fn start(config_toml: &str) -> Server {
+        Server::start_with(config_toml, true)
+    }
+
+    /// Like `start`; with `admin_token_in_file == false` the token is given by the environment only.
+    pub fn start_with(config_toml: &str, admin_token_in_file: bool) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("switchboard.toml");
+        let admin_token = format!("test-admin-{:032x}", rand::random::<u128>());
+        let text = if admin_token_in_file {
+            format!("admin_token = \"{admin_token}\"\n{config_toml}")
+        } else {
+            config_toml.to_string()
+        };
+        std::fs::write(&config, text).expect("write config");
+        std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+        let mut server =
+            Server { addr: String::new(), admin_token, dir, config, child: None, stderr: Default::default() };
+        server.spawn();
+        server
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(self.data_dir())
+            .arg("--config")
+            .arg(&self.config)
+            .env("SWITCHBOARD_ADMIN_TOKEN", &self.admin_token)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn switchboard");
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let log = Arc::new(Mutex::new(String::new()));
+        self.stderr = log.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                log.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        self.child = Some(child);
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(addr) = line.trim().strip_prefix("switchboard listening on http://") {
+                        self.addr = addr.trim().to_string();
+                        // Keep draining stdout so that the process never blocks on a full pipe.
+                        std::thread::spawn(move || while rx.recv().is_ok() {});
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let status = self.child.as_mut().unwrap().try_wait().ok().flatten();
+                    panic!(
+                        "switchboard did not print its address within {START_TIMEOUT:?} (exit: {status:?})\nstderr:\n{}",
+                        self.stderr()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Everything the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Starts the process again on the same data dir and config (after `kill9` or `sigterm`).
+    pub fn restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.spawn();
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill9(&mut self) {
+        let child = self.child.as_mut().expect("running");
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+    }
+
+    pub fn sigterm(&self) {
+        let pid = self.child.as_ref().expect("running").id() as libc::pid_t;
+        // SAFETY: plain kill(2) on our own child's pid.
+        let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(rc, 0, "kill(SIGTERM) failed");
+    }
+
+    /// Waits for the process to exit (polling its status; there is no event to await across processes).
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        let child = self.child.as_mut().expect("running");
+        loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                panic!("switchboard did not exit within {timeout:?}\nstderr:\n{}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    // --- HTTP -------------------------------------------------------------------------------------
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        http(&self.addr, "GET", path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        http(&self.addr, "POST", path, token, Some(&body)).await
+    }
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        http(&self.addr, "PATCH", path, token, Some(&body)).await
+    }
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        http(&self.addr, "DELETE", path, token, None).await
+    }
+    pub fn admin(&self) -> Option<&str> {
+        Some(&self.admin_token)
+    }
+
+    /// GET /api/tickets/{ticket} as the admin, asserting 200.
+    pub async fn ticket(&self, ticket: &str) -> Value {
+        let (status, body) = self.get(&format!("/api/tickets/{ticket}"), self.admin()).await;
+        assert_eq!(status, 200, "GET ticket {ticket}: {body}");
+        body
+    }
+
+    // --- People -----------------------------------------------------------------------------------
+
+    /// Creates an agent of `support` through the admin API; its email is derived from the name.
+    pub async fn create_agent(&self, name: &str, languages: &[&str], max_chats: u32) -> Agent {
+        let email = format!("{}@agents.test", name.to_lowercase());
+        let body = json!({
+            "email": email, "name": name, "password": PASSWORD, "languages": languages,
+            "tier": 1, "max_chats": max_chats, "departments": ["support"],
+        });
+        let (status, agent) = self.post("/api/admin/agents", self.admin(), body).await;
+        assert_eq!(status, 201, "create agent {name}: {agent}");
+        let id = agent["id"].as_str().unwrap_or_else(|| panic!("agent id in {agent}")).to_string();
+        Agent { id, name: name.to_string(), email }
+    }
+
+    /// POST /api/login; panics unless it is 200.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, body) = self.post("/api/login", None, json!({"email": email, "password": password})).await;
+        assert_eq!(status, 200, "login {email}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Connects an agent with a session token and returns once its welcome arrived (`client.welcome`).
+    pub async fn agent_connect(&self, token: &str) -> Client {
+        let mut c = Client::connect(&self.addr, "/ws/agent").await;
+        c.label = "agent".into();
+        c.send(json!({"type": "hello", "v": 1, "token": token})).await;
+        let welcome = c.recv_type("welcome").await;
+        c.welcome = welcome;
+        c
+    }
+
+    /// Creates, logs in and connects an agent.
+    pub async fn online_agent(&self, name: &str, languages: &[&str], max_chats: u32) -> (Agent, Client) {
+        let agent = self.create_agent(name, languages, max_chats).await;
+        let token = self.login(&agent.email, PASSWORD).await;
+        let mut client = self.agent_connect(&token).await;
+        client.label = format!("agent {name}");
+        (agent, client)
+    }
+
+    /// Connects a visitor of site `default` with locale en-US; `extras` are merged into the hello.
+    pub async fn visitor_connect(&self, extras: Value) -> (Client, Value) {
+        let mut c = Client::connect(&self.addr, "/ws/visitor").await;
+        c.label = "visitor".into();
+        let mut hello = json!({"type": "hello", "v": 1, "site": "default", "locale": "en-US"});
+        if let Value::Object(extra) = extras {
+            hello.as_object_mut().unwrap().extend(extra);
+        }
+        c.send(hello).await;
+        let welcome = c.recv_type("welcome").await;
+        c.welcome = welcome.clone();
+        (c, welcome)
+    }
+
+    /// Creates a bot with the admin API: (id, token).
+    pub async fn create_bot(&self, name: &str) -> (String, String) {
+        let (status, bot) = self.post("/api/admin/bots", self.admin(), json!({"name": name})).await;
+        assert_eq!(status, 201, "create bot: {bot}");
+        (bot["id"].as_str().expect("bot id").into(), bot["token"].as_str().expect("bot token").into())
+    }
+
+    pub async fn bot_connect(&self, token: &str) -> Client {
+        let mut c = Client::connect(&self.addr, "/ws/bot").await;
+        c.label = "bot".into();
+        c.send(json!({"type": "hello", "v": 1, "token": token})).await;
+        c.welcome = c.recv_type("welcome").await;
+        c
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            let log = self.stderr();
+            let tail: String = log.chars().rev().take(6000).collect::<Vec<_>>().into_iter().rev().collect();
+            eprintln!("---- switchboard stderr (tail) ----\n{tail}\n----");
+        }
+    }
+}
+
+pub struct Agent {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP/1.1 over a plain TcpStream
+
+/// One request with `Connection: close`; the body is parsed as JSON, or kept as a JSON string when it
+/// is not JSON (e.g. /metrics), or null when empty.
+pub async fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+    let (status, text) = http_text(addr, method, path, token, body).await;
+    let value = if text.trim().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+pub async fn http_text(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, String) {
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    if body.is_some() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{payload}", payload.len()));
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await.expect("connect for HTTP");
+        stream.write_all(req.as_bytes()).await.expect("write request");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("read response");
+        raw
+    };
+    let raw = tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path}: no response within 10 s"));
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| panic!("{method} {path}: no header end"));
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, String::from_utf8_lossy(&body).to_string())
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&raw[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
+        raw = &raw[eol + 2 + size + 2..];
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WebSocket client
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Shown in panics.
+    pub label: String,
+    /// The welcome frame, once connected through a helper.
+    pub welcome: Value,
+    /// Frames `recv_until` skipped, in order.
+    pub skipped: Vec<Value>,
+}
+
+impl Client {
+    pub async fn connect(addr: &str, path: &str) -> Client {
+        let url = format!("ws://{addr}{path}");
+        let (ws, _) = tokio::time::timeout(FRAME_TIMEOUT, tokio_tungstenite::connect_async(url.as_str()))
+            .await
+            .unwrap_or_else(|_| panic!("connect {url}: timed out"))
+            .unwrap_or_else(|e| panic!("connect {url}: {e}"));
+        Client { ws, label: path.to_string(), welcome: Value::Null, skipped: Vec::new() }
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_raw(&frame.to_string()).await;
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text.to_string())).await.unwrap_or_else(|e| panic!("{}: send failed: {e}", self.label));
+    }
+
+    /// The next text frame as JSON, or `None` if none arrives within `timeout`. Panics if the
+    /// connection closes.
+    pub async fn try_recv(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let next = match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return None,
+                Ok(next) => next,
+            };
+            match next {
+                Some(Ok(Message::Text(t))) => {
+                    return Some(serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("{}: not JSON ({e}): {t}", self.label)));
+                }
+                Some(Ok(Message::Close(frame))) => panic!("{}: connection closed while waiting for a frame: {frame:?}", self.label),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("{}: connection failed while waiting for a frame: {e}", self.label),
+                None => panic!("{}: connection ended while waiting for a frame", self.label),
+            }
+        }
+    }
+
+    /// The next text frame; panics after `FRAME_TIMEOUT`.
+    pub async fn recv(&mut self) -> Value {
+        match self.try_recv(FRAME_TIMEOUT).await {
+            Some(v) => v,
+            None => panic!("{}: no frame within {FRAME_TIMEOUT:?}; skipped so far: {:?}", self.label, self.skipped),
+        }
+    }
+
+    /// Reads until a frame matches, keeping the others in `skipped`; panics after `timeout`.
+    pub async fn recv_until_within(&mut self, timeout: Duration, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.try_recv(left).await {
+                Some(v) if pred(&v) => return v,
+                Some(v) => self.skipped.push(v),
+                None => panic!(
+                    "{}: waited {timeout:?} for {what}; frames skipped meanwhile (last 20): {:#?}",
+                    self.label,
+                    &self.skipped[self.skipped.len().saturating_sub(20)..]
+                ),
+            }
+        }
+    }
+
+    pub async fn recv_until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        self.recv_until_within(FRAME_TIMEOUT, what, pred).await
+    }
+
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        self.recv_until(&format!("a {kind:?} frame"), |v| v["type"] == kind).await
+    }
+
+    /// The next `conversation` frame with this status.
+    pub async fn recv_status(&mut self, status: &str) -> Value {
+        self.recv_until(&format!("conversation status {status:?}"), |v| v["type"] == "conversation" && v["status"] == status)
+            .await
+    }
+
+    /// The ack of a message with this client_msg_id.
+    pub async fn recv_ack(&mut self, client_msg_id: &str) -> Value {
+        self.recv_until(&format!("ack of {client_msg_id}"), |v| v["type"] == "ack" && v["client_msg_id"] == client_msg_id)
+            .await
+    }
+
+    /// Sends a ping and returns the frames received before the pong (proves the connection works and
+    /// that everything sent before it has arrived).
+    pub async fn ping_pong(&mut self) -> Vec<Value> {
+        self.send(json!({"type": "ping"})).await;
+        let mut before = Vec::new();
+        loop {
+            let v = self.recv().await;
+            if v["type"] == "pong" {
+                return before;
+            }
+            before.push(v);
+        }
+    }
+
+    /// Reads until the server closes the connection; returns the close code. Text frames before the
+    /// close are kept in `skipped`.
+    pub async fn expect_close(&mut self) -> u16 {
+        let deadline = tokio::time::Instant::now() + FRAME_TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => panic!("{}: not closed within {FRAME_TIMEOUT:?}; frames: {:?}", self.label, self.skipped),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return frame.map(|f| u16::from(f.code)).unwrap_or_else(|| panic!("{}: close without a code", self.label));
+                }
+                Ok(Some(Ok(Message::Text(t)))) => self.skipped.push(serde_json::from_str(t.as_str()).unwrap_or(Value::String(t.to_string()))),
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(e))) => panic!("{}: connection failed without a close frame: {e}; frames: {:?}", self.label, self.skipped),
+                Ok(None) => panic!("{}: connection ended without a close frame; frames: {:?}", self.label, self.skipped),
+            }
+        }
+    }
+
+    /// Closes our side politely.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Identity tokens and conversation helpers
+
+/// An HS256 JWT signed with `secret`.
+pub fn sign_identity(secret: &str, claims: &Value) -> String {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes())).expect("sign identity")
+}
+
+/// Claims for a signed-in user, valid for ten minutes.
+pub fn claims(sub: &str, email: &str, plan: &str, email_verified: bool) -> Value {
+    json!({
+        "sub": sub, "email": email, "email_verified": email_verified, "name": sub,
+        "plan": plan, "exp": jiff::Timestamp::now().as_second() + 600,
+    })
+}
+
+/// A verified identity token of the default test site.
+pub fn identity(sub: &str, email: &str, plan: &str) -> String {
+    sign_identity(SITE_SECRET, &claims(sub, email, plan, true))
+}
+
+pub fn message(client_msg_id: &str, text: &str) -> Value {
+    json!({"type": "message", "client_msg_id": client_msg_id, "text": text})
+}
+
+pub fn agent_message(conversation_id: &str, client_msg_id: &str, text: &str) -> Value {
+    json!({"type": "message", "conversation_id": conversation_id, "client_msg_id": client_msg_id, "text": text})
+}
+
+pub fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}")).to_string()
+}
+
+/// The visitor sends a first message; returns (ack, first conversation frame).
+pub async fn open_conversation(visitor: &mut Client, text: &str) -> (Value, Value) {
+    visitor.send(message("first", text)).await;
+    let ack = visitor.recv_ack("first").await;
+    assert_eq!(ack["seq"], 1, "the first message gets seq 1: {ack}");
+    let conv = visitor.recv_type("conversation").await;
+    assert_eq!(conv["conversation_id"], ack["conversation_id"], "{conv}");
+    (ack, conv)
+}
+
+pub const ENGLISH: &str = "Hello, I need some help with the order I placed yesterday, it has not arrived yet.";
+pub const GERMAN: &str = "Hallo, ich brauche dringend Hilfe mit meiner Bestellung von gestern. Das Paket ist leider \
+     noch nicht angekommen und ich weiß nicht, wo es sich gerade befindet.";
+pub const FINNISH: &str = "Hei, tarvitsen apua eilen tekemäni tilauksen kanssa. Paketti ei ole vielä saapunut, \
+     enkä tiedä missä se tällä hetkellä on. Voitteko auttaa minua?";
