@@ -21,6 +21,8 @@ use crate::store::{ReadPool, StoreFactory};
 pub const BUILTIN_BOT: BotId = BotId(1);
 /// The built-in bot's connection id (below the range WebSocket connections use).
 const BUILTIN_BOT_CONN: u64 = 1;
+/// How often histogram samples are folded into their buckets.
+const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// How long connections get to close after the shutdown notice.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -33,6 +35,16 @@ pub struct Built {
 /// Opens the store, starts the hub and the bot, seeds the demo, and builds the router.
 pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let prometheus = install_metrics();
+    if let Some(handle) = prometheus.clone() {
+        // Histogram samples accumulate until drained; draining regularly bounds their memory.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(METRICS_UPKEEP);
+            loop {
+                every.tick().await;
+                handle.run_upkeep();
+            }
+        });
+    }
     let departments = config.departments()?;
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
     let writer = factory.open()?;

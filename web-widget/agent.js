@@ -320,7 +320,7 @@
     if (m.seq) d.dataset.seq = m.seq;
     if (lang) d.lang = lang;
     d.appendChild(el('span', 'who', from.name || (role === 'visitor' ? 'Visitor' : role)));
-    d.appendChild(el('span', 'text', m.text || ''));
+    d.appendChild(el('span', 'text', m.text || '')).dir = 'auto';
     var at = new Date(m.at);
     d.appendChild(el('span', 'when', m.pending ? (m.pending === 'failed' ? 'not sent' : 'sending…') : isNaN(at) ? '' : at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
     return d;

@@ -343,7 +343,7 @@
     'white-space:pre-wrap;overflow-wrap:anywhere}',
     '.msg.visitor{align-self:flex-end;background:var(--vb);color:var(--vt)}',
     '.msg.pending{opacity:.7}.msg.failed{outline:2px solid #d92d20}',
-    '.who{display:block;font-size:.78em;font-weight:700;opacity:.8}.meta{display:block;font-size:.72em;opacity:.75;margin-top:2px}',
+    '.text{display:block}.who{display:block;font-size:.78em;font-weight:700;opacity:.8}.meta{display:block;font-size:.72em;opacity:.75;margin-top:2px}',
     '.sep{align-self:center;font-size:.78em;color:var(--mu)}',
     '.typing{padding:0 14px 4px;font-size:.82em;color:var(--mu);min-height:1.4em;font-style:italic}',
     '.survey{border-top:1px solid var(--bd);padding:10px 14px;display:flex;flex-direction:column;gap:8px}',
@@ -500,7 +500,8 @@
         var el = nodes[it.key];
         if (!el) {
           el = nodes[it.key] = document.createElement(it.sep !== undefined ? 'p' : 'div');
-          if (it.sep === undefined) el.innerHTML = '<span class="who"></span><span class="text"></span><span class="meta"></span>';
+          // dir=auto: each text takes its direction from its own script (an English bot reply in an Arabic panel).
+          if (it.sep === undefined) el.innerHTML = '<span class="who"></span><span class="text" dir="auto"></span><span class="meta"></span>';
         }
         if (it.sep !== undefined) { el.className = 'sep'; el.textContent = it.sep ? t('ticket', { t: it.sep }) : '—'; }
         else fillMsg(el, it, lang);

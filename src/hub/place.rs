@@ -93,9 +93,28 @@ impl Hub {
         }
         self.set_status(id, Status::Queued);
         self.enqueue_key(id, key);
+        let position = self.queue_position(id);
+        if let Some(c) = self.convs.get_mut(&id) {
+            c.last_position = position;
+        }
         self.save(id);
         self.notify(id);
         self.try_assign(id);
+    }
+
+    /// 1-based place in its department's queue.
+    pub fn queue_position(&self, id: ConversationId) -> Option<u32> {
+        let dept = &self.convs.get(&id)?.rec.department;
+        let mut n = 0;
+        for other in self.queue.values() {
+            if self.convs.get(other).is_some_and(|c| c.rec.department == *dept) {
+                n += 1;
+            }
+            if *other == id {
+                return Some(n);
+            }
+        }
+        None
     }
 
     pub fn enqueue_key(&mut self, id: ConversationId, key: QueueKey) {

@@ -50,10 +50,11 @@ test('keyboard only: Tab to the launcher, Enter opens with focus in the input, E
   await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1), { what: 'sent with Enter' });
   assert.equal(await page.locator('switchboard-widget .input').inputValue(), '');
 
-  // Every control in the panel is labelled and reachable with Tab.
+  // Every visible control in the panel has an accessible name (aria-label or its own text).
   const unlabelled = await page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot
-    .querySelectorAll('.panel button:not([hidden]), .panel textarea')].filter((e) => e.offsetParent && !e.getAttribute('aria-label')).length);
-  assert.equal(unlabelled, 0);
+    .querySelectorAll('.panel button, .panel textarea')]
+    .filter((e) => e.offsetParent && !(e.getAttribute('aria-label') || e.textContent.trim())).map((e) => e.outerHTML));
+  assert.deepEqual(unlabelled, []);
   await page.keyboard.press('Tab');
   assert.equal(await focused(page), 'widget:sendb', 'send button follows the input');
   await page.keyboard.press('Shift+Tab');
@@ -154,7 +155,7 @@ test('Arabic interface is right-to-left, and messages carry their language', asy
   await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1), { what: 'arabic message acked' });
   const [msg] = await widgetMessages(page);
   assert.equal(msg.lang, 'ar');
-  const msgBox = await page.locator('switchboard-widget .msg').boundingBox();
+  const msgBox = await page.locator('switchboard-widget .msg.visitor').boundingBox();
   assert.ok(msgBox.x + msgBox.width / 2 < box.x + box.width / 2, 'own message aligned to the end (left) side');
   await screenshot(page, 'widget-arabic-rtl');
   await ctx.close();

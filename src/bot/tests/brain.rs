@@ -2,11 +2,19 @@
 
 use super::*;
 use crate::bot::format_time;
+use crate::protocol::{BotInfo, BotWelcome};
 
 #[test]
 fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
     let id = ConversationId::random();
-    let cases: &[(Option<&str>, Option<BotReason>, Option<&str>, &[&str])] = &[
+    // (language, reason, next opening, parts the greeting must contain)
+    type Case<'a> = (
+        Option<&'a str>,
+        Option<BotReason>,
+        Option<&'a str>,
+        &'a [&'a str],
+    );
+    let cases: &[Case] = &[
         (
             Some("de"),
             Some(BotReason::Closed),
@@ -282,5 +290,3 @@ fn times_are_formatted_without_locale_data() {
         "2026-01-02 01:04 UTC"
     );
 }
-
-/// The real loop: register, answer through `HubEvent::Frame`, stop on `Close`, then say goodbye.

@@ -134,8 +134,7 @@ fn markdown_and_excerpts() {
 
 #[test]
 fn load_reads_markdown_files_and_tolerates_a_missing_folder() -> std::io::Result<()> {
-    let dir =
-        std::env::temp_dir().join(format!("switchboard-kb-test-{:x}", rand::random::<u64>()));
+    let dir = std::env::temp_dir().join(format!("switchboard-kb-test-{:x}", rand::random::<u64>()));
     assert_eq!(KnowledgeBase::load(&dir)?.len(), 0);
     std::fs::create_dir_all(&dir)?;
     for (file, text) in demo_articles() {

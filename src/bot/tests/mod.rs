@@ -4,12 +4,11 @@ mod brain;
 mod kb;
 mod pump;
 
-use super::kb::demo_kb;
 use super::BotCore;
+use super::kb::demo_kb;
 use crate::domain::{BotReason, ConversationId, Plan, Priority, Role, Status, Ticket};
 use crate::protocol::{
-    BotInfo, BotRef, BotWelcome, ClientFrame, ConversationView, From, MessageView, ServerFrame,
-    VisitorView,
+    BotRef, ClientFrame, ConversationView, From, MessageView, ServerFrame, VisitorView,
 };
 use crate::routing::language::Language;
 

@@ -8,6 +8,7 @@ use super::*;
 use crate::bot::{BotSettings, run};
 use crate::hub::{HubEvent, OutItem};
 
+/// The real loop: register, answer through `HubEvent::Frame`, stop on `Close`, then say goodbye.
 #[tokio::test]
 async fn the_pump_speaks_the_hub_protocol() {
     let (hub_tx, mut hub_rx) = mpsc::channel::<HubEvent>(16);

@@ -1,0 +1,213 @@
+//! Routing rules (spec 5): language, the bot queue, priority order, opening hours, and handoff.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn german_text_goes_to_the_german_speaking_agent() {
+    let server = Server::start(CONFIG_247);
+    // The English-only agent connects first, so it would win a tie (idle longest) if language were ignored.
+    let (_, mut eve) = server.online_agent("Eve", &["en"], 3).await;
+    let (dora, mut dora_ws) = server.online_agent("Dora", &["en", "de"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({"locale": "en-US"})).await;
+
+    visitor.send(message("c1", GERMAN)).await;
+    let ack = visitor.recv_ack("c1").await;
+    let assigned = visitor.recv_status("assigned").await;
+    assert_eq!(assigned["language"], "de", "{assigned}");
+    assert_eq!(assigned["agent"]["name"], "Dora", "{assigned}");
+
+    let got = dora_ws.recv_type("assigned").await;
+    assert_eq!(got["conversation"]["conversation_id"], ack["conversation_id"]);
+    assert_eq!(got["conversation"]["agent"]["id"], dora.id.as_str());
+    // Eve never got it: everything she received up to a pong is queue bookkeeping.
+    let eve_frames = eve.ping_pong().await;
+    assert!(eve_frames.iter().all(|v| v["type"] == "queue"), "Eve got: {eve_frames:?}");
+}
+
+#[tokio::test]
+async fn uncovered_language_goes_to_the_bot_with_low_priority_and_the_bot_answers() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut eve) = server.online_agent("Eve", &["en"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({"locale": "en-US"})).await;
+
+    visitor.send(message("c1", FINNISH)).await;
+    visitor.recv_ack("c1").await;
+    let conv = visitor.recv_status("bot").await;
+    assert_eq!(conv["language"], "fi", "{conv}");
+    assert_eq!(conv["priority"], "low", "{conv}");
+    assert_eq!(conv["reason"], "language", "{conv}");
+    let bot_says = visitor.recv_type("message").await;
+    assert_eq!(bot_says["from"]["role"], "bot", "{bot_says}");
+    assert!(bot_says["from"]["name"].is_string(), "{bot_says}");
+    assert_eq!(bot_says["seq"], 2);
+
+    let eve_frames = eve.ping_pong().await;
+    assert!(eve_frames.iter().all(|v| v["type"] == "queue"), "Eve got: {eve_frames:?}");
+}
+
+#[tokio::test]
+async fn premium_is_served_before_an_earlier_standard_chat() {
+    let server = Server::start(CONFIG_247);
+    let anna = server.create_agent("Anna", &["en"], 1).await;
+
+    let (mut standard, welcome) = server.visitor_connect(json!({})).await;
+    assert_eq!(welcome["plan"], "standard");
+    let (std_ack, std_conv) = open_conversation(&mut standard, ENGLISH).await;
+    assert_eq!(std_conv["status"], "queued", "{std_conv}");
+    assert_eq!(std_conv["priority"], "standard");
+    assert_eq!(std_conv["queue_position"], 1, "{std_conv}");
+
+    let token = identity("user-p", "p@example.com", "premium");
+    let (mut premium, welcome) = server.visitor_connect(json!({"identity": token})).await;
+    assert_eq!((welcome["verified"].clone(), welcome["plan"].clone()), (json!(true), json!("premium")), "{welcome}");
+    let (prem_ack, prem_conv) = open_conversation(&mut premium, ENGLISH).await;
+    assert_eq!(prem_conv["status"], "queued", "{prem_conv}");
+    assert_eq!(prem_conv["priority"], "premium");
+    assert_eq!(prem_conv["queue_position"], 1, "premium goes ahead: {prem_conv}");
+    let moved = standard.recv_until("standard moved back", |v| v["type"] == "conversation").await;
+    assert_eq!(moved["queue_position"], 2, "{moved}");
+
+    let token = server.login(&anna.email, PASSWORD).await;
+    let mut agent = server.agent_connect(&token).await;
+    let queue = agent.recv_type("queue").await;
+    let order: Vec<_> = queue["waiting"].as_array().unwrap().iter().map(|w| w["conversation_id"].clone()).collect();
+    assert_eq!(order, vec![prem_ack["conversation_id"].clone(), std_ack["conversation_id"].clone()], "{queue}");
+    assert_eq!(queue["waiting"][0]["priority"], "premium");
+
+    let assigned = agent.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], prem_ack["conversation_id"], "premium first: {assigned}");
+    premium.recv_status("assigned").await;
+    let still = standard.recv_until("standard at the head", |v| v["type"] == "conversation").await;
+    assert_eq!((still["status"].clone(), still["queue_position"].clone()), (json!("queued"), json!(1)), "{still}");
+    // max_chats 1: the standard chat is not assigned as well.
+    let frames = agent.ping_pong().await;
+    assert!(frames.iter().all(|v| v["type"] != "assigned"), "{frames:?}");
+}
+
+#[tokio::test]
+async fn closed_department_sends_the_chat_to_the_bot_and_says_when_it_opens() {
+    let server = Server::start(&config_closed_now());
+    let (_, mut eve) = server.online_agent("Eve", &["en"], 3).await;
+    let (mut visitor, welcome) = server.visitor_connect(json!({})).await;
+    assert_eq!(welcome["department"]["name"], "support", "{welcome}");
+    assert_eq!(welcome["department"]["open"], false, "{welcome}");
+    let next: jiff::Timestamp = s(&welcome["department"]["next_change"]).parse().expect("next_change is RFC 3339");
+    assert!(next > jiff::Timestamp::now(), "{welcome}");
+
+    visitor.send(message("c1", ENGLISH)).await;
+    visitor.recv_ack("c1").await;
+    let conv = visitor.recv_status("bot").await;
+    assert_eq!(conv["reason"], "closed", "{conv}");
+    assert_eq!(conv["priority"], "standard", "closing alone keeps the priority: {conv}");
+    assert_eq!(conv["department_open"], false);
+    let bot_says = visitor.recv_type("message").await;
+    assert_eq!(bot_says["from"]["role"], "bot", "{bot_says}");
+
+    let eve_frames = eve.ping_pong().await;
+    assert!(eve_frames.iter().all(|v| v["type"] == "queue"), "Eve got: {eve_frames:?}");
+}
+
+/// `first` if it has this status, else the next conversation frame that has it.
+async fn until_status(visitor: &mut Client, first: serde_json::Value, status: &str) -> serde_json::Value {
+    if first["status"] == status { first } else { visitor.recv_status(status).await }
+}
+
+const NO_BUILTIN_BOT: &str = "\n[bot]\nbuiltin = false\n";
+
+#[tokio::test]
+async fn bot_handoff_of_an_uncovered_language_waits_for_a_speaker_of_it() {
+    let server = Server::start(&format!("{CONFIG_247}{NO_BUILTIN_BOT}"));
+    let (_, _eve) = server.online_agent("Eve", &["en"], 3).await;
+    let (_, bot_token) = server.create_bot("Helper").await;
+    let mut bot = server.bot_connect(&bot_token).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+
+    let (ack, first) = open_conversation(&mut visitor, FINNISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    let with_bot = until_status(&mut visitor, first, "bot").await;
+    assert_eq!(with_bot["reason"], "language", "{with_bot}");
+    assert_eq!(with_bot["bot"]["name"], "Helper", "{with_bot}");
+    let assigned = bot.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], conv_id.as_str());
+    assert_eq!(assigned["messages"][0]["text"], FINNISH);
+
+    bot.send(agent_message(&conv_id, "b1", "Hetkinen, etsin sinulle ihmisen.")).await;
+    assert_eq!(bot.recv_ack("b1").await["seq"], 2);
+    let m = visitor.recv_type("message").await;
+    assert_eq!((m["from"]["role"].clone(), m["from"]["name"].clone()), (json!("bot"), json!("Helper")), "{m}");
+
+    bot.send(json!({"type": "handoff", "conversation_id": conv_id, "reason": "visitor asked", "ref": "h"})).await;
+    bot.recv_until("ack of handoff", |v| v["type"] == "ack" && v["ref"] == "h").await;
+    // No one speaks Finnish: it stays with the bot, marked as waiting for a human.
+    let stored = server.ticket(&s(&assigned["conversation"]["ticket"])).await;
+    assert_eq!(stored["status"], "bot", "{stored}");
+    assert_eq!(stored["handoff_requested"], true, "{stored}");
+
+    let (fia, mut fia_ws) = server.online_agent("Fia", &["fi", "en"], 3).await;
+    let got = fia_ws.recv_type("assigned").await;
+    assert_eq!(got["conversation"]["conversation_id"], conv_id.as_str(), "{got}");
+    assert_eq!(got["conversation"]["agent"]["id"], fia.id.as_str());
+    assert_eq!(got["messages"].as_array().unwrap().len(), 2, "the whole transcript: {got}");
+    let now = visitor.recv_status("assigned").await;
+    assert_eq!(now["agent"]["name"], "Fia", "{now}");
+    let left = bot.recv_until("the bot hears it left", |v| v["type"] == "conversation" && v["status"] != "bot").await;
+    assert_eq!(left["conversation_id"], conv_id.as_str());
+}
+
+/// `support` opens at the start of the next minute (at least 5 s away) and stays open until midnight.
+fn config_opening_soon() -> String {
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let mut minute = i32::from(now.hour()) * 60 + i32::from(now.minute()) + 1;
+    if now.second() >= 55 {
+        minute += 1;
+    }
+    let mut day = now.date();
+    if minute >= 24 * 60 {
+        minute -= 24 * 60;
+        day = day.tomorrow().unwrap();
+    }
+    let keys = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let key = keys[day.weekday().to_monday_zero_offset() as usize];
+    format!(
+        "[[sites]]\nkey = \"default\"\nsecret = \"{SITE_SECRET}\"\n\n[[departments]]\nname = \"support\"\n\
+         timezone = \"Etc/GMT\"\nhours = {{ {key} = \"{:02}:{:02}-24:00\" }}\n{NO_BUILTIN_BOT}",
+        minute / 60,
+        minute % 60
+    )
+}
+
+/// Takes up to a minute: it waits for the department to open.
+#[tokio::test]
+async fn bot_handoff_while_closed_enters_the_queue_when_the_department_opens() {
+    let server = Server::start(&config_opening_soon());
+    let (eve, mut eve_ws) = server.online_agent("Eve", &["en"], 3).await;
+    let (_, bot_token) = server.create_bot("Helper").await;
+    let mut bot = server.bot_connect(&bot_token).await;
+    let (mut visitor, welcome) = server.visitor_connect(json!({})).await;
+    assert_eq!(welcome["department"]["open"], false, "{welcome}");
+    let opens: jiff::Timestamp = s(&welcome["department"]["next_change"]).parse().unwrap();
+
+    let (ack, first) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    let with_bot = until_status(&mut visitor, first, "bot").await;
+    assert_eq!(with_bot["reason"], "closed", "{with_bot}");
+    bot.recv_type("assigned").await;
+    bot.send(json!({"type": "handoff", "conversation_id": conv_id, "ref": "h"})).await;
+    bot.recv_until("ack of handoff", |v| v["type"] == "ack" && v["ref"] == "h").await;
+    let marked = visitor.recv_until("handoff noted", |v| v["type"] == "conversation" && v["handoff_requested"] == true).await;
+    assert_eq!(marked["status"], "bot", "closed: it stays with the bot for now: {marked}");
+    assert!(jiff::Timestamp::now() < opens, "the test must hand off before opening time");
+
+    let wait = Duration::from_secs(75);
+    let got = eve_ws.recv_until_within(wait, "assigned on opening", |v| v["type"] == "assigned").await;
+    assert!(jiff::Timestamp::now() >= opens, "assigned only once open");
+    assert_eq!(got["conversation"]["conversation_id"], conv_id.as_str(), "{got}");
+    assert_eq!(got["conversation"]["agent"]["id"], eve.id.as_str());
+    let now = visitor.recv_status("assigned").await;
+    assert_eq!(now["agent"]["name"], "Eve", "{now}");
+}
