@@ -89,11 +89,7 @@ pub struct ConnectionSlot {
 }
 
 impl ConnectionCounts {
-    pub fn acquire(
-        self: &Arc<Self>,
-        ip: IpAddr,
-        limits: &Limits,
-    ) -> Result<ConnectionSlot, Refused> {
+    pub fn acquire(self: &Arc<Self>, ip: IpAddr, limits: &Limits) -> Result<ConnectionSlot, Refused> {
         if self.total.fetch_add(1, Ordering::AcqRel) >= limits.max_connections {
             self.total.fetch_sub(1, Ordering::AcqRel);
             return Err(Refused::TooMany);
@@ -105,10 +101,7 @@ impl ConnectionCounts {
             return Err(Refused::TooManyFromAddress);
         }
         *entry += 1;
-        Ok(ConnectionSlot {
-            counts: self.clone(),
-            ip,
-        })
+        Ok(ConnectionSlot { counts: self.clone(), ip })
     }
 
     pub fn total(&self) -> usize {

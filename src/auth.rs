@@ -60,11 +60,7 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// The claims of a valid identity token.
@@ -123,11 +119,7 @@ pub fn check_identity(token: Option<&str>, secret: Option<&str>) -> IdentityChec
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = EXP_LEEWAY_SECS;
     validation.set_required_spec_claims(&["exp", "sub"]);
-    match decode::<RawClaims>(
-        token,
-        &DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    ) {
+    match decode::<RawClaims>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation) {
         Ok(data) => {
             let c = data.claims;
             IdentityCheck::Valid(IdentityClaims {
@@ -135,11 +127,7 @@ pub fn check_identity(token: Option<&str>, secret: Option<&str>) -> IdentityChec
                 email: c.email.trim().to_lowercase(),
                 email_verified: c.email_verified,
                 name: c.name.filter(|n| !n.trim().is_empty()),
-                plan: if c.plan.as_deref() == Some("premium") {
-                    Plan::Premium
-                } else {
-                    Plan::Standard
-                },
+                plan: if c.plan.as_deref() == Some("premium") { Plan::Premium } else { Plan::Standard },
                 urgent: c.urgent,
             })
         }
@@ -148,9 +136,7 @@ pub fn check_identity(token: Option<&str>, secret: Option<&str>) -> IdentityChec
                 ErrorKind::ExpiredSignature => "identity token has expired",
                 ErrorKind::InvalidSignature => "identity token signature does not match",
                 ErrorKind::InvalidAlgorithm => "identity token must be signed with HS256",
-                ErrorKind::MissingRequiredClaim(_) => {
-                    "identity token lacks a required claim (sub, exp)"
-                }
+                ErrorKind::MissingRequiredClaim(_) => "identity token lacks a required claim (sub, exp)",
                 _ => "identity token is malformed",
             }
             .into(),
@@ -164,12 +150,7 @@ mod tests {
     use jsonwebtoken::{EncodingKey, Header, encode};
 
     fn sign(claims: serde_json::Value, secret: &str) -> String {
-        encode(
-            &Header::default(),
-            &claims,
-            &EncodingKey::from_secret(secret.as_bytes()),
-        )
-        .unwrap()
+        encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
     }
 
     fn future() -> i64 {
@@ -180,24 +161,16 @@ mod tests {
     fn identity_tokens_table() {
         let secret = "a-site-secret-of-length";
         let good = serde_json::json!({"sub":"u1","email":"A@x.io","email_verified":true,"plan":"premium","urgent":true,"exp":future()});
-        let expired =
-            serde_json::json!({"sub":"u1","email":"a@x.io","email_verified":true,"exp":1000});
+        let expired = serde_json::json!({"sub":"u1","email":"a@x.io","email_verified":true,"exp":1000});
         let no_exp = serde_json::json!({"sub":"u1","email":"a@x.io","email_verified":true});
         match check_identity(Some(&sign(good.clone(), secret)), Some(secret)) {
             IdentityCheck::Valid(c) => {
-                assert_eq!(
-                    (c.email.as_str(), c.plan, c.urgent),
-                    ("a@x.io", Plan::Premium, true)
-                );
+                assert_eq!((c.email.as_str(), c.plan, c.urgent), ("a@x.io", Plan::Premium, true));
             }
             other => panic!("{other:?}"),
         }
         let invalid = [
-            (
-                sign(good.clone(), "another-secret-entirely"),
-                Some(secret),
-                "signature",
-            ),
+            (sign(good.clone(), "another-secret-entirely"), Some(secret), "signature"),
             (sign(expired, secret), Some(secret), "expired"),
             (sign(no_exp, secret), Some(secret), "claim"),
             ("not.a.jwt".to_string(), Some(secret), "malformed"),

@@ -89,11 +89,7 @@ pub struct BotConfig {
 
 impl Default for BotConfig {
     fn default() -> Self {
-        BotConfig {
-            builtin: true,
-            name: default_bot_name(),
-            knowledge_base: None,
-        }
+        BotConfig { builtin: true, name: default_bot_name(), knowledge_base: None }
     }
 }
 
@@ -169,24 +165,12 @@ pub enum ConfigError {
 }
 
 fn invalid(key: impl Into<String>, reason: impl ToString) -> ConfigError {
-    ConfigError::Invalid {
-        key: key.into(),
-        reason: reason.to_string(),
-    }
+    ConfigError::Invalid { key: key.into(), reason: reason.to_string() }
 }
 
 /// Top-level keys that may come from the environment.
-const ENV_KEYS: &[&str] = &[
-    "listen",
-    "data_dir",
-    "admin_token",
-    "demo",
-    "identity",
-    "sites",
-    "departments",
-    "bot",
-    "limits",
-];
+const ENV_KEYS: &[&str] =
+    &["listen", "data_dir", "admin_token", "demo", "identity", "sites", "departments", "bot", "limits"];
 
 /// Command-line values that override everything else.
 #[derive(Debug, Default, Serialize)]
@@ -212,10 +196,7 @@ impl Config {
         let mut figment = Figment::new();
         if let Some(file) = file {
             if !file.exists() {
-                return Err(invalid(
-                    "--config",
-                    format!("{} does not exist", file.display()),
-                ));
+                return Err(invalid("--config", format!("{} does not exist", file.display())));
             }
             figment = figment.merge(Toml::file(file));
         }
@@ -242,17 +223,10 @@ impl Config {
                 Schedule::always_open()
             } else {
                 let weekdays = ["mon", "tue", "wed", "thu", "fri"];
-                let hours = weekdays
-                    .iter()
-                    .map(|d| (d.to_string(), "09:00-18:00".to_string()))
-                    .collect();
-                Schedule::new("Etc/GMT", &HoursSpec::Weekly(hours), &[])
-                    .map_err(|e| invalid("departments", e))?
+                let hours = weekdays.iter().map(|d| (d.to_string(), "09:00-18:00".to_string())).collect();
+                Schedule::new("Etc/GMT", &HoursSpec::Weekly(hours), &[]).map_err(|e| invalid("departments", e))?
             };
-            return Ok(vec![Department {
-                name: "support".into(),
-                schedule,
-            }]);
+            return Ok(vec![Department { name: "support".into(), schedule }]);
         }
         let mut seen = std::collections::HashSet::new();
         self.departments
@@ -264,10 +238,7 @@ impl Config {
                     return Err(invalid(format!("{key}.name"), "must not be empty"));
                 }
                 if !seen.insert(d.name.clone()) {
-                    return Err(invalid(
-                        format!("{key}.name"),
-                        format!("duplicate department \"{}\"", d.name),
-                    ));
+                    return Err(invalid(format!("{key}.name"), format!("duplicate department \"{}\"", d.name)));
                 }
                 let hours = match &d.hours {
                     HoursConfig::Text(t) if t == "24/7" => HoursSpec::Always,
@@ -281,10 +252,7 @@ impl Config {
                 };
                 let schedule = Schedule::new(&d.timezone, &hours, &d.holidays)
                     .map_err(|e| invalid(format!("{key} ({})", d.name), e))?;
-                Ok(Department {
-                    name: d.name.as_str().into(),
-                    schedule,
-                })
+                Ok(Department { name: d.name.as_str().into(), schedule })
             })
             .collect()
     }
@@ -296,27 +264,17 @@ impl Config {
             return self.sites.clone();
         }
         let secret = self.demo.then(|| "demo-site-secret".to_string());
-        vec![SiteConfig {
-            key: "default".into(),
-            secret,
-            allowed_origins: vec![],
-        }]
+        vec![SiteConfig { key: "default".into(), secret, allowed_origins: vec![] }]
     }
 
     fn check_sites(&self) -> Result<(), ConfigError> {
         let mut seen = std::collections::HashSet::new();
         for (i, s) in self.sites.iter().enumerate() {
             if !seen.insert(&s.key) {
-                return Err(invalid(
-                    format!("sites[{i}].key"),
-                    format!("duplicate site \"{}\"", s.key),
-                ));
+                return Err(invalid(format!("sites[{i}].key"), format!("duplicate site \"{}\"", s.key)));
             }
             if s.secret.as_deref().is_some_and(|x| x.len() < 16) {
-                return Err(invalid(
-                    format!("sites[{i}].secret"),
-                    "must be at least 16 bytes",
-                ));
+                return Err(invalid(format!("sites[{i}].secret"), "must be at least 16 bytes"));
             }
         }
         Ok(())
@@ -325,31 +283,11 @@ impl Config {
     fn check_limits(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
         let checks: [(&str, bool, &str); 5] = [
-            (
-                "limits.max_frame_bytes",
-                (1024..=16 << 20).contains(&l.max_frame_bytes),
-                "must be 1 KiB to 16 MiB",
-            ),
-            (
-                "limits.max_text_chars",
-                l.max_text_chars >= 1,
-                "must be at least 1",
-            ),
-            (
-                "limits.frames_per_second",
-                l.frames_per_second >= 1,
-                "must be at least 1",
-            ),
-            (
-                "limits.outbound_queue",
-                l.outbound_queue >= 8,
-                "must be at least 8",
-            ),
-            (
-                "limits.hello_timeout_secs",
-                l.hello_timeout_secs >= 1,
-                "must be at least 1",
-            ),
+            ("limits.max_frame_bytes", (1024..=16 << 20).contains(&l.max_frame_bytes), "must be 1 KiB to 16 MiB"),
+            ("limits.max_text_chars", l.max_text_chars >= 1, "must be at least 1"),
+            ("limits.frames_per_second", l.frames_per_second >= 1, "must be at least 1"),
+            ("limits.outbound_queue", l.outbound_queue >= 8, "must be at least 8"),
+            ("limits.hello_timeout_secs", l.hello_timeout_secs >= 1, "must be at least 1"),
         ];
         match checks.iter().find(|(_, ok, _)| !ok) {
             Some((key, _, reason)) => Err(invalid(*key, reason)),

@@ -49,9 +49,6 @@ pub fn print_welcome(addr: SocketAddr) {
         "Demo mode. Open http://{addr}/ to chat as a visitor, and http://{addr}/agent in another window to answer."
     );
     for (email, name, langs, tier) in DEMO_AGENTS {
-        println!(
-            "  agent {name:<7} {email:<18} password {DEMO_PASSWORD}  languages {}  tier {tier}",
-            langs.join(",")
-        );
+        println!("  agent {name:<7} {email:<18} password {DEMO_PASSWORD}  languages {}  tier {tier}", langs.join(","));
     }
 }

@@ -151,9 +151,7 @@ pub enum Status {
 wire_enum!(Status { Queued => "queued", Bot => "bot", Assigned => "assigned", Resolved => "resolved" });
 
 /// Service priority. Declared highest first, so the derived `Ord` sorts a queue in service order.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Urgent,
@@ -164,9 +162,7 @@ pub enum Priority {
 wire_enum!(Priority { Urgent => "urgent", Premium => "premium", Standard => "standard", Low => "low" });
 
 /// The visitor's subscription, as vouched for by a valid identity token.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {
     Premium,
@@ -186,9 +182,7 @@ pub enum Role {
 wire_enum!(Role { Visitor => "visitor", Agent => "agent", Bot => "bot" });
 
 /// An agent's own choice; `Away` takes no new chats.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Availability {
     #[default]
@@ -234,22 +228,9 @@ mod tests {
 
     #[test]
     fn priority_sorts_in_service_order() {
-        let mut p = vec![
-            Priority::Low,
-            Priority::Standard,
-            Priority::Urgent,
-            Priority::Premium,
-        ];
+        let mut p = vec![Priority::Low, Priority::Standard, Priority::Urgent, Priority::Premium];
         p.sort();
-        assert_eq!(
-            p,
-            [
-                Priority::Urgent,
-                Priority::Premium,
-                Priority::Standard,
-                Priority::Low
-            ]
-        );
+        assert_eq!(p, [Priority::Urgent, Priority::Premium, Priority::Standard, Priority::Low]);
     }
 
     #[test]

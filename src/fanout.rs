@@ -40,10 +40,7 @@ impl LocalFanout {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 metrics::counter!("switchboard_slow_clients_dropped_total").increment(1);
-                tracing::info!(
-                    conn,
-                    "outbound queue full: disconnecting a client that does not read"
-                );
+                tracing::info!(conn, "outbound queue full: disconnecting a client that does not read");
                 self.detach(conn);
                 false
             }
@@ -77,11 +74,7 @@ impl Fanout for LocalFanout {
     fn to_participant(&self, who: Participant, item: &OutItem, except: Option<ConnId>) -> usize {
         // Copy the ids out so that no map guard is held while a slow client is being detached.
         let targets: smallvec::SmallVec<[ConnId; 4]> = match self.by_participant.get(&who) {
-            Some(list) => list
-                .iter()
-                .copied()
-                .filter(|c| Some(*c) != except)
-                .collect(),
+            Some(list) => list.iter().copied().filter(|c| Some(*c) != except).collect(),
             None => return 0,
         };
         targets
@@ -99,11 +92,8 @@ impl Fanout for LocalFanout {
     }
 
     fn to_all(&self, item: &OutItem) {
-        let all: Vec<(ConnId, mpsc::Sender<OutItem>)> = self
-            .conns
-            .iter()
-            .map(|e| (*e.key(), e.value().1.clone()))
-            .collect();
+        let all: Vec<(ConnId, mpsc::Sender<OutItem>)> =
+            self.conns.iter().map(|e| (*e.key(), e.value().1.clone())).collect();
         for (conn, tx) in all {
             self.push(conn, &tx, item.clone());
         }

@@ -7,11 +7,7 @@ use clap::{Parser, Subcommand};
 use switchboard::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(
-    name = "switchboard",
-    version,
-    about = "Live-chat hub: routes website visitors to agents and bots"
-)]
+#[command(name = "switchboard", version, about = "Live-chat hub: routes website visitors to agents and bots")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -44,20 +40,14 @@ struct ServeArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         None => cli.serve,
     };
-    let overrides = Overrides {
-        listen: args.listen,
-        data_dir: args.data_dir,
-        demo: args.demo,
-    };
+    let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, demo: args.demo };
     let config = match Config::load(args.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(e) => {
@@ -65,10 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("start the runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("start the runtime");
     match runtime.block_on(switchboard::server::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -81,7 +81,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let Built { app, router } = build(&config).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("switchboard listening on http://{addr}");
     if config.demo {
@@ -118,12 +119,8 @@ async fn wait_for_signal() {
 }
 
 fn install_metrics() -> Option<PrometheusHandle> {
-    let latency = [
-        0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0,
-    ];
-    let sizes = [
-        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 4096.0,
-    ];
+    let latency = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
+    let sizes = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 4096.0];
     PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &latency)
         .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_ops".into()), &sizes))
@@ -145,52 +142,30 @@ fn admin_token(config: &Config) -> anyhow::Result<String> {
     let (token, _) = crate::auth::new_token(crate::auth::TokenKind::Agent);
     let token = token.replacen("sba_", "sbadmin_", 1);
     write_private(&path, &token)?;
-    eprintln!(
-        "Generated an admin token (kept in {}): {token}",
-        path.display()
-    );
+    eprintln!("Generated an admin token (kept in {}): {token}", path.display());
     Ok(token)
 }
 
 fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     f.write_all(content.as_bytes())?;
     f.sync_all()?;
     Ok(())
 }
 
 pub fn knowledge_base_dir(config: &Config) -> PathBuf {
-    config
-        .bot
-        .knowledge_base
-        .clone()
-        .unwrap_or_else(|| config.data_dir.join("kb"))
+    config.bot.knowledge_base.clone().unwrap_or_else(|| config.data_dir.join("kb"))
 }
 
 async fn start_builtin_bot(hub: &HubHandle, config: &Config) -> anyhow::Result<()> {
     let name = config.bot.name.clone();
-    hub.admin(|reply| AdminCommand::EnsureBot {
-        id: BUILTIN_BOT,
-        name,
-        token_hash: None,
-        reply,
-    })
-    .await??;
+    hub.admin(|reply| AdminCommand::EnsureBot { id: BUILTIN_BOT, name, token_hash: None, reply }).await??;
     let dir = knowledge_base_dir(config);
-    let kb = crate::bot::kb::KnowledgeBase::load(&dir)
-        .with_context(|| format!("reading {}", dir.display()))?;
+    let kb = crate::bot::kb::KnowledgeBase::load(&dir).with_context(|| format!("reading {}", dir.display()))?;
     tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
-    let settings = crate::bot::BotSettings {
-        bot: BUILTIN_BOT,
-        name: config.bot.name.as_str().into(),
-        conn: BUILTIN_BOT_CONN,
-        kb,
-    };
+    let settings =
+        crate::bot::BotSettings { bot: BUILTIN_BOT, name: config.bot.name.as_str().into(), conn: BUILTIN_BOT_CONN, kb };
     crate::bot::spawn(hub.clone(), settings);
     Ok(())
 }

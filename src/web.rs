@@ -20,35 +20,17 @@ fn asset(body: &'static str, content_type: &'static str) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // Short caching: embeds pick up a new release within minutes.
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     response
 }
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route(
-            "/widget.js",
-            get(|| async { asset(WIDGET_JS, "text/javascript; charset=utf-8") }),
-        )
-        .route(
-            "/agent",
-            get(|| async { asset(AGENT_HTML, "text/html; charset=utf-8") }),
-        )
-        .route(
-            "/agent.js",
-            get(|| async { asset(AGENT_JS, "text/javascript; charset=utf-8") }),
-        )
-        .route(
-            "/agent.css",
-            get(|| async { asset(AGENT_CSS, "text/css; charset=utf-8") }),
-        )
+        .route("/widget.js", get(|| async { asset(WIDGET_JS, "text/javascript; charset=utf-8") }))
+        .route("/agent", get(|| async { asset(AGENT_HTML, "text/html; charset=utf-8") }))
+        .route("/agent.js", get(|| async { asset(AGENT_JS, "text/javascript; charset=utf-8") }))
+        .route("/agent.css", get(|| async { asset(AGENT_CSS, "text/css; charset=utf-8") }))
         .route("/", get(index))
 }
 

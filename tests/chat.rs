@@ -54,7 +54,9 @@ async fn chat_both_ways_then_resolve_survey_and_rating() {
     let survey = visitor.recv_type("survey").await;
     assert_eq!(survey["conversation_id"], conv_id.as_str());
 
-    visitor.send(json!({"type": "rating", "conversation_id": conv_id, "score": 5, "comment": "quick", "ref": "r1"})).await;
+    visitor
+        .send(json!({"type": "rating", "conversation_id": conv_id, "score": 5, "comment": "quick", "ref": "r1"}))
+        .await;
     let rated = visitor.recv().await;
     assert_eq!(rated["type"], "ack", "{rated}");
     assert_eq!(rated["ref"], "r1");
@@ -146,7 +148,12 @@ async fn resume_with_sync_gets_exactly_the_missed_messages() {
 
 /// One side of the concurrent-senders test: sends `n` messages, then reads until all are acked.
 /// Returns (client_msg_id -> seq, seqs of messages received from others, in arrival order).
-async fn send_many(mut c: Client, conv_id: Option<String>, prefix: &str, n: usize) -> (BTreeMap<String, u64>, Vec<u64>) {
+async fn send_many(
+    mut c: Client,
+    conv_id: Option<String>,
+    prefix: &str,
+    n: usize,
+) -> (BTreeMap<String, u64>, Vec<u64>) {
     for i in 0..n {
         let id = format!("{prefix}-{i}");
         let text = format!("{prefix} says {i}");
@@ -212,4 +219,34 @@ async fn concurrent_senders_keep_seq_contiguous() {
         let (prefix, i) = id.rsplit_once('-').unwrap();
         assert_eq!(m["text"], format!("{prefix} says {i}"), "seq {seq} holds the message acked with it");
     }
+}
+
+#[tokio::test]
+async fn visitor_end_resolves_and_the_next_message_opens_a_new_ticket() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 1).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, conv) = open_conversation(&mut visitor, ENGLISH).await;
+    let first_ticket = s(&conv["ticket"]);
+    agent.recv_type("assigned").await;
+    visitor.recv_status("assigned").await;
+
+    visitor.send(json!({"type": "end", "ref": "bye"})).await;
+    let resolved = visitor.recv_status("resolved").await;
+    assert_eq!(resolved["conversation_id"], ack["conversation_id"]);
+    let survey = visitor.recv_type("survey").await;
+    assert_eq!(survey["conversation_id"], ack["conversation_id"]);
+    let gone = agent.recv_until("the agent hears it", |v| v["type"] == "conversation").await;
+    assert_eq!(gone["status"], "resolved", "{gone}");
+
+    // max_chats 1: the agent's place is free again, so the new conversation is assigned to it.
+    visitor.send(message("again", "One more question, please, about a different order.")).await;
+    let again = visitor.recv_ack("again").await;
+    assert_eq!(again["seq"], 1, "a new conversation starts at seq 1: {again}");
+    assert_ne!(again["conversation_id"], ack["conversation_id"]);
+    let conv = visitor.recv_type("conversation").await;
+    assert_ne!(conv["ticket"], first_ticket.as_str(), "a new ticket: {conv}");
+    let assigned = agent.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], again["conversation_id"]);
+    assert_eq!(server.ticket(&first_ticket).await["status"], "resolved");
 }

@@ -155,7 +155,7 @@ async fn bot_handoff_of_an_uncovered_language_waits_for_a_speaker_of_it() {
     assert_eq!(got["messages"].as_array().unwrap().len(), 2, "the whole transcript: {got}");
     let now = visitor.recv_status("assigned").await;
     assert_eq!(now["agent"]["name"], "Fia", "{now}");
-    let left = bot.recv_until("the bot hears it left", |v| v["type"] == "conversation" && v["status"] != "bot").await;
+    let left = bot.seen_or_recv("the bot hears it left", |v| v["type"] == "conversation" && v["status"] != "bot").await;
     assert_eq!(left["conversation_id"], conv_id.as_str());
 }
 
@@ -199,7 +199,8 @@ async fn bot_handoff_while_closed_enters_the_queue_when_the_department_opens() {
     bot.recv_type("assigned").await;
     bot.send(json!({"type": "handoff", "conversation_id": conv_id, "ref": "h"})).await;
     bot.recv_until("ack of handoff", |v| v["type"] == "ack" && v["ref"] == "h").await;
-    let marked = visitor.recv_until("handoff noted", |v| v["type"] == "conversation" && v["handoff_requested"] == true).await;
+    let marked =
+        visitor.recv_until("handoff noted", |v| v["type"] == "conversation" && v["handoff_requested"] == true).await;
     assert_eq!(marked["status"], "bot", "closed: it stays with the bot for now: {marked}");
     assert!(jiff::Timestamp::now() < opens, "the test must hand off before opening time");
 
@@ -210,4 +211,82 @@ async fn bot_handoff_while_closed_enters_the_queue_when_the_department_opens() {
     assert_eq!(got["conversation"]["agent"]["id"], eve.id.as_str());
     let now = visitor.recv_status("assigned").await;
     assert_eq!(now["agent"]["name"], "Eve", "{now}");
+}
+
+#[tokio::test]
+async fn away_agent_takes_no_new_chats_until_back_online() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut anna) = server.online_agent("Anna", &["en"], 3).await;
+    anna.send(json!({"type": "availability", "status": "away", "ref": "a"})).await;
+    anna.recv_until("ack of away", |v| v["type"] == "ack" && v["ref"] == "a").await;
+
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, conv) = open_conversation(&mut visitor, ENGLISH).await;
+    assert_eq!(conv["status"], "queued", "{conv}");
+    let queue =
+        anna.recv_until("the queue with the chat", |v| v["type"] == "queue" && v["waiting"][0].is_object()).await;
+    assert_eq!(queue["waiting"][0]["conversation_id"], ack["conversation_id"], "{queue}");
+    assert!(anna.skipped.iter().all(|v| v["type"] != "assigned"), "{:?}", anna.skipped);
+
+    anna.send(json!({"type": "availability", "status": "online"})).await;
+    let assigned = anna.recv_type("assigned").await;
+    assert_eq!(assigned["conversation"]["conversation_id"], ack["conversation_id"]);
+    visitor.recv_status("assigned").await;
+}
+
+#[tokio::test]
+async fn urgent_goes_ahead_of_premium() {
+    let server = Server::start(CONFIG_247);
+    server.create_agent("Anna", &["en"], 1).await;
+    let (mut premium, _) = server.visitor_connect(json!({"identity": identity("p", "p@example.com", "premium")})).await;
+    let (_, p) = open_conversation(&mut premium, ENGLISH).await;
+    assert_eq!((p["priority"].clone(), p["queue_position"].clone()), (json!("premium"), json!(1)), "{p}");
+    let mut urgent_claims = claims("u", "u@example.com", "premium", true);
+    urgent_claims["urgent"] = json!(true);
+    let token = sign_identity(SITE_SECRET, &urgent_claims);
+    let (mut urgent, _) = server.visitor_connect(json!({"identity": token})).await;
+    let (_, u) = open_conversation(&mut urgent, ENGLISH).await;
+    assert_eq!((u["priority"].clone(), u["queue_position"].clone()), (json!("urgent"), json!(1)), "{u}");
+    let moved = premium.recv_type("conversation").await;
+    assert_eq!(moved["queue_position"], 2, "{moved}");
+}
+
+#[tokio::test]
+async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
+    let server = Server::start(CONFIG_247);
+    let (anna, mut anna_ws) = server.online_agent("Anna", &["en"], 3).await;
+    let (bob, mut bob_ws) = server.online_agent("Bob", &["en"], 3).await;
+    let mia = json!({"email": "mia@agents.test", "name": "Mia", "password": PASSWORD, "languages": ["en"],
+                     "tier": 2, "max_chats": 3, "departments": ["support"]});
+    let (status, mia) = server.post("/api/admin/agents", server.admin(), mia).await;
+    assert_eq!(status, 201, "{mia}");
+    let mut mia_ws = server.agent_connect(&server.login("mia@agents.test", PASSWORD).await).await;
+
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    // Anna connected first (idle longest), so she has it; Mia is tier 2 and takes no tier-1 chat.
+    let got = anna_ws.recv_type("assigned").await;
+    assert_eq!(got["conversation"]["conversation_id"], conv_id.as_str());
+
+    anna_ws.send(json!({"type": "transfer", "conversation_id": conv_id, "to_agent": bob.id, "ref": "t"})).await;
+    anna_ws.recv_until("ack of transfer", |v| v["type"] == "ack" && v["ref"] == "t").await;
+    let to_bob = bob_ws.recv_type("assigned").await;
+    assert_eq!(to_bob["conversation"]["conversation_id"], conv_id.as_str());
+    assert_eq!(to_bob["messages"].as_array().unwrap().len(), 1, "with the transcript: {to_bob}");
+    let left = anna_ws.seen_or_recv("Anna hears it left", |v| v["type"] == "conversation").await;
+    assert_eq!(left["agent"]["id"], bob.id.as_str(), "{left}");
+    let seen = visitor.recv_until("now with Bob", |v| v["type"] == "conversation" && v["agent"]["name"] == "Bob").await;
+    assert_eq!(seen["status"], "assigned");
+    anna_ws.send(agent_message(&conv_id, "late", "Anna again")).await;
+    let refused = anna_ws.recv_type("error").await;
+    assert_eq!(refused["code"], "forbidden", "the previous agent may no longer write: {refused}");
+
+    bob_ws.send(json!({"type": "transfer", "conversation_id": conv_id, "tier": 2, "ref": "up"})).await;
+    bob_ws.recv_until("ack of escalation", |v| v["type"] == "ack" && v["ref"] == "up").await;
+    let to_mia = mia_ws.recv_type("assigned").await;
+    assert_eq!(to_mia["conversation"]["conversation_id"], conv_id.as_str());
+    assert_eq!(to_mia["conversation"]["tier"], 2, "{to_mia}");
+    assert_eq!(to_mia["conversation"]["agent"]["id"], mia["id"]);
+    let _ = anna;
 }

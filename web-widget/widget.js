@@ -218,6 +218,11 @@
     welcome: function (f) {
       clearTimeout(helloTimer);
       ready = true; attempts = 0;
+      if (st.token && f.visitor_token && f.visitor_token !== st.token) {
+        // The hub did not know our token (its data was reset, or another hub): what we remember is not
+        // its conversation any more. Start clean but keep the outbox, which becomes the new conversation.
+        st.cid = st.survey = null; st.convs = {}; st.order = []; st.msgs = []; ui.typing(null);
+      }
       st.token = f.visitor_token || st.token;
       st.dept = f.department || null;
       var old = cur();

@@ -40,12 +40,7 @@ pub struct BotCore {
 
 impl BotCore {
     pub fn new(name: Arc<str>, kb: KnowledgeBase) -> BotCore {
-        BotCore {
-            name,
-            kb,
-            convs: HashMap::new(),
-            clock: 0,
-        }
+        BotCore { name, kb, convs: HashMap::new(), clock: 0 }
     }
 
     /// How many conversations the bot currently remembers.
@@ -63,10 +58,7 @@ impl BotCore {
                 }
                 Vec::new()
             }
-            ServerFrame::Assigned {
-                conversation,
-                messages,
-            } => self.assigned(conversation, messages),
+            ServerFrame::Assigned { conversation, messages } => self.assigned(conversation, messages),
             ServerFrame::Message(m) => self.message(m),
             ServerFrame::Conversation(view) => {
                 self.update(view);
@@ -75,11 +67,7 @@ impl BotCore {
             ServerFrame::Error { code, message, .. } => {
                 // The bot only sends what the hub allows; an error means a race (the conversation just
                 // left) or a bug worth seeing in the logs.
-                tracing::warn!(
-                    ?code,
-                    message,
-                    "the hub refused a frame of the built-in bot"
-                );
+                tracing::warn!(?code, message, "the hub refused a frame of the built-in bot");
                 Vec::new()
             }
             _ => Vec::new(),
@@ -91,23 +79,11 @@ impl BotCore {
         let answered_before = self.convs.get(&id).map_or(0, |t| t.answered);
         // A bot message in the transcript means this conversation was greeted before the bot lost its
         // memory (a restart of the bot alone), so it is not greeted twice.
-        let greeted =
-            self.convs.contains_key(&id) || messages.iter().any(|m| m.from.role == Role::Bot);
+        let greeted = self.convs.contains_key(&id) || messages.iter().any(|m| m.from.role == Role::Bot);
         // The visitor's messages since anyone last wrote to them: that is the open question.
-        let since_reply = messages
-            .iter()
-            .rposition(|m| m.from.role != Role::Visitor)
-            .map_or(0, |i| i + 1);
-        let pending: Vec<&MessageView> = messages[since_reply..]
-            .iter()
-            .filter(|m| m.seq > answered_before)
-            .collect();
-        let last_seq = messages
-            .iter()
-            .map(|m| m.seq)
-            .max()
-            .unwrap_or(0)
-            .max(answered_before);
+        let since_reply = messages.iter().rposition(|m| m.from.role != Role::Visitor).map_or(0, |i| i + 1);
+        let pending: Vec<&MessageView> = messages[since_reply..].iter().filter(|m| m.seq > answered_before).collect();
+        let last_seq = messages.iter().map(|m| m.seq).max().unwrap_or(0).max(answered_before);
         self.remember(view.clone(), last_seq);
 
         let mut out = Vec::new();
@@ -115,11 +91,7 @@ impl BotCore {
             out.push(message(id, self.greeting(view, pending.is_empty())));
         }
         if !pending.is_empty() {
-            let question = pending
-                .iter()
-                .map(|m| &*m.text)
-                .collect::<Vec<_>>()
-                .join("\n");
+            let question = pending.iter().map(|m| &*m.text).collect::<Vec<_>>().join("\n");
             out.extend(self.reply(id, &question));
         }
         out
@@ -134,11 +106,7 @@ impl BotCore {
         let clock = self.clock;
         // The hub only sends the bot messages of conversations it holds, so an unknown one (forgotten
         // under memory pressure) is still answered rather than left in silence.
-        let t = self.convs.entry(m.conversation_id).or_insert(Tracked {
-            view: None,
-            answered: 0,
-            touched: clock,
-        });
+        let t = self.convs.entry(m.conversation_id).or_insert(Tracked { view: None, answered: 0, touched: clock });
         t.touched = clock;
         // The same message may arrive both in an `assigned` transcript and live: answer it once.
         if m.seq <= t.answered {
@@ -162,11 +130,7 @@ impl BotCore {
 
     fn remember(&mut self, view: ConversationView, answered: Seq) {
         self.clock += 1;
-        let t = Tracked {
-            view: Some(view.clone()),
-            answered,
-            touched: self.clock,
-        };
+        let t = Tracked { view: Some(view.clone()), answered, touched: self.clock };
         self.convs.insert(view.conversation_id, t);
         self.evict_if_full();
     }
@@ -195,10 +159,8 @@ impl BotCore {
     fn greeting(&self, view: &ConversationView, ask: bool) -> String {
         let p = self.phrases(view.conversation_id);
         let ticket = view.ticket.to_string();
-        let mut parts = vec![
-            phrases::fill(p.greeting, &[("bot", &self.name)]),
-            phrases::fill(p.ticket, &[("ticket", &ticket)]),
-        ];
+        let mut parts =
+            vec![phrases::fill(p.greeting, &[("bot", &self.name)]), phrases::fill(p.ticket, &[("ticket", &ticket)])];
         match view.reason {
             Some(BotReason::Closed) => parts.push(closed_phrase(p, view)),
             Some(BotReason::Language) => parts.push(p.language.to_owned()),
@@ -217,22 +179,15 @@ impl BotCore {
         if phrases::asks_for_person(text) {
             let mut answer = p.handoff.to_owned();
             match self.view(id) {
-                Some(v) if v.reason == Some(BotReason::Unverified) => {
-                    answer = format!("{answer} {}", p.unverified)
-                }
-                Some(v) if !v.department_open => {
-                    answer = format!("{answer} {}", closed_phrase(p, v))
-                }
+                Some(v) if v.reason == Some(BotReason::Unverified) => answer = format!("{answer} {}", p.unverified),
+                Some(v) if !v.department_open => answer = format!("{answer} {}", closed_phrase(p, v)),
                 _ => {}
             }
             // The message goes first: once the hub has the handoff the conversation may leave the bot at
             // once, and the bot could no longer write in it.
             return vec![
                 message(id, answer),
-                ClientFrame::Handoff {
-                    conversation_id: id,
-                    reason: Some(HANDOFF_REASON.into()),
-                },
+                ClientFrame::Handoff { conversation_id: id, reason: Some(HANDOFF_REASON.into()) },
             ];
         }
         let text = match self.kb.answer(text) {

@@ -50,20 +50,12 @@ impl Article {
     /// The body's first paragraph on one line, cut at a word boundary to at most `max_chars`
     /// characters (plus "…" when cut): long enough to help, short enough for a chat bubble.
     pub fn excerpt(&self, max_chars: usize) -> String {
-        let paragraph = self
-            .body
-            .split("\n\n")
-            .map(str::trim)
-            .find(|p| !p.is_empty())
-            .unwrap_or_default();
+        let paragraph = self.body.split("\n\n").map(str::trim).find(|p| !p.is_empty()).unwrap_or_default();
         let flat = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
         if flat.chars().count() <= max_chars {
             return flat;
         }
-        let cut = flat
-            .char_indices()
-            .nth(max_chars)
-            .map_or(flat.len(), |(i, _)| i);
+        let cut = flat.char_indices().nth(max_chars).map_or(flat.len(), |(i, _)| i);
         let head = &flat[..cut];
         let head = head.rfind(' ').map_or(head, |space| &head[..space]);
         format!("{}…", head.trim_end_matches([',', ';', ':', ' ']))
@@ -101,11 +93,7 @@ impl KnowledgeBase {
         let mut paths = Vec::new();
         for entry in entries {
             let path = entry?.path();
-            if path.is_file()
-                && path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-            {
+            if path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md")) {
                 paths.push(path);
             }
         }
@@ -114,10 +102,7 @@ impl KnowledgeBase {
         for path in paths {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-            let slug = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             articles.push(parse_markdown(&slug, &text));
         }
         Ok(KnowledgeBase::from_articles(articles))
@@ -126,10 +111,7 @@ impl KnowledgeBase {
     pub fn from_articles(articles: Vec<Article>) -> KnowledgeBase {
         let index: Vec<Indexed> = articles
             .iter()
-            .map(|a| Indexed {
-                title: terms(&a.title).collect(),
-                body: terms(&a.body).collect(),
-            })
+            .map(|a| Indexed { title: terms(&a.title).collect(), body: terms(&a.body).collect() })
             .collect();
         let mut df: HashMap<String, u32> = HashMap::new();
         for doc in &index {
@@ -137,19 +119,12 @@ impl KnowledgeBase {
                 *df.entry(term.clone()).or_default() += 1;
             }
         }
-        KnowledgeBase {
-            articles,
-            index,
-            df,
-        }
+        KnowledgeBase { articles, index, df }
     }
 
     /// Best article for a question, if relevant enough (see the module docs).
     pub fn answer(&self, question: &str) -> Option<&Article> {
-        self.ranked(question)
-            .first()
-            .filter(|(score, _)| *score >= MIN_SCORE)
-            .map(|(_, i)| &self.articles[*i])
+        self.ranked(question).first().filter(|(score, _)| *score >= MIN_SCORE).map(|(_, i)| &self.articles[*i])
     }
 
     /// Every article with a positive score, best first (equal scores: file order). For tests and tuning.
@@ -215,9 +190,7 @@ pub(super) fn parse_markdown(slug: &str, text: &str) -> Article {
 
 /// Lowercase words: maximal runs of Unicode letters and digits.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// The words that carry meaning, normalised for matching.
@@ -239,9 +212,7 @@ pub(super) fn stem(word: &str) -> String {
         return format!("{stem}y"); // deliveries → delivery
     }
     if let Some(stem) = word.strip_suffix("es")
-        && ["s", "x", "z", "ch", "sh"]
-            .iter()
-            .any(|end| stem.ends_with(end))
+        && ["s", "x", "z", "ch", "sh"].iter().any(|end| stem.ends_with(end))
     {
         return stem.to_owned(); // boxes → box, addresses → address
     }
@@ -264,23 +235,14 @@ pub fn demo_articles() -> Vec<(&'static str, &'static str)> {
         ("returns.md", include_str!("demo/returns.md")),
         ("password-reset.md", include_str!("demo/password-reset.md")),
         ("opening-hours.md", include_str!("demo/opening-hours.md")),
-        (
-            "payment-methods.md",
-            include_str!("demo/payment-methods.md"),
-        ),
-        (
-            "change-or-cancel.md",
-            include_str!("demo/change-or-cancel.md"),
-        ),
+        ("payment-methods.md", include_str!("demo/payment-methods.md")),
+        ("change-or-cancel.md", include_str!("demo/change-or-cancel.md")),
     ]
 }
 
 /// The demo articles as a knowledge base, without touching the disk.
 pub fn demo_kb() -> KnowledgeBase {
     KnowledgeBase::from_articles(
-        demo_articles()
-            .into_iter()
-            .map(|(file, text)| parse_markdown(file.trim_end_matches(".md"), text))
-            .collect(),
+        demo_articles().into_iter().map(|(file, text)| parse_markdown(file.trim_end_matches(".md"), text)).collect(),
     )
 }

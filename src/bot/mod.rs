@@ -64,18 +64,9 @@ impl HubSink for mpsc::Sender<HubEvent> {
 }
 
 pub(crate) async fn run(hub: impl HubSink, settings: BotSettings) {
-    let BotSettings {
-        bot,
-        name,
-        conn,
-        kb,
-    } = settings;
+    let BotSettings { bot, name, conn, kb } = settings;
     let (tx, rx) = mpsc::channel::<OutItem>(BOT_QUEUE);
-    if hub
-        .send_event(HubEvent::Bot { conn, tx, bot })
-        .await
-        .is_err()
-    {
+    if hub.send_event(HubEvent::Bot { conn, tx, bot }).await.is_err() {
         return;
     }
     tracing::info!(%bot, articles = kb.len(), "built-in bot started");
@@ -84,10 +75,7 @@ pub(crate) async fn run(hub: impl HubSink, settings: BotSettings) {
     tracing::info!(%bot, why, "built-in bot stopped");
     // As a WebSocket session does when it ends, so that the hub stops counting this connection. A hub
     // that is gone or stuck is not waited for.
-    let gone = HubEvent::Disconnected {
-        conn,
-        who: Participant::Bot(bot),
-    };
+    let gone = HubEvent::Disconnected { conn, who: Participant::Bot(bot) };
     let _ = tokio::time::timeout(DISCONNECT_GRACE, hub.send_event(gone)).await;
 }
 

@@ -66,15 +66,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Was kann ich für Sie tun?",
         handoff: "Ich habe Ihr Gespräch an unser Team übergeben; sobald jemand verfügbar ist, übernimmt eine Person.",
         no_answer: "Dazu habe ich in unseren Hilfeartikeln nichts gefunden. Schreiben Sie „Mitarbeiter“, um einen Menschen zu erreichen.",
-        person_words: &[
-            "mensch",
-            "menschen",
-            "mitarbeiter",
-            "mitarbeiterin",
-            "berater",
-            "beraterin",
-            "jemand",
-        ],
+        person_words: &["mensch", "menschen", "mitarbeiter", "mitarbeiterin", "berater", "beraterin", "jemand"],
     },
     Phrases {
         code: "fr",
@@ -87,15 +79,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Que puis-je faire pour vous ?",
         handoff: "J'ai demandé qu'une personne prenne le relais ; quelqu'un vous répondra dès que possible.",
         no_answer: "Je n'ai rien trouvé à ce sujet dans nos articles d'aide. Écrivez « conseiller » pour joindre une personne.",
-        person_words: &[
-            "personne",
-            "humain",
-            "conseiller",
-            "conseillère",
-            "opérateur",
-            "opératrice",
-            "quelqu'un",
-        ],
+        person_words: &["personne", "humain", "conseiller", "conseillère", "opérateur", "opératrice", "quelqu'un"],
     },
     Phrases {
         code: "es",
@@ -108,15 +92,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "¿En qué puedo ayudarle?",
         handoff: "He pedido que una persona se encargue; alguien le responderá en cuanto esté disponible.",
         no_answer: "No he encontrado nada sobre eso en nuestros artículos de ayuda. Escriba «agente» para hablar con una persona.",
-        person_words: &[
-            "persona",
-            "humano",
-            "agente",
-            "operador",
-            "operadora",
-            "asesor",
-            "alguien",
-        ],
+        person_words: &["persona", "humano", "agente", "operador", "operadora", "asesor", "alguien"],
     },
     Phrases {
         code: "it",
@@ -129,14 +105,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Come posso aiutarla?",
         handoff: "Ho chiesto che una persona prenda in carico la conversazione; qualcuno le risponderà appena possibile.",
         no_answer: "Non ho trovato nulla in merito nei nostri articoli di aiuto. Scriva «operatore» per parlare con una persona.",
-        person_words: &[
-            "persona",
-            "umano",
-            "operatore",
-            "operatrice",
-            "agente",
-            "qualcuno",
-        ],
+        person_words: &["persona", "umano", "operatore", "operatrice", "agente", "qualcuno"],
     },
     Phrases {
         code: "pt",
@@ -149,14 +118,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Como posso ajudar?",
         handoff: "Pedi que uma pessoa assuma a conversa; alguém responderá assim que estiver disponível.",
         no_answer: "Não encontrei nada sobre isso nos nossos artigos de ajuda. Escreva «atendente» para falar com uma pessoa.",
-        person_words: &[
-            "pessoa",
-            "humano",
-            "atendente",
-            "agente",
-            "operador",
-            "alguém",
-        ],
+        person_words: &["pessoa", "humano", "atendente", "agente", "operador", "alguém"],
     },
     Phrases {
         code: "nl",
@@ -204,19 +166,13 @@ pub fn asks_for_person(text: &str) -> bool {
     let words: Vec<String> = kb::words(&text).collect();
     TABLE.iter().flat_map(|p| p.person_words).any(|keyword| {
         let parts: Vec<&str> = keyword.split('\'').collect();
-        words
-            .windows(parts.len())
-            .any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
+        words.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
     })
 }
 
 /// Fills `{name}` placeholders. Unknown placeholders stay as they are, visibly, rather than failing.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_owned(), |text, (key, value)| {
-            text.replace(&format!("{{{key}}}"), value)
-        })
+    values.iter().fold(template.to_owned(), |text, (key, value)| text.replace(&format!("{{{key}}}"), value))
 }
 
 #[cfg(test)]
@@ -230,11 +186,7 @@ mod tests {
         assert_eq!(for_code(Some("ja")).code, "en");
         assert_eq!(for_code(None).code, "en");
         for code in ["en", "de", "fr", "es", "it", "pt", "nl"] {
-            assert_eq!(
-                for_code(Some(code)).code,
-                code,
-                "missing phrases for {code}"
-            );
+            assert_eq!(for_code(Some(code)).code, code, "missing phrases for {code}");
         }
     }
 
@@ -245,23 +197,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), TABLE.len(), "a language appears twice");
         for p in TABLE {
-            assert!(
-                p.greeting.contains("{bot}"),
-                "{}: greeting names the bot",
-                p.code
-            );
+            assert!(p.greeting.contains("{bot}"), "{}: greeting names the bot", p.code);
             assert!(p.ticket.contains("{ticket}"), "{}: ticket", p.code);
-            assert!(
-                p.closed_until.contains("{time}"),
-                "{}: closed_until",
-                p.code
-            );
+            assert!(p.closed_until.contains("{time}"), "{}: closed_until", p.code);
             // Telling visitors to type a word is only honest if typing it works.
-            assert!(
-                asks_for_person(p.no_answer),
-                "{}: no_answer names a word that reaches a person",
-                p.code
-            );
+            assert!(asks_for_person(p.no_answer), "{}: no_answer names a word that reaches a person", p.code);
             assert!(!asks_for_person(p.greeting), "{}", p.code);
         }
     }
@@ -299,12 +239,6 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(
-            fill(
-                "Ticket {ticket}, {bot}, {x}",
-                &[("ticket", "SB-1"), ("bot", "B")]
-            ),
-            "Ticket SB-1, B, {x}"
-        );
+        assert_eq!(fill("Ticket {ticket}, {bot}, {x}", &[("ticket", "SB-1"), ("bot", "B")]), "Ticket SB-1, B, {x}");
     }
 }

@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::auth::{self, TokenKind};
 use crate::domain::{AgentId, BotId, Tier};
 use crate::hub::{AdminCommand, AgentChanges, NewAgent};
-use crate::protocol::rest::{AgentOut, BotOut, CreateAgent, CreateBot, PatchAgent, Relink};
+use crate::protocol::rest::{AgentOut, BotOut, Colleague, CreateAgent, CreateBot, PatchAgent, Relink};
 use crate::routing::language::Language;
 
 /// Longest name, email or password accepted, in characters.
@@ -23,14 +23,9 @@ fn languages(codes: &[String]) -> Result<Vec<Language>, ApiError> {
     let mut out = Vec::new();
     for code in codes {
         // Browsers and people say "no" for Norwegian; the detector says "nb".
-        let code = if code.eq_ignore_ascii_case("no") {
-            "nb"
-        } else {
-            code.as_str()
-        };
-        let lang = Language::parse(code).ok_or_else(|| {
-            ApiError::bad_request(format!("\"{code}\" is not an ISO 639-1 language code"))
-        })?;
+        let code = if code.eq_ignore_ascii_case("no") { "nb" } else { code.as_str() };
+        let lang = Language::parse(code)
+            .ok_or_else(|| ApiError::bad_request(format!("\"{code}\" is not an ISO 639-1 language code")))?;
         if !out.contains(&lang) {
             out.push(lang);
         }
@@ -40,26 +35,20 @@ fn languages(codes: &[String]) -> Result<Vec<Language>, ApiError> {
 
 fn text_field(name: &str, value: &str) -> Result<(), ApiError> {
     if value.trim().is_empty() || value.chars().count() > MAX_FIELD_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "\"{name}\" must be 1 to {MAX_FIELD_CHARS} characters"
-        )));
+        return Err(ApiError::bad_request(format!("\"{name}\" must be 1 to {MAX_FIELD_CHARS} characters")));
     }
     Ok(())
 }
 
 fn tier(t: u8) -> Result<u8, ApiError> {
-    Tier::new(t)
-        .map(Tier::get)
-        .ok_or_else(|| ApiError::bad_request("\"tier\" must be 1 to 3"))
+    Tier::new(t).map(Tier::get).ok_or_else(|| ApiError::bad_request("\"tier\" must be 1 to 3"))
 }
 
 fn max_chats(n: u32) -> Result<u32, ApiError> {
     if (1..=MAX_CHATS_LIMIT).contains(&n) {
         Ok(n)
     } else {
-        Err(ApiError::bad_request(format!(
-            "\"max_chats\" must be 1 to {MAX_CHATS_LIMIT}"
-        )))
+        Err(ApiError::bad_request(format!("\"max_chats\" must be 1 to {MAX_CHATS_LIMIT}")))
     }
 }
 
@@ -73,9 +62,7 @@ fn email(e: &str) -> Result<(), ApiError> {
 
 async fn hash(password: String) -> Result<String, ApiError> {
     if password.chars().count() < 4 || password.chars().count() > MAX_FIELD_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "\"password\" must be 4 to {MAX_FIELD_CHARS} characters"
-        )));
+        return Err(ApiError::bad_request(format!("\"password\" must be 4 to {MAX_FIELD_CHARS} characters")));
     }
     tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
@@ -85,9 +72,7 @@ async fn hash(password: String) -> Result<String, ApiError> {
 
 async fn find(app: &App, id: AgentId) -> Result<AgentOut, ApiError> {
     let list = app.hub.admin(AdminCommand::ListAgents).await?;
-    list.into_iter()
-        .find(|a| a.info.id == id)
-        .ok_or_else(|| ApiError::not_found("agent"))
+    list.into_iter().find(|a| a.info.id == id).ok_or_else(|| ApiError::not_found("agent"))
 }
 
 pub async fn create_agent(
@@ -106,26 +91,18 @@ pub async fn create_agent(
         departments: body.departments,
         password_hash: hash(body.password).await?,
     };
-    let info = app
-        .hub
-        .admin(|r| AdminCommand::CreateAgent(new, r))
-        .await??;
+    let info = app.hub.admin(|r| AdminCommand::CreateAgent(new, r)).await??;
     Ok((StatusCode::CREATED, Json(find(&app, info.id).await?)))
 }
 
-pub async fn list_agents(
-    _: Admin,
-    State(app): State<App>,
-) -> Result<Json<Vec<AgentOut>>, ApiError> {
+pub async fn list_agents(_: Admin, State(app): State<App>) -> Result<Json<Vec<AgentOut>>, ApiError> {
     Ok(Json(app.hub.admin(AdminCommand::ListAgents).await?))
 }
 
 /// For agents: the colleagues they may transfer to.
-pub async fn list_agents_for_staff(
-    _: Staff,
-    State(app): State<App>,
-) -> Result<Json<Vec<AgentOut>>, ApiError> {
-    Ok(Json(app.hub.admin(AdminCommand::ListAgents).await?))
+pub async fn list_agents_for_staff(_: Staff, State(app): State<App>) -> Result<Json<Vec<Colleague>>, ApiError> {
+    let list = app.hub.admin(AdminCommand::ListAgents).await?;
+    Ok(Json(list.into_iter().map(|a| Colleague { info: a.info, online: a.online, availability: a.availability }).collect()))
 }
 
 fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
@@ -157,21 +134,13 @@ pub async fn patch_agent(
             None => None,
         },
     };
-    app.hub
-        .admin(|r| AdminCommand::UpdateAgent(id, changes, r))
-        .await??;
+    app.hub.admin(|r| AdminCommand::UpdateAgent(id, changes, r)).await??;
     Ok(Json(find(&app, id).await?))
 }
 
-pub async fn delete_agent(
-    _: Admin,
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete_agent(_: Admin, State(app): State<App>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     let id = agent_id(&id)?;
-    app.hub
-        .admin(|r| AdminCommand::DeleteAgent(id, r))
-        .await??;
+    app.hub.admin(|r| AdminCommand::DeleteAgent(id, r)).await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -183,23 +152,9 @@ pub async fn create_bot(
     text_field("name", &body.name)?;
     let (token, hash) = auth::new_token(TokenKind::Bot);
     let id = BotId::random();
-    let info = app
-        .hub
-        .admin(|reply| AdminCommand::EnsureBot {
-            id,
-            name: body.name,
-            token_hash: Some(hash),
-            reply,
-        })
-        .await??;
-    Ok((
-        StatusCode::CREATED,
-        Json(BotOut {
-            id: info.id,
-            name: info.name,
-            token,
-        }),
-    ))
+    let info =
+        app.hub.admin(|reply| AdminCommand::EnsureBot { id, name: body.name, token_hash: Some(hash), reply }).await??;
+    Ok((StatusCode::CREATED, Json(BotOut { id: info.id, name: info.name, token })))
 }
 
 pub async fn relink(
@@ -214,16 +169,7 @@ pub async fn relink(
     }
     let email = body.email.trim().to_lowercase();
     let (s, u, e) = (site.clone(), sub.clone(), email.clone());
-    app.hub
-        .admin(|reply| AdminCommand::Relink {
-            site: s,
-            sub: u,
-            email: e,
-            reply,
-        })
-        .await??;
+    app.hub.admin(|reply| AdminCommand::Relink { site: s, sub: u, email: e, reply }).await??;
     tracing::info!(site = %site, sub = %sub, "identity relinked by an admin");
-    Ok(Json(
-        serde_json::json!({ "site": site, "sub": sub, "email": email }),
-    ))
+    Ok(Json(serde_json::json!({ "site": site, "sub": sub, "email": email })))
 }

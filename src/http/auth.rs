@@ -19,10 +19,7 @@ pub enum Caller {
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<App> for Caller {
@@ -36,10 +33,7 @@ impl FromRequestParts<App> for Caller {
         let hash = auth::token_hash(token);
         let record = app.readers.run(move |s| s.token(&hash)).await?;
         let now = jiff::Timestamp::now();
-        match record
-            .filter(|r| r.expires_at.is_none_or(|e| e > now))
-            .map(|r| r.principal)
-        {
+        match record.filter(|r| r.expires_at.is_none_or(|e| e > now)).map(|r| r.principal) {
             Some(Principal::Agent(id)) => Ok(Caller::Agent(id)),
             Some(Principal::Visitor(id)) => Ok(Caller::Visitor(id)),
             Some(Principal::Bot(_)) => Err(ApiError::forbidden()),

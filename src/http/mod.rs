@@ -30,14 +30,8 @@ pub fn router(app: App) -> Router {
         .route("/api/login", post(session::login))
         .route("/api/logout", post(session::logout))
         .route("/api/agents", get(admin::list_agents_for_staff))
-        .route(
-            "/api/admin/agents",
-            get(admin::list_agents).post(admin::create_agent),
-        )
-        .route(
-            "/api/admin/agents/{id}",
-            patch(admin::patch_agent).delete(admin::delete_agent),
-        )
+        .route("/api/admin/agents", get(admin::list_agents).post(admin::create_agent))
+        .route("/api/admin/agents/{id}", patch(admin::patch_agent).delete(admin::delete_agent))
         .route("/api/admin/bots", post(admin::create_bot))
         .route("/api/admin/identities/{site}/{sub}", patch(admin::relink))
         .route("/api/tickets", get(tickets::list_tickets))
@@ -51,23 +45,13 @@ pub fn router(app: App) -> Router {
 
 async fn health(State(app): State<App>) -> impl IntoResponse {
     if app.shutdown.is_cancelled() {
-        return (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "stopping"})),
-        );
+        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "stopping"})));
     }
-    (
-        axum::http::StatusCode::OK,
-        Json(serde_json::json!({"status": "ok"})),
-    )
+    (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
 }
 
 async fn metrics(State(app): State<App>) -> impl IntoResponse {
-    let body = app
-        .prometheus
-        .as_ref()
-        .map(|p| p.render())
-        .unwrap_or_default();
+    let body = app.prometheus.as_ref().map(|p| p.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 

@@ -18,17 +18,13 @@ pub const SESSION_HOURS: i64 = 7 * 24;
 
 /// A valid argon2 hash of a random string, verified against when the email is unknown, so that the
 /// answer takes as long for a wrong email as for a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$KQzSyyG3uPaTyHYr1Ms9Vtz1gFgKsPNhzA3Kuh5Lfj8";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$KQzSyyG3uPaTyHYr1Ms9Vtz1gFgKsPNhzA3Kuh5Lfj8";
 
-pub async fn login(
-    State(app): State<App>,
-    JsonBody(body): JsonBody<Login>,
-) -> Result<Json<LoginOut>, ApiError> {
+pub async fn login(State(app): State<App>, JsonBody(body): JsonBody<Login>) -> Result<Json<LoginOut>, ApiError> {
     let email = body.email.trim().to_lowercase();
     let agent = app.readers.run(move |s| s.agent_by_email(&email)).await?;
-    let hash = agent
-        .as_ref()
-        .map_or_else(|| DUMMY_HASH.to_string(), |a| a.password_hash.clone());
+    let hash = agent.as_ref().map_or_else(|| DUMMY_HASH.to_string(), |a| a.password_hash.clone());
     let password = body.password;
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
@@ -36,37 +32,18 @@ pub async fn login(
     let agent = match agent {
         Some(a) if ok => a,
         _ => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "wrong email or password",
-            ));
+            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong email or password"));
         }
     };
     let (token, hash) = auth::new_token(TokenKind::Agent);
-    let expires_at = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
-        .ok();
-    let record = TokenRecord {
-        hash,
-        principal: Principal::Agent(agent.id),
-        expires_at,
-    };
-    app.hub
-        .admin(|r| AdminCommand::IssueToken(record, r))
-        .await??;
-    Ok(Json(LoginOut {
-        token,
-        agent: crate::hub::agent_info(&agent),
-    }))
+    let expires_at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS)).ok();
+    let record = TokenRecord { hash, principal: Principal::Agent(agent.id), expires_at };
+    app.hub.admin(|r| AdminCommand::IssueToken(record, r)).await??;
+    Ok(Json(LoginOut { token, agent: crate::hub::agent_info(&agent) }))
 }
 
 /// Ends an agent's session: its token stops working.
-pub async fn logout(
-    caller: Caller,
-    State(app): State<App>,
-    parts: Parts,
-) -> Result<StatusCode, ApiError> {
+pub async fn logout(caller: Caller, State(app): State<App>, parts: Parts) -> Result<StatusCode, ApiError> {
     if !matches!(caller, Caller::Agent(_)) {
         return Err(ApiError::forbidden());
     }
@@ -77,8 +54,6 @@ pub async fn logout(
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     let hash = auth::token_hash(token.trim());
-    app.hub
-        .admin(|r| AdminCommand::RevokeToken(hash, r))
-        .await??;
+    app.hub.admin(|r| AdminCommand::RevokeToken(hash, r)).await??;
     Ok(StatusCode::NO_CONTENT)
 }

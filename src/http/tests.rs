@@ -18,7 +18,13 @@ async fn router(dir: &std::path::Path) -> Router {
     crate::server::build(&config).await.unwrap().router
 }
 
-async fn call(router: &Router, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
@@ -59,7 +65,10 @@ async fn admin_agents_need_the_admin_token() {
     let r = router(dir.path()).await;
     let (s, body) = call(&r, Method::POST, "/api/admin/agents", None, Some(anna())).await;
     assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    assert_eq!(call(&r, Method::POST, "/api/admin/agents", Some("wrong"), Some(anna())).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&r, Method::POST, "/api/admin/agents", Some("wrong"), Some(anna())).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 
     let (s, agent) = call(&r, Method::POST, "/api/admin/agents", Some(ADMIN), Some(anna())).await;
     assert_eq!(s, StatusCode::CREATED, "{agent}");
@@ -71,7 +80,9 @@ async fn admin_agents_need_the_admin_token() {
     let (s, body) = call(&r, Method::POST, "/api/admin/agents", Some(ADMIN), Some(anna())).await;
     assert_eq!((s, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
 
-    let (s, login) = call(&r, Method::POST, "/api/login", None, Some(json!({"email":"anna@example.com","password":"s3cret-pass"}))).await;
+    let (s, login) =
+        call(&r, Method::POST, "/api/login", None, Some(json!({"email":"anna@example.com","password":"s3cret-pass"})))
+            .await;
     assert_eq!(s, StatusCode::OK);
     let token = login["token"].as_str().unwrap();
     assert_eq!(login["agent"]["name"], "Anna");
@@ -81,7 +92,8 @@ async fn admin_agents_need_the_admin_token() {
 
     let id = agent["id"].as_str().unwrap();
     let path = format!("/api/admin/agents/{id}");
-    let (s, patched) = call(&r, Method::PATCH, &path, Some(ADMIN), Some(json!({"max_chats":5,"languages":["en"]}))).await;
+    let (s, patched) =
+        call(&r, Method::PATCH, &path, Some(ADMIN), Some(json!({"max_chats":5,"languages":["en"]}))).await;
     assert_eq!((s, patched["max_chats"].as_u64()), (StatusCode::OK, Some(5)));
     assert_eq!(patched["languages"], json!(["en"]));
     assert_eq!(call(&r, Method::DELETE, &path, Some(ADMIN), None).await.0, StatusCode::NO_CONTENT);
@@ -134,7 +146,11 @@ async fn login_bots_and_tickets() {
     assert_eq!(call(&r, Method::GET, "/api/tickets?status=lost", Some(ADMIN), None).await.0, StatusCode::BAD_REQUEST);
 
     let relink = json!({"email":"new@example.com"});
-    let (s, out) = call(&r, Method::PATCH, "/api/admin/identities/default/user-1", Some(ADMIN), Some(relink.clone())).await;
+    let (s, out) =
+        call(&r, Method::PATCH, "/api/admin/identities/default/user-1", Some(ADMIN), Some(relink.clone())).await;
     assert_eq!((s, out["email"].as_str()), (StatusCode::OK, Some("new@example.com")));
-    assert_eq!(call(&r, Method::PATCH, "/api/admin/identities/nosite/user-1", Some(ADMIN), Some(relink)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&r, Method::PATCH, "/api/admin/identities/nosite/user-1", Some(ADMIN), Some(relink)).await.0,
+        StatusCode::NOT_FOUND
+    );
 }

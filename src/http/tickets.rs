@@ -27,25 +27,10 @@ pub async fn get_ticket(
             let Some(rec) = s.conversation_by_ticket(ticket)? else {
                 return Ok(None);
             };
-            let agent = rec
-                .agent_id
-                .map(|a| s.agent(a))
-                .transpose()?
-                .flatten()
-                .map(|a| a.name);
-            let bot = rec
-                .bot_id
-                .map(|b| s.bot(b))
-                .transpose()?
-                .flatten()
-                .map(|b| b.name);
+            let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
+            let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
             let messages = s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?;
-            Ok(Some(TicketParts {
-                rec,
-                agent,
-                bot,
-                messages: Some(messages),
-            }))
+            Ok(Some(TicketParts { rec, agent, bot, messages: Some(messages) }))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
@@ -70,47 +55,25 @@ pub async fn list_tickets(
     Query(p): Query<ListParams>,
 ) -> Result<Json<Vec<TicketOut>>, ApiError> {
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s.parse::<Status>().map_err(|_| {
-            ApiError::bad_request("status must be queued, bot, assigned or resolved")
-        })?),
+        Some(s) => Some(
+            s.parse::<Status>()
+                .map_err(|_| ApiError::bad_request("status must be queued, bot, assigned or resolved"))?,
+        ),
         None => None,
     };
     let limit = p.limit.unwrap_or(DEFAULT_LIST).clamp(1, MAX_LIST);
     let list = app
         .readers
         .run(move |s| {
-            let recs = s.conversations(TicketQuery {
-                status,
-                agent: None,
-                limit,
-            })?;
+            let recs = s.conversations(TicketQuery { status, agent: None, limit })?;
             recs.into_iter()
                 .map(|rec| {
-                    let agent = rec
-                        .agent_id
-                        .map(|a| s.agent(a))
-                        .transpose()?
-                        .flatten()
-                        .map(|a| a.name);
-                    let bot = rec
-                        .bot_id
-                        .map(|b| s.bot(b))
-                        .transpose()?
-                        .flatten()
-                        .map(|b| b.name);
-                    Ok(TicketParts {
-                        rec,
-                        agent,
-                        bot,
-                        messages: None,
-                    })
+                    let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
+                    let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
+                    Ok(TicketParts { rec, agent, bot, messages: None })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|p| ticket_out(p, &app.departments))
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(|p| ticket_out(p, &app.departments)).collect()))
 }

@@ -90,37 +90,17 @@ impl Hub {
                 list.sort_by(|a, b| a.info.name.cmp(&b.info.name));
                 let _ = reply.send(list);
             }
-            AdminCommand::EnsureBot {
-                id,
-                name,
-                token_hash,
-                reply,
-            } => {
+            AdminCommand::EnsureBot { id, name, token_hash, reply } => {
                 let bot = self.bots.entry(id).or_insert_with(|| {
-                    let record = BotRecord {
-                        id,
-                        name: name.as_str().into(),
-                        created_at: self.now,
-                    };
-                    BotState {
-                        record,
-                        conns: 0,
-                        open: 0,
-                    }
+                    let record = BotRecord { id, name: name.as_str().into(), created_at: self.now };
+                    BotState { record, conns: 0, open: 0 }
                 });
-                let info = BotInfo {
-                    id,
-                    name: bot.record.name.clone(),
-                };
+                let info = BotInfo { id, name: bot.record.name.clone() };
                 let record = bot.record.clone();
                 self.op(StoreOp::PutBot(record));
                 if let Some(hash) = token_hash {
                     let principal = crate::store::Principal::Bot(id);
-                    self.op(StoreOp::PutToken(TokenRecord {
-                        hash,
-                        principal,
-                        expires_at: None,
-                    }));
+                    self.op(StoreOp::PutToken(TokenRecord { hash, principal, expires_at: None }));
                 }
                 self.reply_after_commit(reply, Ok(info));
             }
@@ -132,19 +112,10 @@ impl Hub {
                 self.op(StoreOp::DeleteToken(hash));
                 self.reply_after_commit(reply, Ok(()));
             }
-            AdminCommand::Relink {
-                site,
-                sub,
-                email,
-                reply,
-            } => {
-                let link = IdentityLink {
-                    site: site.into(),
-                    sub: sub.into(),
-                    email: email.trim().to_lowercase().into(),
-                };
-                self.identities
-                    .insert((link.site.clone(), link.sub.clone()), link.email.clone());
+            AdminCommand::Relink { site, sub, email, reply } => {
+                let link =
+                    IdentityLink { site: site.into(), sub: sub.into(), email: email.trim().to_lowercase().into() };
+                self.identities.insert((link.site.clone(), link.sub.clone()), link.email.clone());
                 self.op(StoreOp::PutIdentity(link));
                 self.reply_after_commit(reply, Ok(()));
             }
@@ -154,11 +125,7 @@ impl Hub {
         }
     }
 
-    fn reply_after_commit<T: Send + 'static>(
-        &mut self,
-        reply: Reply<T>,
-        result: Result<T, AdminError>,
-    ) {
+    fn reply_after_commit<T: Send + 'static>(&mut self, reply: Reply<T>, result: Result<T, AdminError>) {
         self.effect(Effect::Reply(Box::new(move || {
             let _ = reply.send(result);
         })));
@@ -196,13 +163,7 @@ impl Hub {
         };
         let info = super::views::agent_info(&record);
         self.op(StoreOp::PutAgent(record.clone()));
-        let state = AgentState {
-            record,
-            conns: 0,
-            availability: Availability::Online,
-            open: 0,
-            idle_since: self.now,
-        };
+        let state = AgentState { record, conns: 0, availability: Availability::Online, open: 0, idle_since: self.now };
         self.agents.insert(info.id, state);
         // A new agent may cover a language that handed-off bot chats were waiting for.
         self.release_handoffs(None);
@@ -210,18 +171,10 @@ impl Hub {
     }
 
     fn update_agent(&mut self, id: AgentId, ch: AgentChanges) -> Result<AgentInfo, AdminError> {
-        let departments = ch
-            .departments
-            .as_deref()
-            .map(|d| self.check_departments(d))
-            .transpose()?;
+        let departments = ch.departments.as_deref().map(|d| self.check_departments(d)).transpose()?;
         if let Some(email) = &ch.email {
             let email = email.trim().to_lowercase();
-            if self
-                .agents
-                .values()
-                .any(|a| a.record.email == email && a.record.id != id)
-            {
+            if self.agents.values().any(|a| a.record.email == email && a.record.id != id) {
                 return Err(AdminError::Conflict("an agent with this email exists"));
             }
         }
@@ -292,19 +245,13 @@ impl Hub {
                     .agents
                     .values()
                     .filter(|a| {
-                        a.conns > 0
-                            && a.availability == Availability::Online
-                            && a.record.departments.contains(&d.name)
+                        a.conns > 0 && a.availability == Availability::Online && a.record.departments.contains(&d.name)
                     })
                     .count() as u32,
                 queued: self
                     .queue
                     .values()
-                    .filter(|id| {
-                        self.convs
-                            .get(id)
-                            .is_some_and(|c| c.rec.department == d.name)
-                    })
+                    .filter(|id| self.convs.get(id).is_some_and(|c| c.rec.department == d.name))
                     .count() as u32,
             })
             .collect()

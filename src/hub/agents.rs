@@ -10,18 +10,13 @@ use super::state::Hub;
 use super::{ConnId, OutItem, Participant};
 use crate::domain::{AgentId, Availability, BotId, ConversationId, Role, Status};
 use crate::protocol::{
-    AgentWelcome, BotInfo, BotWelcome, ClientFrame, ErrorCode, From, PROTOCOL_VERSION, Ref,
-    ServerFrame, TransferTarget,
+    AgentWelcome, BotInfo, BotWelcome, ClientFrame, ErrorCode, From, PROTOCOL_VERSION, Ref, ServerFrame, TransferTarget,
 };
 
 impl Hub {
     pub fn agent_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, agent: AgentId) {
         let Some(a) = self.agents.get_mut(&agent) else {
-            let _ = tx.try_send(OutItem::frame(ServerFrame::error(
-                ErrorCode::Unauthorized,
-                "unknown agent",
-                None,
-            )));
+            let _ = tx.try_send(OutItem::frame(ServerFrame::error(ErrorCode::Unauthorized, "unknown agent", None)));
             let _ = tx.try_send(OutItem::Close(4001, "unauthorized"));
             return;
         };
@@ -40,17 +35,8 @@ impl Hub {
             .collect();
         mine.sort_by_key(|id| self.convs[id].rec.created_at);
         let conversations = mine.iter().filter_map(|id| self.view(*id, false)).collect();
-        self.effect(Effect::Attach {
-            conn,
-            who: Participant::Agent(agent),
-            tx,
-        });
-        let welcome = AgentWelcome {
-            v: PROTOCOL_VERSION,
-            agent: info,
-            availability,
-            conversations,
-        };
+        self.effect(Effect::Attach { conn, who: Participant::Agent(agent), tx });
+        let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations };
         self.to_conn(conn, ServerFrame::AgentWelcome(welcome));
         let waiting = self.waiting_for(&depts);
         self.to_conn(conn, ServerFrame::Queue { waiting });
@@ -59,27 +45,17 @@ impl Hub {
     }
 
     fn online_agents(&self) -> usize {
-        self.agents
-            .values()
-            .filter(|a| a.conns > 0 && a.availability == Availability::Online)
-            .count()
+        self.agents.values().filter(|a| a.conns > 0 && a.availability == Availability::Online).count()
     }
 
     pub fn bot_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, bot: BotId) {
         let Some(b) = self.bots.get_mut(&bot) else {
-            let _ = tx.try_send(OutItem::frame(ServerFrame::error(
-                ErrorCode::Unauthorized,
-                "unknown bot",
-                None,
-            )));
+            let _ = tx.try_send(OutItem::frame(ServerFrame::error(ErrorCode::Unauthorized, "unknown bot", None)));
             let _ = tx.try_send(OutItem::Close(4001, "unauthorized"));
             return;
         };
         b.conns += 1;
-        let info = BotInfo {
-            id: b.record.id,
-            name: b.record.name.clone(),
-        };
+        let info = BotInfo { id: b.record.id, name: b.record.name.clone() };
         let conversations = self
             .convs
             .values()
@@ -89,19 +65,8 @@ impl Hub {
             .into_iter()
             .filter_map(|id| self.view(id, false))
             .collect();
-        self.effect(Effect::Attach {
-            conn,
-            who: Participant::Bot(bot),
-            tx,
-        });
-        self.to_conn(
-            conn,
-            ServerFrame::BotWelcome(BotWelcome {
-                v: PROTOCOL_VERSION,
-                bot: info,
-                conversations,
-            }),
-        );
+        self.effect(Effect::Attach { conn, who: Participant::Bot(bot), tx });
+        self.to_conn(conn, ServerFrame::BotWelcome(BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations }));
         self.serve_bots();
     }
 
@@ -142,18 +107,11 @@ impl Hub {
     }
 
     /// The open conversation if this agent has it.
-    fn held_by_agent(
-        &self,
-        agent: AgentId,
-        id: ConversationId,
-    ) -> Result<(), (ErrorCode, &'static str)> {
+    fn held_by_agent(&self, agent: AgentId, id: ConversationId) -> Result<(), (ErrorCode, &'static str)> {
         match self.convs.get(&id) {
             None => Err((ErrorCode::NotFound, "no such open conversation")),
             Some(c) if c.rec.status == Status::Assigned && c.rec.agent_id == Some(agent) => Ok(()),
-            Some(_) => Err((
-                ErrorCode::Forbidden,
-                "this conversation is not assigned to you",
-            )),
+            Some(_) => Err((ErrorCode::Forbidden, "this conversation is not assigned to you")),
         }
     }
 
@@ -168,68 +126,36 @@ impl Hub {
         let name = self.agents.get(&agent).map(|a| a.record.name.clone());
         let held = |hub: &Self, id| hub.held_by_agent(agent, id);
         let result = match frame {
-            ClientFrame::Message {
-                conversation_id: Some(id),
-                client_msg_id,
-                text,
-            } => held(self, id).map(|()| {
-                let author = Author {
-                    role: Role::Agent,
-                    name,
-                    conn,
-                };
+            ClientFrame::Message { conversation_id: Some(id), client_msg_id, text } => held(self, id).map(|()| {
+                let author = Author { role: Role::Agent, name, conn };
                 self.append(id, author, text, client_msg_id, reference.clone(), received);
                 false
             }),
-            ClientFrame::Typing {
-                conversation_id: Some(id),
-                on,
-            } => held(self, id).map(|()| {
-                self.typing(
-                    id,
-                    From {
-                        role: Role::Agent,
-                        name,
-                    },
-                    on,
-                    conn,
-                );
+            ClientFrame::Typing { conversation_id: Some(id), on } => held(self, id).map(|()| {
+                self.typing(id, From { role: Role::Agent, name }, on, conn);
                 false
             }),
             ClientFrame::Resolve { conversation_id } => held(self, conversation_id).map(|()| {
                 self.resolve(conversation_id);
                 true
             }),
-            ClientFrame::Transfer {
-                conversation_id,
-                target,
-            } => held(self, conversation_id)
-                .and_then(|()| self.transfer(conversation_id, target).map(|()| true)),
-            ClientFrame::Pick { conversation_id } => {
-                self.pick(agent, conversation_id).map(|()| true)
+            ClientFrame::Transfer { conversation_id, target } => {
+                held(self, conversation_id).and_then(|()| self.transfer(conversation_id, target).map(|()| true))
             }
+            ClientFrame::Pick { conversation_id } => self.pick(agent, conversation_id).map(|()| true),
             ClientFrame::Availability { status } => {
                 self.set_availability(agent, status);
                 Ok(true)
             }
-            ClientFrame::Sync {
-                conversation_id,
-                after_seq,
-            } => match self.convs.get(&conversation_id) {
+            ClientFrame::Sync { conversation_id, after_seq } => match self.convs.get(&conversation_id) {
                 Some(c) => {
-                    let last = c.rec.last_seq;
+                    let last = Some(c.rec.last_seq);
                     self.sync(conn, conversation_id, after_seq, last, reference.clone());
                     Ok(false)
                 }
                 // Resolved conversations are stored in full; agents may read any.
                 None => {
-                    self.sync(
-                        conn,
-                        conversation_id,
-                        after_seq,
-                        u64::MAX,
-                        reference.clone(),
-                    );
+                    self.sync(conn, conversation_id, after_seq, None, reference.clone());
                     Ok(false)
                 }
             },
@@ -241,22 +167,12 @@ impl Hub {
         self.reply(conn, result, reference);
     }
 
-    fn bot_frame(
-        &mut self,
-        conn: ConnId,
-        bot: BotId,
-        frame: ClientFrame,
-        reference: Option<Ref>,
-        received: Instant,
-    ) {
+    fn bot_frame(&mut self, conn: ConnId, bot: BotId, frame: ClientFrame, reference: Option<Ref>, received: Instant) {
         let name = self.bots.get(&bot).map(|b| b.record.name.clone());
         let held = |hub: &Self, id: ConversationId| match hub.convs.get(&id) {
             None => Err((ErrorCode::NotFound, "no such open conversation")),
             Some(c) if c.rec.status == Status::Bot && c.rec.bot_id == Some(bot) => Ok(()),
-            Some(_) => Err((
-                ErrorCode::Forbidden,
-                "this conversation is not with this bot",
-            )),
+            Some(_) => Err((ErrorCode::Forbidden, "this conversation is not with this bot")),
         };
         let result = match frame {
             ClientFrame::Message { conversation_id: Some(id), client_msg_id, text } => held(self, id).map(|()| {
@@ -283,7 +199,7 @@ impl Hub {
                 true
             }),
             ClientFrame::Sync { conversation_id, after_seq } => held(self, conversation_id).map(|()| {
-                let last = self.convs[&conversation_id].rec.last_seq;
+                let last = Some(self.convs[&conversation_id].rec.last_seq);
                 self.sync(conn, conversation_id, after_seq, last, reference.clone());
                 false
             }),
@@ -296,12 +212,7 @@ impl Hub {
     }
 
     /// `Ok(true)`: the command wants a plain ack; `Ok(false)`: it answered on its own.
-    fn reply(
-        &mut self,
-        conn: ConnId,
-        result: Result<bool, (ErrorCode, &'static str)>,
-        reference: Option<Ref>,
-    ) {
+    fn reply(&mut self, conn: ConnId, result: Result<bool, (ErrorCode, &'static str)>, reference: Option<Ref>) {
         match result {
             Ok(true) => self.ack(conn, reference),
             Ok(false) => {}
@@ -309,11 +220,7 @@ impl Hub {
         }
     }
 
-    fn transfer(
-        &mut self,
-        id: ConversationId,
-        target: TransferTarget,
-    ) -> Result<(), (ErrorCode, &'static str)> {
+    fn transfer(&mut self, id: ConversationId, target: TransferTarget) -> Result<(), (ErrorCode, &'static str)> {
         match target {
             TransferTarget::Agent(to) => {
                 let Some(a) = self.agents.get(&to) else {
@@ -344,11 +251,7 @@ impl Hub {
                 self.set_status(id, Status::Queued);
                 self.save(id);
                 if let (Some(prev), Some(view)) = (previous, self.view(id, false)) {
-                    self.to(
-                        Participant::Agent(prev),
-                        ServerFrame::Conversation(view),
-                        None,
-                    );
+                    self.to(Participant::Agent(prev), ServerFrame::Conversation(view), None);
                 }
                 self.place(id);
                 if let Some(prev) = previous {
@@ -360,29 +263,16 @@ impl Hub {
     }
 
     /// Spec 4: an agent takes a queued or bot conversation by hand.
-    fn pick(
-        &mut self,
-        agent: AgentId,
-        id: ConversationId,
-    ) -> Result<(), (ErrorCode, &'static str)> {
+    fn pick(&mut self, agent: AgentId, id: ConversationId) -> Result<(), (ErrorCode, &'static str)> {
         let Some(c) = self.convs.get(&id) else {
             return Err((ErrorCode::NotFound, "no such open conversation"));
         };
         if !matches!(c.rec.status, Status::Queued | Status::Bot) {
-            return Err((
-                ErrorCode::BadRequest,
-                "only queued or bot conversations can be picked",
-            ));
+            return Err((ErrorCode::BadRequest, "only queued or bot conversations can be picked"));
         }
-        let allowed = self
-            .agents
-            .get(&agent)
-            .is_some_and(|a| a.record.departments.contains(&c.rec.department));
+        let allowed = self.agents.get(&agent).is_some_and(|a| a.record.departments.contains(&c.rec.department));
         if !allowed {
-            return Err((
-                ErrorCode::Forbidden,
-                "the conversation belongs to another department",
-            ));
+            return Err((ErrorCode::Forbidden, "the conversation belongs to another department"));
         }
         self.assign_agent(id, agent);
         Ok(())

@@ -34,18 +34,9 @@ impl Hub {
         let Some(c) = self.convs.get_mut(&id) else {
             return;
         };
-        if let Some(seq) = client_msg_id
-            .as_ref()
-            .and_then(|k| c.client_ids.get(k))
-            .copied()
-        {
+        if let Some(seq) = client_msg_id.as_ref().and_then(|k| c.client_ids.get(k)).copied() {
             // The same id again: the same ack, nothing added.
-            let ack = ServerFrame::Ack {
-                reference,
-                client_msg_id,
-                conversation_id: Some(id),
-                seq: Some(seq),
-            };
+            let ack = ServerFrame::Ack { reference, client_msg_id, conversation_id: Some(id), seq: Some(seq) };
             self.to_conn(author.conn, ack);
             return;
         }
@@ -67,44 +58,25 @@ impl Hub {
         let visitor = c.rec.visitor_id;
         let others = [
             Some(Participant::Visitor(visitor)),
-            c.rec
-                .agent_id
-                .filter(|_| c.rec.status == Status::Assigned)
-                .map(Participant::Agent),
-            c.rec
-                .bot_id
-                .filter(|_| c.rec.status == Status::Bot)
-                .map(Participant::Bot),
+            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned).map(Participant::Agent),
+            c.rec.bot_id.filter(|_| c.rec.status == Status::Bot).map(Participant::Bot),
         ];
         self.op(StoreOp::PutMessage(record));
-        let ack = ServerFrame::Ack {
-            reference,
-            client_msg_id,
-            conversation_id: Some(id),
-            seq: Some(seq),
-        };
+        let ack = ServerFrame::Ack { reference, client_msg_id, conversation_id: Some(id), seq: Some(seq) };
         self.to_conn(author.conn, ack);
         let view = MessageView {
             conversation_id: id,
             seq,
-            from: From {
-                role: author.role,
-                name: author.name,
-            },
+            from: From { role: author.role, name: author.name },
             text,
             at: self.now,
         };
         let item = super::OutItem::frame(ServerFrame::Message(view));
         for who in others.into_iter().flatten() {
-            self.effect(Effect::ToParticipant {
-                who,
-                item: item.clone(),
-                except: Some(author.conn),
-            });
+            self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(author.conn) });
         }
         self.effect(Effect::Delivered(received));
-        metrics::counter!("switchboard_messages_total", "role" => author.role.as_str())
-            .increment(1);
+        metrics::counter!("switchboard_messages_total", "role" => author.role.as_str()).increment(1);
     }
 
     /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation.
@@ -121,14 +93,9 @@ impl Hub {
             c.sample.push('\n');
         }
         let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
-        let cut = (0..=room.min(text.len()))
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0);
+        let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
         c.sample.push_str(&text[..cut]);
-        let detected = language::detect(&c.sample)
-            .filter(|d| d.reliable)
-            .map(|d| d.language);
+        let detected = language::detect(&c.sample).filter(|d| d.reliable).map(|d| d.language);
         let from_locale = c.rec.locale.as_deref().and_then(language::from_locale);
         let decided = detected.or(from_locale);
         if decided != c.rec.language && decided.is_some() {
@@ -143,10 +110,8 @@ impl Hub {
             return;
         };
         if c.rec.status != status {
-            metrics::gauge!("switchboard_conversations", "status" => c.rec.status.as_str())
-                .decrement(1.0);
-            metrics::gauge!("switchboard_conversations", "status" => status.as_str())
-                .increment(1.0);
+            metrics::gauge!("switchboard_conversations", "status" => c.rec.status.as_str()).decrement(1.0);
+            metrics::gauge!("switchboard_conversations", "status" => status.as_str()).increment(1.0);
             c.rec.status = status;
         }
     }
@@ -157,11 +122,7 @@ impl Hub {
             return;
         };
         if let Some(view) = self.view(id, true) {
-            self.to(
-                Participant::Visitor(visitor),
-                ServerFrame::Conversation(view),
-                None,
-            );
+            self.to(Participant::Visitor(visitor), ServerFrame::Conversation(view), None);
         }
     }
 
@@ -183,10 +144,7 @@ impl Hub {
     /// goes to the next in the queue.
     pub fn resolve(&mut self, id: ConversationId) {
         let Some(c) = self.convs.get(&id) else { return };
-        let (agent, visitor) = (
-            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned),
-            c.rec.visitor_id,
-        );
+        let (agent, visitor) = (c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned), c.rec.visitor_id);
         self.leave_queue(id);
         self.leave_bot(id);
         self.set_status(id, Status::Resolved);
@@ -196,22 +154,14 @@ impl Hub {
         self.save(id);
         self.notify_visitor(id);
         if let (Some(agent), Some(view)) = (agent, self.view(id, false)) {
-            self.to(
-                Participant::Agent(agent),
-                ServerFrame::Conversation(view),
-                None,
-            );
+            self.to(Participant::Agent(agent), ServerFrame::Conversation(view), None);
         }
-        self.to(
-            Participant::Visitor(visitor),
-            ServerFrame::Survey {
-                conversation_id: id,
-            },
-            None,
-        );
+        self.to(Participant::Visitor(visitor), ServerFrame::Survey { conversation_id: id }, None);
+        // Resolved conversations leave memory; the gauge counts live ones, the counter below all.
+        metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
         self.convs.remove(&id);
         self.by_visitor.remove(&visitor);
-        self.last_resolved.insert(visitor, id);
+        self.recently_resolved.insert(visitor, id);
         if let Some(agent) = agent {
             self.release_agent_slot(agent);
             self.serve_agent(agent);
@@ -220,21 +170,8 @@ impl Hub {
     }
 
     /// Sends the messages after `after_seq`, then `synced`, in order with live traffic.
-    pub fn sync(
-        &mut self,
-        conn: ConnId,
-        id: ConversationId,
-        after_seq: u64,
-        last_seq: u64,
-        reference: Option<Ref>,
-    ) {
-        self.effect(Effect::Sync {
-            conn,
-            conversation: id,
-            after_seq,
-            last_seq,
-            reference,
-        });
+    pub fn sync(&mut self, conn: ConnId, id: ConversationId, after_seq: u64, last_seq: Option<u64>, reference: Option<Ref>) {
+        self.effect(Effect::Sync { conn, conversation: id, after_seq, last_seq, reference });
     }
 
     /// Sends queue frames and queue positions if the queue changed during this batch of events.
@@ -265,19 +202,11 @@ impl Hub {
             }
             self.notify_visitor(id);
         }
-        let connected: Vec<(crate::domain::AgentId, Vec<Arc<str>>)> = self
-            .agents
-            .values()
-            .filter(|a| a.conns > 0)
-            .map(|a| (a.record.id, a.record.departments.clone()))
-            .collect();
+        let connected: Vec<(crate::domain::AgentId, Vec<Arc<str>>)> =
+            self.agents.values().filter(|a| a.conns > 0).map(|a| (a.record.id, a.record.departments.clone())).collect();
         for (agent, depts) in connected {
             let waiting = self.waiting_for(&depts);
-            self.to(
-                Participant::Agent(agent),
-                ServerFrame::Queue { waiting },
-                None,
-            );
+            self.to(Participant::Agent(agent), ServerFrame::Queue { waiting }, None);
         }
     }
 }

@@ -50,7 +50,8 @@ pub enum Effect {
         conn: ConnId,
         conversation: ConversationId,
         after_seq: Seq,
-        last_seq: Seq,
+        /// `None` for a conversation no longer live: the store\'s last message decides.
+        last_seq: Option<Seq>,
         reference: Option<Ref>,
     },
     /// Answer a waiting caller (HTTP) once its change is durable.
@@ -85,10 +86,7 @@ impl Dispatcher {
             .name("switchboard-dispatch".into())
             .spawn(move || Worker { store, fanout }.run(rx))
             .expect("spawn the dispatcher thread");
-        Dispatcher {
-            tx,
-            thread: Some(thread),
-        }
+        Dispatcher { tx, thread: Some(thread) }
     }
 
     pub async fn submit(&self, job: Job) {
@@ -144,8 +142,7 @@ impl Worker {
         for attempt in 1..=COMMIT_ATTEMPTS {
             match self.store.apply(&ops) {
                 Ok(()) => {
-                    metrics::histogram!("switchboard_store_commit_seconds")
-                        .record(started.elapsed().as_secs_f64());
+                    metrics::histogram!("switchboard_store_commit_seconds").record(started.elapsed().as_secs_f64());
                     metrics::histogram!("switchboard_store_batch_ops").record(ops.len() as f64);
                     return;
                 }
@@ -172,59 +169,34 @@ impl Worker {
             }
             Effect::Transcript { to, conversation } => {
                 let messages = self.backlog(conversation.conversation_id, 0);
-                let frame = ServerFrame::Assigned {
-                    conversation: *conversation,
-                    messages,
-                };
+                let frame = ServerFrame::Assigned { conversation: *conversation, messages };
                 self.fanout.to_participant(to, &OutItem::frame(frame), None);
             }
-            Effect::Sync {
-                conn,
-                conversation,
-                after_seq,
-                last_seq,
-                reference,
-            } => {
+            Effect::Sync { conn, conversation, after_seq, last_seq, reference } => {
                 let messages = self.backlog(conversation, after_seq);
+                let last_seq = last_seq.unwrap_or_else(|| messages.last().map_or(after_seq, |m| m.seq));
                 let frames: Vec<Arc<OutFrame>> = messages
                     .into_iter()
-                    .map(|m| {
-                        Arc::new(OutFrame {
-                            frame: ServerFrame::Message(m),
-                            encoded: Default::default(),
-                        })
-                    })
+                    .map(|m| Arc::new(OutFrame { frame: ServerFrame::Message(m), encoded: Default::default() }))
                     .collect();
                 for chunk in frames.chunks(BACKLOG_CHUNK) {
                     self.fanout.to_conn(conn, OutItem::Frames(chunk.into()));
                 }
-                let synced = ServerFrame::Synced {
-                    conversation_id: conversation,
-                    last_seq,
-                };
+                let synced = ServerFrame::Synced { conversation_id: conversation, last_seq };
                 self.fanout.to_conn(conn, OutItem::frame(synced));
-                self.fanout
-                    .to_conn(conn, OutItem::frame(ServerFrame::ack(reference)));
+                self.fanout.to_conn(conn, OutItem::frame(ServerFrame::ack(reference)));
             }
             Effect::Reply(reply) => reply(),
             Effect::Delivered(at) => {
-                metrics::histogram!("switchboard_message_delivery_seconds")
-                    .record(at.elapsed().as_secs_f64());
+                metrics::histogram!("switchboard_message_delivery_seconds").record(at.elapsed().as_secs_f64());
             }
             Effect::CloseAll => self.fanout.to_all(&OutItem::Close(1012, "service restart")),
         }
     }
 
-    fn backlog(
-        &self,
-        conversation: ConversationId,
-        after: Seq,
-    ) -> Vec<crate::protocol::MessageView> {
+    fn backlog(&self, conversation: ConversationId, after: Seq) -> Vec<crate::protocol::MessageView> {
         match self.store.messages_after(conversation, after, MAX_BACKLOG) {
-            Ok(records) => records
-                .into_iter()
-                .map(super::views::message_view)
-                .collect(),
+            Ok(records) => records.into_iter().map(super::views::message_view).collect(),
             Err(e) => {
                 tracing::error!(error = %e, "reading a backlog failed");
                 Vec::new()

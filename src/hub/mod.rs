@@ -66,10 +66,7 @@ pub enum OutItem {
 
 impl OutItem {
     pub fn frame(frame: ServerFrame) -> OutItem {
-        OutItem::Frame(Arc::new(OutFrame {
-            frame,
-            encoded: OnceLock::new(),
-        }))
+        OutItem::Frame(Arc::new(OutFrame { frame, encoded: OnceLock::new() }))
     }
 }
 
@@ -138,10 +135,7 @@ impl HubHandle {
     }
 
     /// Runs an admin command and waits for its (durable) result.
-    pub async fn admin<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<T>) -> AdminCommand,
-    ) -> Result<T, HubStopped> {
+    pub async fn admin<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> AdminCommand) -> Result<T, HubStopped> {
         let (tx, rx) = oneshot::channel();
         self.send(HubEvent::Admin(make(tx))).await?;
         rx.await.map_err(|_| HubStopped)
@@ -157,12 +151,7 @@ impl HubHandle {
 }
 
 /// Starts the hub task and its dispatcher thread from a snapshot of the store.
-pub fn start(
-    settings: HubSettings,
-    snapshot: Snapshot,
-    writer: Box<dyn Store>,
-    fanout: Arc<dyn Fanout>,
-) -> HubHandle {
+pub fn start(settings: HubSettings, snapshot: Snapshot, writer: Box<dyn Store>, fanout: Arc<dyn Fanout>) -> HubHandle {
     let (tx, rx) = mpsc::channel(HUB_QUEUE);
     let dispatcher = dispatch::Dispatcher::start(writer, fanout);
     let hub = state::Hub::new(settings, snapshot, dispatcher);

@@ -41,9 +41,7 @@ impl Hub {
         let covered = assign::language_covered(
             &c.rec.department,
             c.rec.language,
-            self.agents
-                .values()
-                .map(|a| (&a.record.languages[..], &a.record.departments[..])),
+            self.agents.values().map(|a| (&a.record.languages[..], &a.record.departments[..])),
         );
         Some(RouteFacts {
             department_open: self.dept(&c.rec.department).is_some_and(|d| d.open),
@@ -167,19 +165,12 @@ impl Hub {
         if let Some(prev) = previous.filter(|p| *p != agent) {
             let view = self.view(id, false);
             if let Some(view) = view {
-                self.to(
-                    Participant::Agent(prev),
-                    ServerFrame::Conversation(view),
-                    None,
-                );
+                self.to(Participant::Agent(prev), ServerFrame::Conversation(view), None);
             }
         }
         self.notify_visitor(id);
         if let Some(view) = self.view(id, false) {
-            self.effect(Effect::Transcript {
-                to: Participant::Agent(agent),
-                conversation: Box::new(view),
-            });
+            self.effect(Effect::Transcript { to: Participant::Agent(agent), conversation: Box::new(view) });
         }
     }
 
@@ -198,10 +189,7 @@ impl Hub {
                     return;
                 };
                 let slot = Self::slot(a);
-                let queue = self
-                    .queue
-                    .values()
-                    .filter_map(|id| self.need(*id).map(|n| (*id, n)));
+                let queue = self.queue.values().filter_map(|id| self.need(*id).map(|n| (*id, n)));
                 assign::first_takeable(&slot, queue)
             };
             match next {
@@ -211,17 +199,9 @@ impl Hub {
         }
     }
 
-    fn give_to_bot(
-        &mut self,
-        id: ConversationId,
-        priority: crate::domain::Priority,
-        reason: BotReason,
-    ) {
+    fn give_to_bot(&mut self, id: ConversationId, priority: crate::domain::Priority, reason: BotReason) {
         self.leave_queue(id);
-        let already = self
-            .convs
-            .get(&id)
-            .is_some_and(|c| c.rec.status == Status::Bot);
+        let already = self.convs.get(&id).is_some_and(|c| c.rec.status == Status::Bot);
         if let Some(c) = self.convs.get_mut(&id) {
             c.rec.priority = priority;
             c.rec.bot_reason = Some(reason);
@@ -248,11 +228,7 @@ impl Hub {
 
     /// The connected bot with the fewest conversations.
     fn choose_bot(&self) -> Option<BotId> {
-        self.bots
-            .values()
-            .filter(|b| b.conns > 0)
-            .min_by_key(|b| (b.open, b.record.id))
-            .map(|b| b.record.id)
+        self.bots.values().filter(|b| b.conns > 0).min_by_key(|b| (b.open, b.record.id)).map(|b| b.record.id)
     }
 
     pub fn assign_bot(&mut self, id: ConversationId, bot: BotId) {
@@ -266,10 +242,7 @@ impl Hub {
         self.save(id);
         self.notify_visitor(id);
         if let Some(view) = self.view(id, false) {
-            self.effect(Effect::Transcript {
-                to: Participant::Bot(bot),
-                conversation: Box::new(view),
-            });
+            self.effect(Effect::Transcript { to: Participant::Bot(bot), conversation: Box::new(view) });
         }
     }
 
@@ -306,13 +279,7 @@ impl Hub {
             .filter(|c| department.is_none_or(|d| *d == c.rec.department))
             .map(|c| {
                 let base = crate::domain::base_priority(c.rec.plan, c.rec.urgent);
-                (
-                    QueueKey {
-                        priority: base,
-                        arrival: c.rec.created_at.as_millisecond() as u64,
-                    },
-                    c.rec.id,
-                )
+                (QueueKey { priority: base, arrival: c.rec.created_at.as_millisecond() as u64 }, c.rec.id)
             })
             .collect();
         waiting.sort();

@@ -59,6 +59,33 @@ pub(super) struct VisitorState {
 /// Visitor text kept for language detection, in bytes: enough for a reliable guess, bounded per chat.
 pub(super) const LANGUAGE_SAMPLE_BYTES: usize = 2048;
 
+/// Visitors' last resolved conversations remembered for rating, oldest forgotten first.
+pub(super) const RECENTLY_RESOLVED: usize = 100_000;
+
+#[derive(Default)]
+pub(super) struct RecentlyResolved {
+    by_visitor: HashMap<VisitorId, ConversationId>,
+    order: std::collections::VecDeque<(VisitorId, ConversationId)>,
+}
+
+impl RecentlyResolved {
+    pub fn insert(&mut self, visitor: VisitorId, id: ConversationId) {
+        self.by_visitor.insert(visitor, id);
+        self.order.push_back((visitor, id));
+        while self.order.len() > RECENTLY_RESOLVED {
+            if let Some((v, c)) = self.order.pop_front()
+                && self.by_visitor.get(&v) == Some(&c)
+            {
+                self.by_visitor.remove(&v);
+            }
+        }
+    }
+
+    pub fn get(&self, visitor: VisitorId) -> Option<ConversationId> {
+        self.by_visitor.get(&visitor).copied()
+    }
+}
+
 /// An open conversation.
 pub(super) struct Conv {
     pub rec: ConversationRecord,
@@ -76,7 +103,8 @@ pub(super) struct Hub {
     pub convs: HashMap<ConversationId, Conv>,
     pub by_visitor: HashMap<VisitorId, ConversationId>,
     pub visitors: HashMap<VisitorId, VisitorState>,
-    pub last_resolved: HashMap<VisitorId, ConversationId>,
+    /// The last conversation each visitor ended, for rating and a final sync.
+    pub recently_resolved: RecentlyResolved,
     pub identities: HashMap<(Arc<str>, Arc<str>), Arc<str>>,
     /// The human queue, all departments, in service order.
     pub queue: BTreeMap<QueueKey, ConversationId>,
@@ -96,11 +124,7 @@ impl Hub {
         let depts = settings
             .departments
             .iter()
-            .map(|d| DeptState {
-                name: d.name.clone(),
-                schedule: d.schedule.clone(),
-                open: d.schedule.is_open(now),
-            })
+            .map(|d| DeptState { name: d.name.clone(), schedule: d.schedule.clone(), open: d.schedule.is_open(now) })
             .collect();
         let mut hub = Hub {
             settings,
@@ -110,7 +134,7 @@ impl Hub {
             convs: HashMap::new(),
             by_visitor: HashMap::new(),
             visitors: HashMap::new(),
-            last_resolved: HashMap::new(),
+            recently_resolved: RecentlyResolved::default(),
             identities: HashMap::new(),
             queue: BTreeMap::new(),
             bot_waiting: BTreeMap::new(),
@@ -127,24 +151,12 @@ impl Hub {
 
     fn restore(&mut self, snapshot: Snapshot) {
         for record in snapshot.agents {
-            let state = AgentState {
-                record,
-                conns: 0,
-                availability: Availability::Online,
-                open: 0,
-                idle_since: self.now,
-            };
+            let state =
+                AgentState { record, conns: 0, availability: Availability::Online, open: 0, idle_since: self.now };
             self.agents.insert(state.record.id, state);
         }
         for record in snapshot.bots {
-            self.bots.insert(
-                record.id,
-                BotState {
-                    record,
-                    conns: 0,
-                    open: 0,
-                },
-            );
+            self.bots.insert(record.id, BotState { record, conns: 0, open: 0 });
         }
         for link in snapshot.identities {
             self.identities.insert((link.site, link.sub), link.email);
@@ -152,8 +164,7 @@ impl Hub {
         for open in snapshot.open_conversations {
             let rec = open.record;
             let id = rec.id;
-            metrics::gauge!("switchboard_conversations", "status" => rec.status.as_str())
-                .increment(1.0);
+            metrics::gauge!("switchboard_conversations", "status" => rec.status.as_str()).increment(1.0);
             self.by_visitor.insert(rec.visitor_id, id);
             let key = self.next_arrival(rec.priority);
             let conv = Conv {
@@ -185,15 +196,13 @@ impl Hub {
 
     pub fn next_arrival(&mut self, priority: crate::domain::Priority) -> QueueKey {
         self.arrivals += 1;
-        QueueKey {
-            priority,
-            arrival: self.arrivals,
-        }
+        QueueKey { priority, arrival: self.arrivals }
     }
 
     pub async fn run(mut self, mut rx: mpsc::Receiver<HubEvent>) {
         while let Some(event) = rx.recv().await {
-            self.now = Timestamp::now();
+            // Milliseconds: what the store keeps, so live and stored copies of a message agree.
+            self.now = Timestamp::from_millisecond(Timestamp::now().as_millisecond()).unwrap_or(Timestamp::now());
             let mut stop = self.handle(event);
             for _ in 1..EVENTS_PER_JOB {
                 if stop.is_some() {
@@ -206,21 +215,13 @@ impl Hub {
             }
             self.flush_queue();
             let job = std::mem::take(&mut self.job);
-            let dispatcher = self
-                .dispatcher
-                .as_ref()
-                .expect("dispatcher runs until shutdown");
+            let dispatcher = self.dispatcher.as_ref().expect("dispatcher runs until shutdown");
             if !job.is_empty() {
                 dispatcher.submit(job).await;
             }
             if let Some(done) = stop {
                 let dispatcher = self.dispatcher.take().expect("shutdown happens once");
-                dispatcher
-                    .submit(Job {
-                        ops: vec![],
-                        effects: vec![Effect::CloseAll],
-                    })
-                    .await;
+                dispatcher.submit(Job { ops: vec![], effects: vec![Effect::CloseAll] }).await;
                 dispatcher.finish().await;
                 let _ = done.send(());
                 return;
@@ -234,13 +235,9 @@ impl Hub {
             HubEvent::Visitor { conn, tx, hello } => self.visitor_hello(conn, tx, *hello),
             HubEvent::Agent { conn, tx, agent } => self.agent_hello(conn, tx, agent),
             HubEvent::Bot { conn, tx, bot } => self.bot_hello(conn, tx, bot),
-            HubEvent::Frame {
-                conn,
-                who,
-                frame,
-                reference,
-                received,
-            } => self.frame(conn, who, frame, reference, received),
+            HubEvent::Frame { conn, who, frame, reference, received } => {
+                self.frame(conn, who, frame, reference, received)
+            }
             HubEvent::Disconnected { conn, who } => self.disconnected(conn, who),
             HubEvent::Admin(cmd) => self.admin(cmd),
             HubEvent::Tick => self.tick(),
@@ -260,31 +257,18 @@ impl Hub {
     }
 
     pub fn to_conn(&mut self, conn: ConnId, frame: ServerFrame) {
-        self.effect(Effect::ToConn {
-            conn,
-            item: OutItem::frame(frame),
-        });
+        self.effect(Effect::ToConn { conn, item: OutItem::frame(frame) });
     }
 
     pub fn to(&mut self, who: Participant, frame: ServerFrame, except: Option<ConnId>) {
-        self.effect(Effect::ToParticipant {
-            who,
-            item: OutItem::frame(frame),
-            except,
-        });
+        self.effect(Effect::ToParticipant { who, item: OutItem::frame(frame), except });
     }
 
     pub fn ack(&mut self, conn: ConnId, reference: Option<Ref>) {
         self.to_conn(conn, ServerFrame::ack(reference));
     }
 
-    pub fn error(
-        &mut self,
-        conn: ConnId,
-        code: ErrorCode,
-        message: impl Into<String>,
-        reference: Option<Ref>,
-    ) {
+    pub fn error(&mut self, conn: ConnId, code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) {
         self.to_conn(conn, ServerFrame::error(code, message, reference));
     }
 

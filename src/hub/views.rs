@@ -2,19 +2,14 @@
 
 use super::state::Hub;
 use crate::domain::{ConversationId, Status};
-use crate::protocol::{
-    AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView,
-};
+use crate::protocol::{AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView};
 use crate::store::{AgentRecord, MessageRecord};
 
 pub fn message_view(m: MessageRecord) -> MessageView {
     MessageView {
         conversation_id: m.conversation_id,
         seq: m.seq,
-        from: From {
-            role: m.role,
-            name: m.sender_name,
-        },
+        from: From { role: m.role, name: m.sender_name },
         text: m.text,
         at: m.at,
     }
@@ -41,17 +36,12 @@ impl Hub {
             .agent_id
             .filter(|_| r.status == Status::Assigned)
             .and_then(|a| self.agents.get(&a))
-            .map(|a| AgentRef {
-                id: (!for_visitor).then_some(a.record.id),
-                name: a.record.name.clone(),
-            });
+            .map(|a| AgentRef { id: (!for_visitor).then_some(a.record.id), name: a.record.name.clone() });
         let bot = r
             .bot_id
             .filter(|_| r.status == Status::Bot)
             .and_then(|b| self.bots.get(&b))
-            .map(|b| BotRef {
-                name: b.record.name.clone(),
-            });
+            .map(|b| BotRef { name: b.record.name.clone() });
         Some(ConversationView {
             conversation_id: r.id,
             ticket: r.ticket,

@@ -11,9 +11,7 @@ use super::state::{Conv, Hub, VisitorState};
 use super::{ConnId, OutItem, Participant, VisitorHello};
 use crate::auth::IdentityCheck;
 use crate::domain::{ConversationId, Plan, Role, Status, Ticket, VisitorId};
-use crate::protocol::{
-    ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome,
-};
+use crate::protocol::{ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome};
 use crate::store::{ConversationRecord, IdentityLink, Principal, StoreOp, TokenRecord};
 
 /// Longest rating comment, in characters.
@@ -34,11 +32,7 @@ impl Hub {
     pub fn visitor_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, hello: VisitorHello) {
         let id = hello.visitor;
         if let Some(hash) = hello.new_token_hash {
-            self.op(StoreOp::PutToken(TokenRecord {
-                hash,
-                principal: Principal::Visitor(id),
-                expires_at: None,
-            }));
+            self.op(StoreOp::PutToken(TokenRecord { hash, principal: Principal::Visitor(id), expires_at: None }));
         }
         let identity = self.check_link(&hello.site, hello.identity);
         let department: Arc<str> = hello
@@ -77,11 +71,7 @@ impl Hub {
             department: dept.expect("a visitor's department exists"),
             conversation: open.and_then(|c| self.view(c, true)),
         };
-        self.effect(Effect::Attach {
-            conn,
-            who: Participant::Visitor(id),
-            tx,
-        });
+        self.effect(Effect::Attach { conn, who: Participant::Visitor(id), tx });
         self.to_conn(conn, ServerFrame::VisitorWelcome(welcome));
     }
 
@@ -116,11 +106,7 @@ impl Hub {
             None => {
                 let email: Arc<str> = claims.email.as_str().into();
                 self.identities.insert(key.clone(), email.clone());
-                self.op(StoreOp::PutIdentity(IdentityLink {
-                    site: key.0,
-                    sub: key.1,
-                    email,
-                }));
+                self.op(StoreOp::PutIdentity(IdentityLink { site: key.0, sub: key.1, email }));
             }
         }
         Identity {
@@ -145,29 +131,16 @@ impl Hub {
         let open = self.by_visitor.get(&id).copied();
         let owns = |c: Option<ConversationId>| c.is_none() || c == open;
         match frame {
-            ClientFrame::Message {
-                conversation_id,
-                client_msg_id,
-                text,
-            } => {
+            ClientFrame::Message { conversation_id, client_msg_id, text } => {
                 if !owns(conversation_id) {
-                    return self.error(
-                        conn,
-                        ErrorCode::NotFound,
-                        "no such open conversation",
-                        reference,
-                    );
+                    return self.error(conn, ErrorCode::NotFound, "no such open conversation", reference);
                 }
                 let (conv, new) = match open {
                     Some(c) => (c, false),
                     None => (self.open_conversation(id), true),
                 };
                 let changed = self.observe_language(conv, &text);
-                let author = Author {
-                    role: Role::Visitor,
-                    name: None,
-                    conn,
-                };
+                let author = Author { role: Role::Visitor, name: None, conn };
                 self.append(conv, author, text, client_msg_id, reference, received);
                 if new || changed {
                     self.place(conv);
@@ -175,15 +148,7 @@ impl Hub {
             }
             ClientFrame::Typing { on, .. } => {
                 if let Some(c) = open {
-                    self.typing(
-                        c,
-                        crate::protocol::From {
-                            role: Role::Visitor,
-                            name: None,
-                        },
-                        on,
-                        conn,
-                    );
+                    self.typing(c, crate::protocol::From { role: Role::Visitor, name: None }, on, conn);
                 }
             }
             ClientFrame::End { conversation_id } => match open.filter(|_| owns(conversation_id)) {
@@ -191,49 +156,29 @@ impl Hub {
                     self.ack(conn, reference);
                     self.resolve(c);
                 }
-                None => self.error(
-                    conn,
-                    ErrorCode::NotFound,
-                    "no open conversation to end",
-                    reference,
-                ),
+                None => self.error(conn, ErrorCode::NotFound, "no open conversation to end", reference),
             },
-            ClientFrame::Rating {
-                conversation_id,
-                score,
-                comment,
-            } => self.rate(conn, id, conversation_id, score, comment, reference),
-            ClientFrame::Sync {
-                conversation_id,
-                after_seq,
-            } => {
+            ClientFrame::Rating { conversation_id, score, comment } => {
+                self.rate(conn, id, conversation_id, score, comment, reference)
+            }
+            ClientFrame::Sync { conversation_id, after_seq } => {
                 let last = self.last_seq_for_visitor(id, conversation_id);
                 match last {
                     Some(last) => self.sync(conn, conversation_id, after_seq, last, reference),
-                    None => self.error(
-                        conn,
-                        ErrorCode::NotFound,
-                        "no such conversation of yours",
-                        reference,
-                    ),
+                    None => self.error(conn, ErrorCode::NotFound, "no such conversation of yours", reference),
                 }
             }
-            _ => self.error(
-                conn,
-                ErrorCode::Forbidden,
-                "visitors cannot send this frame",
-                reference,
-            ),
+            _ => self.error(conn, ErrorCode::Forbidden, "visitors cannot send this frame", reference),
         }
     }
 
-    /// The last seq of a conversation this visitor may read: the open one, or the one it just ended.
-    fn last_seq_for_visitor(&self, visitor: VisitorId, id: ConversationId) -> Option<u64> {
+    /// The last seq of a conversation this visitor may read: the open one, or one it ended lately
+    /// (`Some(None)`: no longer live, the store knows its last seq).
+    fn last_seq_for_visitor(&self, visitor: VisitorId, id: ConversationId) -> Option<Option<u64>> {
         if let Some(c) = self.convs.get(&id).filter(|c| c.rec.visitor_id == visitor) {
-            return Some(c.rec.last_seq);
+            return Some(Some(c.rec.last_seq));
         }
-        // A resolved conversation has left memory; its messages are all stored, so "everything" is safe.
-        (self.last_resolved.get(&visitor) == Some(&id)).then_some(u64::MAX)
+        (self.recently_resolved.get(visitor) == Some(id)).then_some(None)
     }
 
     fn open_conversation(&mut self, visitor: VisitorId) -> ConversationId {
@@ -248,9 +193,7 @@ impl Hub {
             visitor_id: visitor,
             site: v.map_or_else(|| "default".into(), |v| v.site.clone()),
             department: v.map_or_else(|| self.depts[0].name.clone(), |v| v.department.clone()),
-            language: locale
-                .as_deref()
-                .and_then(crate::routing::language::from_locale),
+            language: locale.as_deref().and_then(crate::routing::language::from_locale),
             locale,
             priority: crate::domain::base_priority(plan, urgent),
             tier: 1,
@@ -271,16 +214,10 @@ impl Hub {
             rating_comment: None,
         };
         let id = rec.id;
-        metrics::gauge!("switchboard_conversations", "status" => Status::Queued.as_str())
-            .increment(1.0);
+        metrics::gauge!("switchboard_conversations", "status" => Status::Queued.as_str()).increment(1.0);
         metrics::counter!("switchboard_conversations_opened_total").increment(1);
-        let conv = Conv {
-            rec,
-            client_ids: Default::default(),
-            sample: String::new(),
-            queue_key: None,
-            last_position: None,
-        };
+        let conv =
+            Conv { rec, client_ids: Default::default(), sample: String::new(), queue_key: None, last_position: None };
         self.convs.insert(id, conv);
         self.by_visitor.insert(visitor, id);
         self.save(id);
@@ -297,40 +234,18 @@ impl Hub {
         reference: Option<Ref>,
     ) {
         if !(1..=5).contains(&score) {
-            return self.error(
-                conn,
-                ErrorCode::BadRequest,
-                "score must be 1 to 5",
-                reference,
-            );
+            return self.error(conn, ErrorCode::BadRequest, "score must be 1 to 5", reference);
         }
-        if comment
-            .as_ref()
-            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-        {
-            return self.error(
-                conn,
-                ErrorCode::TooLarge,
-                "the comment is too long",
-                reference,
-            );
+        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+            return self.error(conn, ErrorCode::TooLarge, "the comment is too long", reference);
         }
-        let last = self.last_resolved.get(&visitor).copied();
+        let last = self.recently_resolved.get(visitor);
         match last.filter(|l| conversation.is_none_or(|c| c == *l)) {
             Some(id) => {
-                self.op(StoreOp::SetRating {
-                    conversation: id,
-                    score,
-                    comment: comment.map(Arc::from),
-                });
+                self.op(StoreOp::SetRating { conversation: id, score, comment: comment.map(Arc::from) });
                 self.ack(conn, reference);
             }
-            None => self.error(
-                conn,
-                ErrorCode::NotFound,
-                "no resolved conversation of yours to rate",
-                reference,
-            ),
+            None => self.error(conn, ErrorCode::NotFound, "no resolved conversation of yours to rate", reference),
         }
     }
 
@@ -343,43 +258,22 @@ impl Hub {
             // Keep the facts while a conversation is open: a message from another tab may still arrive.
             if !self.by_visitor.contains_key(&id) {
                 self.visitors.remove(&id);
-                self.last_resolved.remove(&id);
             }
         }
     }
 
     /// Typing notices go to the other side only, and are not stored.
-    pub fn typing(
-        &mut self,
-        id: ConversationId,
-        from: crate::protocol::From,
-        on: bool,
-        conn: ConnId,
-    ) {
+    pub fn typing(&mut self, id: ConversationId, from: crate::protocol::From, on: bool, conn: ConnId) {
         let Some(c) = self.convs.get(&id) else { return };
         let targets = [
             Some(Participant::Visitor(c.rec.visitor_id)).filter(|_| from.role != Role::Visitor),
-            c.rec
-                .agent_id
-                .filter(|_| c.rec.status == Status::Assigned)
-                .map(Participant::Agent),
-            c.rec
-                .bot_id
-                .filter(|_| c.rec.status == Status::Bot)
-                .map(Participant::Bot),
+            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned).map(Participant::Agent),
+            c.rec.bot_id.filter(|_| c.rec.status == Status::Bot).map(Participant::Bot),
         ];
-        let frame = ServerFrame::Typing {
-            conversation_id: id,
-            from,
-            on,
-        };
+        let frame = ServerFrame::Typing { conversation_id: id, from, on };
         let item = OutItem::frame(frame);
         for who in targets.into_iter().flatten() {
-            self.effect(Effect::ToParticipant {
-                who,
-                item: item.clone(),
-                except: Some(conn),
-            });
+            self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(conn) });
         }
     }
 }

@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::domain::{
-    AgentId, Availability, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status,
-};
+use crate::domain::{AgentId, Availability, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status};
 use crate::routing::language::Language;
 
 /// Protocol version this hub speaks.
@@ -83,44 +81,16 @@ pub enum TransferTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientFrame {
     Hello(Hello),
-    Message {
-        conversation_id: Option<ConversationId>,
-        client_msg_id: Option<String>,
-        text: String,
-    },
-    Typing {
-        conversation_id: Option<ConversationId>,
-        on: bool,
-    },
-    End {
-        conversation_id: Option<ConversationId>,
-    },
-    Rating {
-        conversation_id: Option<ConversationId>,
-        score: u8,
-        comment: Option<String>,
-    },
-    Sync {
-        conversation_id: ConversationId,
-        after_seq: Seq,
-    },
-    Availability {
-        status: Availability,
-    },
-    Resolve {
-        conversation_id: ConversationId,
-    },
-    Transfer {
-        conversation_id: ConversationId,
-        target: TransferTarget,
-    },
-    Pick {
-        conversation_id: ConversationId,
-    },
-    Handoff {
-        conversation_id: ConversationId,
-        reason: Option<String>,
-    },
+    Message { conversation_id: Option<ConversationId>, client_msg_id: Option<String>, text: String },
+    Typing { conversation_id: Option<ConversationId>, on: bool },
+    End { conversation_id: Option<ConversationId> },
+    Rating { conversation_id: Option<ConversationId>, score: u8, comment: Option<String> },
+    Sync { conversation_id: ConversationId, after_seq: Seq },
+    Availability { status: Availability },
+    Resolve { conversation_id: ConversationId },
+    Transfer { conversation_id: ConversationId, target: TransferTarget },
+    Pick { conversation_id: ConversationId },
+    Handoff { conversation_id: ConversationId, reason: Option<String> },
     Ping,
 }
 
@@ -137,12 +107,8 @@ pub enum FrameError {
     Malformed(&'static str),
 }
 
-fn id<T: std::str::FromStr>(
-    raw: Option<String>,
-    field: &'static str,
-) -> Result<Option<T>, FrameError> {
-    raw.map(|s| s.parse().map_err(|_| FrameError::Malformed(field)))
-        .transpose()
+fn id<T: std::str::FromStr>(raw: Option<String>, field: &'static str) -> Result<Option<T>, FrameError> {
+    raw.map(|s| s.parse().map_err(|_| FrameError::Malformed(field))).transpose()
 }
 
 fn required<T>(v: Option<T>, field: &'static str) -> Result<T, FrameError> {
@@ -170,48 +136,29 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
                 client_msg_id: r.client_msg_id,
                 text: required(r.text, "text")?,
             },
-            "typing" => ClientFrame::Typing {
-                conversation_id: conv,
-                on: r.on.unwrap_or(true),
-            },
-            "end" => ClientFrame::End {
-                conversation_id: conv,
-            },
-            "rating" => ClientFrame::Rating {
-                conversation_id: conv,
-                score: required(r.score, "score")?,
-                comment: r.comment,
-            },
+            "typing" => ClientFrame::Typing { conversation_id: conv, on: r.on.unwrap_or(true) },
+            "end" => ClientFrame::End { conversation_id: conv },
+            "rating" => {
+                ClientFrame::Rating { conversation_id: conv, score: required(r.score, "score")?, comment: r.comment }
+            }
             "sync" => ClientFrame::Sync {
                 conversation_id: required(conv, "conversation_id")?,
                 after_seq: r.after_seq.unwrap_or(0),
             },
             "availability" => ClientFrame::Availability {
-                status: required(r.status, "status")?
-                    .parse()
-                    .map_err(|_| FrameError::Malformed("status"))?,
+                status: required(r.status, "status")?.parse().map_err(|_| FrameError::Malformed("status"))?,
             },
-            "resolve" => ClientFrame::Resolve {
-                conversation_id: required(conv, "conversation_id")?,
-            },
+            "resolve" => ClientFrame::Resolve { conversation_id: required(conv, "conversation_id")? },
             "transfer" => {
                 let target = match (id::<AgentId>(r.to_agent, "to_agent")?, r.tier) {
                     (Some(agent), _) => TransferTarget::Agent(agent),
                     (None, Some(tier)) => TransferTarget::Tier(tier),
                     (None, None) => return Err(FrameError::Missing("to_agent")),
                 };
-                ClientFrame::Transfer {
-                    conversation_id: required(conv, "conversation_id")?,
-                    target,
-                }
+                ClientFrame::Transfer { conversation_id: required(conv, "conversation_id")?, target }
             }
-            "pick" => ClientFrame::Pick {
-                conversation_id: required(conv, "conversation_id")?,
-            },
-            "handoff" => ClientFrame::Handoff {
-                conversation_id: required(conv, "conversation_id")?,
-                reason: r.reason,
-            },
+            "pick" => ClientFrame::Pick { conversation_id: required(conv, "conversation_id")? },
+            "handoff" => ClientFrame::Handoff { conversation_id: required(conv, "conversation_id")?, reason: r.reason },
             "ping" => ClientFrame::Ping,
             other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),
         })
@@ -450,19 +397,10 @@ pub enum ServerFrame {
 
 impl ServerFrame {
     pub fn error(code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) -> Self {
-        ServerFrame::Error {
-            code,
-            message: message.into(),
-            reference,
-        }
+        ServerFrame::Error { code, message: message.into(), reference }
     }
 
     pub fn ack(reference: Option<Ref>) -> Self {
-        ServerFrame::Ack {
-            reference,
-            client_msg_id: None,
-            conversation_id: None,
-            seq: None,
-        }
+        ServerFrame::Ack { reference, client_msg_id: None, conversation_id: None, seq: None }
     }
 }

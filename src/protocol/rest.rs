@@ -64,6 +64,15 @@ pub struct AgentOut {
     pub open_chats: u32,
 }
 
+/// A colleague as another agent sees it (for the transfer picker): no email.
+#[derive(Clone, Debug, Serialize)]
+pub struct Colleague {
+    #[serde(flatten)]
+    pub info: AgentInfo,
+    pub online: bool,
+    pub availability: Availability,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBot {

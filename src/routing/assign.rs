@@ -36,24 +36,14 @@ pub fn can_take(agent: &AgentSlot<'_>, need: &Need<'_>) -> bool {
         && agent.availability == Availability::Online
         && agent.open_chats < agent.max_chats
         && agent.tier == need.tier
-        && agent
-            .departments
-            .iter()
-            .any(|d| d.as_ref() == need.department)
+        && agent.departments.iter().any(|d| d.as_ref() == need.department)
         && need.language.is_none_or(|l| agent.languages.contains(&l))
 }
 
 /// Among the agents who can take it: fewest open conversations, then idle longest, then the lowest id
 /// so that the answer never depends on iteration order.
-pub fn choose_agent<'a>(
-    need: &Need<'_>,
-    agents: impl IntoIterator<Item = AgentSlot<'a>>,
-) -> Option<AgentId> {
-    agents
-        .into_iter()
-        .filter(|a| can_take(a, need))
-        .min_by_key(|a| (a.open_chats, a.idle_since, a.id))
-        .map(|a| a.id)
+pub fn choose_agent<'a>(need: &Need<'_>, agents: impl IntoIterator<Item = AgentSlot<'a>>) -> Option<AgentId> {
+    agents.into_iter().filter(|a| can_take(a, need)).min_by_key(|a| (a.open_chats, a.idle_since, a.id)).map(|a| a.id)
 }
 
 /// Whether some agent of the department speaks the language, online or not (spec 5.2, 5.3).
@@ -65,9 +55,7 @@ pub fn language_covered<'a>(
     let Some(language) = language else {
         return true;
     };
-    agents.into_iter().any(|(langs, depts)| {
-        langs.contains(&language) && depts.iter().any(|d| d.as_ref() == department)
-    })
+    agents.into_iter().any(|(langs, depts)| langs.contains(&language) && depts.iter().any(|d| d.as_ref() == department))
 }
 
 /// Position in the human queue: priority first, then arrival (spec 5.5). `arrival` is a counter the hub
@@ -83,10 +71,7 @@ pub fn first_takeable<'a, 'n>(
     agent: &AgentSlot<'a>,
     queue_in_order: impl IntoIterator<Item = (ConversationId, Need<'n>)>,
 ) -> Option<ConversationId> {
-    queue_in_order
-        .into_iter()
-        .find(|(_, need)| can_take(agent, need))
-        .map(|(id, _)| id)
+    queue_in_order.into_iter().find(|(_, need)| can_take(agent, need)).map(|(id, _)| id)
 }
 
 #[cfg(test)]
@@ -141,35 +126,16 @@ mod tests {
     }
 
     fn need(language: Option<&str>, tier: u8) -> Need<'static> {
-        Need {
-            department: "support",
-            language: language.map(lang),
-            tier: Tier::new(tier).unwrap(),
-        }
+        Need { department: "support", language: language.map(lang), tier: Tier::new(tier).unwrap() }
     }
 
     #[test]
     fn choose_agent_table() {
-        let away = A {
-            availability: Availability::Away,
-            ..agent(9, &["de"], 0, 0)
-        };
-        let offline = A {
-            connected: false,
-            ..agent(9, &["de"], 0, 0)
-        };
-        let full = A {
-            open: 3,
-            ..agent(9, &["de"], 0, 0)
-        };
-        let tier2 = A {
-            tier: 2,
-            ..agent(9, &["de"], 0, 0)
-        };
-        let sales = A {
-            departments: vec!["sales".into()],
-            ..agent(9, &["de"], 0, 0)
-        };
+        let away = A { availability: Availability::Away, ..agent(9, &["de"], 0, 0) };
+        let offline = A { connected: false, ..agent(9, &["de"], 0, 0) };
+        let full = A { open: 3, ..agent(9, &["de"], 0, 0) };
+        let tier2 = A { tier: 2, ..agent(9, &["de"], 0, 0) };
+        let sales = A { departments: vec!["sales".into()], ..agent(9, &["de"], 0, 0) };
         let cases: Vec<(&str, Vec<A>, Need<'static>, Option<u64>)> = vec![
             (
                 "speaks the language",
@@ -196,39 +162,18 @@ mod tests {
                 Some(1),
             ),
             ("away takes nothing", vec![away], need(Some("de"), 1), None),
-            (
-                "disconnected takes nothing",
-                vec![offline],
-                need(Some("de"), 1),
-                None,
-            ),
+            ("disconnected takes nothing", vec![offline], need(Some("de"), 1), None),
             ("full capacity", vec![full], need(Some("de"), 1), None),
             ("wrong tier", vec![tier2], need(Some("de"), 1), None),
             (
                 "tier 2 for an escalated chat",
-                vec![
-                    agent(1, &["de"], 0, 0),
-                    A {
-                        tier: 2,
-                        ..agent(2, &["de"], 2, 0)
-                    },
-                ],
+                vec![agent(1, &["de"], 0, 0), A { tier: 2, ..agent(2, &["de"], 2, 0) }],
                 need(Some("de"), 2),
                 Some(2),
             ),
             ("other department", vec![sales], need(Some("de"), 1), None),
-            (
-                "unknown language: anyone",
-                vec![agent(1, &["fr"], 0, 0)],
-                need(None, 1),
-                Some(1),
-            ),
-            (
-                "nobody speaks it",
-                vec![agent(1, &["en"], 0, 0)],
-                need(Some("ja"), 1),
-                None,
-            ),
+            ("unknown language: anyone", vec![agent(1, &["fr"], 0, 0)], need(None, 1), Some(1)),
+            ("nobody speaks it", vec![agent(1, &["en"], 0, 0)], need(Some("ja"), 1), None),
         ];
         for (name, agents, need, want) in cases {
             let got = choose_agent(&need, agents.iter().map(A::slot));
@@ -239,26 +184,11 @@ mod tests {
     #[test]
     fn queue_key_orders_priority_then_arrival() {
         let mut keys = vec![
-            QueueKey {
-                priority: Priority::Standard,
-                arrival: 1,
-            },
-            QueueKey {
-                priority: Priority::Low,
-                arrival: 0,
-            },
-            QueueKey {
-                priority: Priority::Premium,
-                arrival: 3,
-            },
-            QueueKey {
-                priority: Priority::Urgent,
-                arrival: 4,
-            },
-            QueueKey {
-                priority: Priority::Premium,
-                arrival: 2,
-            },
+            QueueKey { priority: Priority::Standard, arrival: 1 },
+            QueueKey { priority: Priority::Low, arrival: 0 },
+            QueueKey { priority: Priority::Premium, arrival: 3 },
+            QueueKey { priority: Priority::Urgent, arrival: 4 },
+            QueueKey { priority: Priority::Premium, arrival: 2 },
         ];
         keys.sort();
         let order: Vec<_> = keys.iter().map(|k| (k.priority, k.arrival)).collect();
@@ -284,10 +214,7 @@ mod tests {
             (ConversationId(4), need(Some("en"), 1)),
         ];
         assert_eq!(first_takeable(&anna.slot(), queue), Some(ConversationId(3)));
-        assert_eq!(
-            first_takeable(&anna.slot(), queue[..2].iter().copied()),
-            None
-        );
+        assert_eq!(first_takeable(&anna.slot(), queue[..2].iter().copied()), None);
     }
 
     #[test]

@@ -36,22 +36,14 @@ pub enum ScheduleError {
     #[error("unknown day {key:?} in hours: expected one of mon, tue, wed, thu, fri, sat, sun")]
     UnknownDay { key: String },
     #[error("hours for {day}: {range:?} is not a time range: {reason}")]
-    BadRange {
-        day: String,
-        range: String,
-        reason: &'static str,
-    },
+    BadRange { day: String, range: String, reason: &'static str },
     #[error(
         "hours for {day}: {range:?} ends before it starts; ranges cannot cross midnight, \
          so end this day at 24:00 and start the next day at 00:00"
     )]
     Overnight { day: String, range: String },
     #[error("hours for {day}: {first:?} and {second:?} overlap")]
-    Overlap {
-        day: String,
-        first: String,
-        second: String,
-    },
+    Overlap { day: String, first: String, second: String },
     #[error("holiday {value:?} is not a date: {reason}")]
     BadHoliday { value: String, reason: &'static str },
 }
@@ -72,16 +64,9 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub fn new(
-        timezone: &str,
-        hours: &HoursSpec,
-        holidays: &[String],
-    ) -> Result<Schedule, ScheduleError> {
-        let tz = jiff::tz::db()
-            .get(timezone)
-            .map_err(|_| ScheduleError::UnknownTimezone {
-                name: timezone.to_owned(),
-            })?;
+    pub fn new(timezone: &str, hours: &HoursSpec, holidays: &[String]) -> Result<Schedule, ScheduleError> {
+        let tz =
+            jiff::tz::db().get(timezone).map_err(|_| ScheduleError::UnknownTimezone { name: timezone.to_owned() })?;
         let week = match hours {
             HoursSpec::Always => all_day_every_day(),
             HoursSpec::Weekly(days) => {
@@ -96,19 +81,12 @@ impl Schedule {
                 week
             }
         };
-        let holidays = holidays
-            .iter()
-            .map(|h| parse_holiday(h))
-            .collect::<Result<_, _>>()?;
+        let holidays = holidays.iter().map(|h| parse_holiday(h)).collect::<Result<_, _>>()?;
         Ok(Schedule { tz, week, holidays })
     }
 
     pub fn always_open() -> Schedule {
-        Schedule {
-            tz: TimeZone::UTC,
-            week: all_day_every_day(),
-            holidays: BTreeSet::new(),
-        }
+        Schedule { tz: TimeZone::UTC, week: all_day_every_day(), holidays: BTreeSet::new() }
     }
 
     pub fn is_open(&self, now: Timestamp) -> bool {
@@ -118,10 +96,7 @@ impl Schedule {
         [today.yesterday().ok(), Some(today), today.tomorrow().ok()]
             .into_iter()
             .flatten()
-            .any(|day| {
-                self.periods(day)
-                    .any(|(open, close)| open <= now && now < close)
-            })
+            .any(|day| self.periods(day).any(|(open, close)| open <= now && now < close))
     }
 
     /// The next instant after `now` at which is_open flips; None if it never changes (24/7
@@ -174,11 +149,7 @@ impl Schedule {
     /// read 02:30 in a 02:00->03:00 gap as 03:30, but the clock already shows times past 02:30
     /// at 03:00, so a range starting (or ending) in the gap takes effect at the transition.
     fn instant(&self, day: Date, minute: u16) -> Option<Timestamp> {
-        let (day, minute) = if minute >= MINUTES_PER_DAY {
-            (day.tomorrow().ok()?, 0)
-        } else {
-            (day, minute)
-        };
+        let (day, minute) = if minute >= MINUTES_PER_DAY { (day.tomorrow().ok()?, 0) } else { (day, minute) };
         let hour = i8::try_from(minute / 60).ok()?;
         let min = i8::try_from(minute % 60).ok()?;
         let local: DateTime = day.at(hour, min, 0, 0);
@@ -195,36 +166,21 @@ impl Schedule {
 }
 
 fn all_day_every_day() -> [Vec<Range>; 7] {
-    std::array::from_fn(|_| {
-        vec![Range {
-            start: 0,
-            end: MINUTES_PER_DAY,
-        }]
-    })
+    std::array::from_fn(|_| vec![Range { start: 0, end: MINUTES_PER_DAY }])
 }
 
 fn parse_day(day: &str, text: &str) -> Result<Vec<Range>, ScheduleError> {
     let mut ranges = Vec::new();
     for part in text.split(',') {
         let part = part.trim();
-        let bad = |reason| ScheduleError::BadRange {
-            day: day.to_owned(),
-            range: part.to_owned(),
-            reason,
-        };
-        let (start, end) = part
-            .split_once('-')
-            .ok_or_else(|| bad("expected HH:MM-HH:MM"))?;
+        let bad = |reason| ScheduleError::BadRange { day: day.to_owned(), range: part.to_owned(), reason };
+        let (start, end) = part.split_once('-').ok_or_else(|| bad("expected HH:MM-HH:MM"))?;
         let start = parse_minute(start.trim())
             .filter(|&m| m < MINUTES_PER_DAY)
             .ok_or_else(|| bad("the start is not a time HH:MM from 00:00 to 23:59"))?;
-        let end = parse_minute(end.trim())
-            .ok_or_else(|| bad("the end is not a time HH:MM from 00:00 to 24:00"))?;
+        let end = parse_minute(end.trim()).ok_or_else(|| bad("the end is not a time HH:MM from 00:00 to 24:00"))?;
         if end < start {
-            return Err(ScheduleError::Overnight {
-                day: day.to_owned(),
-                range: part.to_owned(),
-            });
+            return Err(ScheduleError::Overnight { day: day.to_owned(), range: part.to_owned() });
         }
         if end == start {
             return Err(bad("it is empty: the end must be after the start"));
@@ -256,39 +212,20 @@ fn parse_minute(text: &str) -> Option<u16> {
 }
 
 fn format_range(r: Range) -> String {
-    format!(
-        "{:02}:{:02}-{:02}:{:02}",
-        r.start / 60,
-        r.start % 60,
-        r.end / 60,
-        r.end % 60
-    )
+    format!("{:02}:{:02}-{:02}:{:02}", r.start / 60, r.start % 60, r.end / 60, r.end % 60)
 }
 
 /// Strictly "YYYY-MM-DD": jiff's own parser would also take "20261225" or
 /// "2026-12-25T10:00" (dropping the time), which would be a surprise in a config file.
 fn parse_holiday(text: &str) -> Result<Date, ScheduleError> {
-    let bad = |reason| ScheduleError::BadHoliday {
-        value: text.to_owned(),
-        reason,
-    };
+    let bad = |reason| ScheduleError::BadHoliday { value: text.to_owned(), reason };
     let b = text.as_bytes();
     let shape_ok = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
     if !shape_ok {
         return Err(bad("expected YYYY-MM-DD"));
     }
-    let number = |from: usize, to: usize| {
-        b[from..to]
-            .iter()
-            .fold(0i16, |n, d| n * 10 + i16::from(d - b'0'))
-    };
+    let number = |from: usize, to: usize| b[from..to].iter().fold(0i16, |n, d| n * 10 + i16::from(d - b'0'));
     let (month, day) = (number(5, 7), number(8, 10));
     // Two digits each, so both fit in an i8.
     Date::new(number(0, 4), month as i8, day as i8).map_err(|_| bad("no such date"))
@@ -303,11 +240,7 @@ mod tests {
     }
 
     fn weekly(days: &[(&str, &str)]) -> HoursSpec {
-        HoursSpec::Weekly(
-            days.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        HoursSpec::Weekly(days.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     fn schedule(tz: &str, days: &[(&str, &str)], holidays: &[&str]) -> Schedule {
@@ -369,11 +302,7 @@ mod tests {
                 ("2026-06-15T12:00:00Z", true, Some("2026-06-15T18:00:00Z")),
             ],
         );
-        let overnight = schedule(
-            "Etc/GMT",
-            &[("mon", "18:00-24:00"), ("tue", "00:00-06:00")],
-            &[],
-        );
+        let overnight = schedule("Etc/GMT", &[("mon", "18:00-24:00"), ("tue", "00:00-06:00")], &[]);
         check(
             &overnight,
             &[
@@ -385,10 +314,7 @@ mod tests {
             ],
         );
         let all_week: Vec<(&str, &str)> = DAY_KEYS.iter().map(|d| (*d, "00:00-24:00")).collect();
-        check(
-            &schedule("Europe/London", &all_week, &[]),
-            &[("2026-03-29T00:30:00Z", true, None)],
-        );
+        check(&schedule("Europe/London", &all_week, &[]), &[("2026-03-29T00:30:00Z", true, None)]);
         check(
             &schedule("Europe/London", &all_week, &["2026-07-01"]),
             &[("2026-06-29T12:00:00Z", true, Some("2026-06-30T23:00:00Z"))],
@@ -397,17 +323,8 @@ mod tests {
 
     #[test]
     fn always_open_with_and_without_holidays() {
-        for s in [
-            Schedule::always_open(),
-            Schedule::new("Asia/Tokyo", &HoursSpec::Always, &[]).unwrap(),
-        ] {
-            check(
-                &s,
-                &[
-                    ("2026-06-21T03:00:00Z", true, None),
-                    ("2026-12-25T00:00:00Z", true, None),
-                ],
-            );
+        for s in [Schedule::always_open(), Schedule::new("Asia/Tokyo", &HoursSpec::Always, &[]).unwrap()] {
+            check(&s, &[("2026-06-21T03:00:00Z", true, None), ("2026-12-25T00:00:00Z", true, None)]);
         }
         // Auckland is UTC+13 at Christmas: the holiday is its local date, not UTC's.
         let holidays = ["2026-12-25".to_string(), "2027-06-01".to_string()];
@@ -430,10 +347,7 @@ mod tests {
 
     #[test]
     fn no_hours_is_closed_forever() {
-        check(
-            &schedule("Etc/GMT", &[], &[]),
-            &[("2026-06-15T12:00:00Z", false, None)],
-        );
+        check(&schedule("Etc/GMT", &[], &[]), &[("2026-06-15T12:00:00Z", false, None)]);
     }
 
     /// One row per DST day: (zone, date's range on that Sunday, instants, open?, next change).
@@ -462,23 +376,11 @@ mod tests {
                 ],
             ),
             // Starts inside the gap: opens at the first instant after it, not an hour late.
-            (
-                "Europe/London",
-                "01:30-03:00",
-                &[("2026-03-29T01:00:00Z", true, Some("2026-03-29T02:00:00Z"))],
-            ),
+            ("Europe/London", "01:30-03:00", &[("2026-03-29T01:00:00Z", true, Some("2026-03-29T02:00:00Z"))]),
             // Entirely inside the gap: that Sunday it never opens.
-            (
-                "Europe/London",
-                "01:15-01:45",
-                &[("2026-03-29T00:00:00Z", false, Some("2026-04-05T00:15:00Z"))],
-            ),
+            ("Europe/London", "01:15-01:45", &[("2026-03-29T00:00:00Z", false, Some("2026-04-05T00:15:00Z"))]),
             // A whole day that is only 23 hours long.
-            (
-                "Europe/London",
-                "00:00-24:00",
-                &[("2026-03-29T12:00:00Z", true, Some("2026-03-29T23:00:00Z"))],
-            ),
+            ("Europe/London", "00:00-24:00", &[("2026-03-29T12:00:00Z", true, Some("2026-03-29T23:00:00Z"))]),
             // London fall back 2026-10-25: 02:00 BST goes back to 01:00 GMT at 01:00Z.
             (
                 "Europe/London",
@@ -595,135 +497,49 @@ mod tests {
 
     #[test]
     fn rejects_bad_config_naming_the_problem() {
-        let range = |day: &str, range: &str, reason| ScheduleError::BadRange {
-            day: day.into(),
-            range: range.into(),
-            reason,
-        };
-        let holiday = |value: &str, reason| ScheduleError::BadHoliday {
-            value: value.into(),
-            reason,
-        };
+        let range =
+            |day: &str, range: &str, reason| ScheduleError::BadRange { day: day.into(), range: range.into(), reason };
+        let holiday = |value: &str, reason| ScheduleError::BadHoliday { value: value.into(), reason };
         let hhmm = "expected HH:MM-HH:MM";
         let start = "the start is not a time HH:MM from 00:00 to 23:59";
         let end = "the end is not a time HH:MM from 00:00 to 24:00";
         let shape = "expected YYYY-MM-DD";
         type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, ScheduleError);
         let rows: Vec<Row> = vec![
-            (
-                "Mars/Olympus",
-                vec![],
-                "2026-12-25",
-                ScheduleError::UnknownTimezone {
-                    name: "Mars/Olympus".into(),
-                },
-            ),
-            (
-                "UTC",
-                vec![("monday", "09:00-18:00")],
-                "2026-12-25",
-                ScheduleError::UnknownDay {
-                    key: "monday".into(),
-                },
-            ),
-            (
-                "UTC",
-                vec![("mon", "")],
-                "2026-12-25",
-                range("mon", "", hhmm),
-            ),
-            (
-                "UTC",
-                vec![("mon", "09:00")],
-                "2026-12-25",
-                range("mon", "09:00", hhmm),
-            ),
-            (
-                "UTC",
-                vec![("mon", "24/7")],
-                "2026-12-25",
-                range("mon", "24/7", hhmm),
-            ),
-            (
-                "UTC",
-                vec![("tue", "9:00-18:00")],
-                "2026-12-25",
-                range("tue", "9:00-18:00", start),
-            ),
-            (
-                "UTC",
-                vec![("tue", "09:60-18:00")],
-                "2026-12-25",
-                range("tue", "09:60-18:00", start),
-            ),
-            (
-                "UTC",
-                vec![("tue", "24:00-24:00")],
-                "2026-12-25",
-                range("tue", "24:00-24:00", start),
-            ),
-            (
-                "UTC",
-                vec![("wed", "09:00-24:30")],
-                "2026-12-25",
-                range("wed", "09:00-24:30", end),
-            ),
-            (
-                "UTC",
-                vec![("wed", "09:00-25:00")],
-                "2026-12-25",
-                range("wed", "09:00-25:00", end),
-            ),
+            ("Mars/Olympus", vec![], "2026-12-25", ScheduleError::UnknownTimezone { name: "Mars/Olympus".into() }),
+            ("UTC", vec![("monday", "09:00-18:00")], "2026-12-25", ScheduleError::UnknownDay { key: "monday".into() }),
+            ("UTC", vec![("mon", "")], "2026-12-25", range("mon", "", hhmm)),
+            ("UTC", vec![("mon", "09:00")], "2026-12-25", range("mon", "09:00", hhmm)),
+            ("UTC", vec![("mon", "24/7")], "2026-12-25", range("mon", "24/7", hhmm)),
+            ("UTC", vec![("tue", "9:00-18:00")], "2026-12-25", range("tue", "9:00-18:00", start)),
+            ("UTC", vec![("tue", "09:60-18:00")], "2026-12-25", range("tue", "09:60-18:00", start)),
+            ("UTC", vec![("tue", "24:00-24:00")], "2026-12-25", range("tue", "24:00-24:00", start)),
+            ("UTC", vec![("wed", "09:00-24:30")], "2026-12-25", range("wed", "09:00-24:30", end)),
+            ("UTC", vec![("wed", "09:00-25:00")], "2026-12-25", range("wed", "09:00-25:00", end)),
             (
                 "UTC",
                 vec![("thu", "09:00-09:00")],
                 "2026-12-25",
-                range(
-                    "thu",
-                    "09:00-09:00",
-                    "it is empty: the end must be after the start",
-                ),
+                range("thu", "09:00-09:00", "it is empty: the end must be after the start"),
             ),
             (
                 "UTC",
                 vec![("fri", "22:00-02:00")],
                 "2026-12-25",
-                ScheduleError::Overnight {
-                    day: "fri".into(),
-                    range: "22:00-02:00".into(),
-                },
+                ScheduleError::Overnight { day: "fri".into(), range: "22:00-02:00".into() },
             ),
             (
                 "UTC",
                 vec![("sat", "13:00-18:00,09:00-13:30")],
                 "2026-12-25",
-                ScheduleError::Overlap {
-                    day: "sat".into(),
-                    first: "09:00-13:30".into(),
-                    second: "13:00-18:00".into(),
-                },
+                ScheduleError::Overlap { day: "sat".into(), first: "09:00-13:30".into(), second: "13:00-18:00".into() },
             ),
-            (
-                "UTC",
-                vec![],
-                "2026-02-30",
-                holiday("2026-02-30", "no such date"),
-            ),
+            ("UTC", vec![], "2026-02-30", holiday("2026-02-30", "no such date")),
             ("UTC", vec![], "2026/12/25", holiday("2026/12/25", shape)),
             ("UTC", vec![], "26-12-25", holiday("26-12-25", shape)),
             ("UTC", vec![], "20261225", holiday("20261225", shape)),
-            (
-                "UTC",
-                vec![],
-                "2027-02-29",
-                holiday("2027-02-29", "no such date"),
-            ),
-            (
-                "UTC",
-                vec![],
-                "2026-12-25T00:00",
-                holiday("2026-12-25T00:00", shape),
-            ),
+            ("UTC", vec![], "2027-02-29", holiday("2027-02-29", "no such date")),
+            ("UTC", vec![], "2026-12-25T00:00", holiday("2026-12-25T00:00", shape)),
             ("UTC", vec![], "+2026-12-2", holiday("+2026-12-2", shape)),
         ];
         for (tz, days, holiday, want) in rows {
@@ -735,10 +551,7 @@ mod tests {
     #[test]
     fn error_messages_name_the_culprit() {
         let err = |tz: &str, day: &str, text: &str| {
-            Schedule::new(tz, &weekly(&[(day, text)]), &[])
-                .err()
-                .unwrap()
-                .to_string()
+            Schedule::new(tz, &weekly(&[(day, text)]), &[]).err().unwrap().to_string()
         };
         let tz = err("Europe/Atlantis", "mon", "09:00-18:00");
         assert!(tz.contains("\"Europe/Atlantis\""), "{tz}");
@@ -747,21 +560,12 @@ mod tests {
         let overnight = err("UTC", "fri", "22:00-02:00");
         assert!(overnight.contains("\"22:00-02:00\"") && overnight.contains("midnight"));
         let overlap = err("UTC", "sat", "09:00-12:00,11:00-13:00");
-        assert_eq!(
-            overlap,
-            "hours for sat: \"09:00-12:00\" and \"11:00-13:00\" overlap"
-        );
+        assert_eq!(overlap, "hours for sat: \"09:00-12:00\" and \"11:00-13:00\" overlap");
     }
 
     #[test]
     fn timezone_names_come_from_the_bundled_database() {
-        for tz in [
-            "Etc/GMT",
-            "UTC",
-            "Europe/London",
-            "America/New_York",
-            "Asia/Kolkata",
-        ] {
+        for tz in ["Etc/GMT", "UTC", "Europe/London", "America/New_York", "Asia/Kolkata"] {
             assert!(Schedule::new(tz, &HoursSpec::Always, &[]).is_ok(), "{tz}");
         }
     }

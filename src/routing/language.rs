@@ -27,13 +27,7 @@ const ISO_639_1: &str = "\
     ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
 
 /// Codes that Java and old systems still put in locales, to their current ISO 639-1 code.
-const LEGACY_CODES: [(&str, &str); 5] = [
-    ("in", "id"),
-    ("iw", "he"),
-    ("ji", "yi"),
-    ("jw", "jv"),
-    ("mo", "ro"),
-];
+const LEGACY_CODES: [(&str, &str); 5] = [("in", "id"), ("iw", "he"), ("ji", "yi"), ("jw", "jv"), ("mo", "ro")];
 
 /// An ISO 639-1 code: two lowercase ASCII letters, and one that the standard assigns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -46,10 +40,7 @@ impl Language {
         let code: [u8; 2] = s.as_bytes().try_into().ok()?;
         let code = code.map(|b| b.to_ascii_lowercase());
         let language = Language(code);
-        ISO_639_1
-            .split_ascii_whitespace()
-            .any(|known| known == language.as_str())
-            .then_some(language)
+        ISO_639_1.split_ascii_whitespace().any(|known| known == language.as_str()).then_some(language)
     }
 
     pub fn as_str(&self) -> &str {
@@ -74,9 +65,7 @@ impl FromStr for Language {
     type Err = UnknownLanguage;
 
     fn from_str(s: &str) -> Result<Language, UnknownLanguage> {
-        Language::parse(s).ok_or_else(|| UnknownLanguage {
-            input: s.to_owned(),
-        })
+        Language::parse(s).ok_or_else(|| UnknownLanguage { input: s.to_owned() })
     }
 }
 
@@ -92,10 +81,7 @@ pub fn detect(text: &str) -> Option<Detection> {
     let info = whatlang::detect(text)?;
     let language = Language::parse(iso_639_1(info.lang())?)?;
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    Some(Detection {
-        language,
-        reliable: info.is_reliable() && letters >= MIN_RELIABLE_CHARS,
-    })
+    Some(Detection { language, reliable: info.is_reliable() && letters >= MIN_RELIABLE_CHARS })
 }
 
 /// Locale like "de-DE", "pt_BR", "en" -> Language("de")...
@@ -103,15 +89,8 @@ pub fn detect(text: &str) -> Option<Detection> {
 /// Takes the primary subtag of a BCP 47 tag or a POSIX locale ("de_DE.UTF-8@euro"), and the
 /// first entry of an Accept-Language list ("de-DE,de;q=0.9").
 pub fn from_locale(locale: &str) -> Option<Language> {
-    let primary = locale
-        .trim()
-        .split(['-', '_', '.', '@', ',', ';'])
-        .next()?
-        .to_ascii_lowercase();
-    let primary = LEGACY_CODES
-        .iter()
-        .find(|(old, _)| *old == primary)
-        .map_or(primary.as_str(), |(_, new)| new);
+    let primary = locale.trim().split(['-', '_', '.', '@', ',', ';']).next()?.to_ascii_lowercase();
+    let primary = LEGACY_CODES.iter().find(|(old, _)| *old == primary).map_or(primary.as_str(), |(_, new)| new);
     Language::parse(primary)
 }
 
@@ -121,9 +100,7 @@ pub fn decide(visitor_text: &str, locale: Option<&str>) -> Option<Language> {
     let detection = detect(visitor_text);
     match detection {
         Some(d) if d.reliable => Some(d.language),
-        _ => locale
-            .and_then(from_locale)
-            .or(detection.map(|d| d.language)),
+        _ => locale.and_then(from_locale).or(detection.map(|d| d.language)),
     }
 }
 
@@ -227,10 +204,7 @@ mod tests {
             match iso_639_1(l) {
                 None => assert!(UNMAPPED.contains(&l), "{l:?} has no mapping"),
                 Some(code) => {
-                    assert!(
-                        Language::parse(code).is_some(),
-                        "{l:?} -> {code} is not 639-1"
-                    );
+                    assert!(Language::parse(code).is_some(), "{l:?} -> {code} is not 639-1");
                     assert_eq!(seen.insert(code, l), None, "{code} used twice");
                 }
             }
@@ -264,20 +238,13 @@ mod tests {
             ("ü", None),
         ];
         for &(input, want) in rows {
-            assert_eq!(
-                Language::parse(input).as_ref().map(Language::as_str),
-                want,
-                "{input:?}"
-            );
+            assert_eq!(Language::parse(input).as_ref().map(Language::as_str), want, "{input:?}");
             assert_eq!(input.parse::<Language>().ok(), Language::parse(input));
         }
         assert_eq!(lang("en").to_string(), "en");
         assert!(lang("de") < lang("en"));
         let err = "english".parse::<Language>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "\"english\" is not an ISO 639-1 language code (like \"en\" or \"de\")"
-        );
+        assert_eq!(err.to_string(), "\"english\" is not an ISO 639-1 language code (like \"en\" or \"de\")");
         assert_eq!(ISO_639_1.split_ascii_whitespace().count(), 184);
     }
 
@@ -315,11 +282,7 @@ mod tests {
         // the single-sentence Spanish, Russian and Dutch rows are unreliable (and Russian even
         // reads as Bulgarian). Two sentences settle them.
         let rows: &[(&str, &str, bool)] = &[
-            (
-                "Hallo, ich brauche Hilfe mit meiner Bestellung von gestern.",
-                "de",
-                true,
-            ),
+            ("Hallo, ich brauche Hilfe mit meiner Bestellung von gestern.", "de", true),
             (
                 "Hello, I need help with my order from yesterday. It has not arrived yet and \
                  the tracking page shows nothing.",
@@ -338,16 +301,8 @@ mod tests {
                 "fr",
                 true,
             ),
-            (
-                "Ciao, ho bisogno di aiuto con il mio ordine di ieri.",
-                "it",
-                true,
-            ),
-            (
-                "Olá, preciso de ajuda com o meu pedido de ontem. Ainda não chegou e não sei onde está.",
-                "pt",
-                true,
-            ),
+            ("Ciao, ho bisogno di aiuto con il mio ordine di ieri.", "it", true),
+            ("Olá, preciso de ajuda com o meu pedido de ontem. Ainda não chegou e não sei onde está.", "pt", true),
             (
                 "Hallo, ik heb hulp nodig met mijn bestelling van gisteren. Die is nog steeds \
                  niet aangekomen. Kunnen jullie mij vertellen wanneer het pakket wordt bezorgd?",
@@ -363,16 +318,8 @@ mod tests {
             ),
             ("مرحبا، أحتاج إلى مساعدة في طلبي من الأمس.", "ar", true),
             ("Hola, necesito ayuda con mi pedido de ayer.", "pt", false),
-            (
-                "Здравствуйте, мне нужна помощь с моим вчерашним заказом.",
-                "bg",
-                false,
-            ),
-            (
-                "Hallo, ik heb hulp nodig met mijn bestelling van gisteren.",
-                "nl",
-                false,
-            ),
+            ("Здравствуйте, мне нужна помощь с моим вчерашним заказом.", "bg", false),
+            ("Hallo, ik heb hulp nodig met mijn bestelling van gisteren.", "nl", false),
             // whatlang is sure of these, the letter count is not.
             ("Grüße", "de", false),
             ("こんにちは", "ja", false),
@@ -380,10 +327,7 @@ mod tests {
             ("hi", "zu", false),
         ];
         for &(text, code, reliable) in rows {
-            let want = Detection {
-                language: lang(code),
-                reliable,
-            };
+            let want = Detection { language: lang(code), reliable };
             assert_eq!(detect(text), Some(want), "{text}");
         }
         assert_eq!(detect(""), None);

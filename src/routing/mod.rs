@@ -23,13 +23,8 @@ pub struct RouteFacts {
 /// Where a conversation goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Destination {
-    Human {
-        priority: Priority,
-    },
-    Bot {
-        priority: Priority,
-        reason: BotReason,
-    },
+    Human { priority: Priority },
+    Bot { priority: Priority, reason: BotReason },
 }
 
 impl Destination {
@@ -46,26 +41,15 @@ impl Destination {
 /// opening time in vain.
 pub fn destination(f: &RouteFacts) -> Destination {
     if f.require_verified && !f.verified {
-        return Destination::Bot {
-            priority: Priority::Low,
-            reason: BotReason::Unverified,
-        };
+        return Destination::Bot { priority: Priority::Low, reason: BotReason::Unverified };
     }
     if !f.language_covered {
-        return Destination::Bot {
-            priority: Priority::Low,
-            reason: BotReason::Language,
-        };
+        return Destination::Bot { priority: Priority::Low, reason: BotReason::Language };
     }
     if !f.department_open {
-        return Destination::Bot {
-            priority: f.base_priority,
-            reason: BotReason::Closed,
-        };
+        return Destination::Bot { priority: f.base_priority, reason: BotReason::Closed };
     }
-    Destination::Human {
-        priority: f.base_priority,
-    }
+    Destination::Human { priority: f.base_priority }
 }
 
 #[cfg(test)]
@@ -73,13 +57,7 @@ mod tests {
     use super::*;
     use Priority::*;
 
-    fn facts(
-        open: bool,
-        covered: bool,
-        require: bool,
-        verified: bool,
-        base: Priority,
-    ) -> RouteFacts {
+    fn facts(open: bool, covered: bool, require: bool, verified: bool, base: Priority) -> RouteFacts {
         RouteFacts {
             department_open: open,
             language_covered: covered,
@@ -93,56 +71,26 @@ mod tests {
     fn destination_follows_rule_3_and_4() {
         let cases = [
             // open, covered, require_verified, verified, base => expected
-            (
-                facts(true, true, false, false, Standard),
-                Destination::Human { priority: Standard },
-            ),
-            (
-                facts(true, true, false, true, Premium),
-                Destination::Human { priority: Premium },
-            ),
-            (
-                facts(true, true, false, true, Urgent),
-                Destination::Human { priority: Urgent },
-            ),
+            (facts(true, true, false, false, Standard), Destination::Human { priority: Standard }),
+            (facts(true, true, false, true, Premium), Destination::Human { priority: Premium }),
+            (facts(true, true, false, true, Urgent), Destination::Human { priority: Urgent }),
             (
                 facts(false, true, false, true, Premium),
-                Destination::Bot {
-                    priority: Premium,
-                    reason: BotReason::Closed,
-                },
+                Destination::Bot { priority: Premium, reason: BotReason::Closed },
             ),
-            (
-                facts(true, false, false, true, Premium),
-                Destination::Bot {
-                    priority: Low,
-                    reason: BotReason::Language,
-                },
-            ),
+            (facts(true, false, false, true, Premium), Destination::Bot { priority: Low, reason: BotReason::Language }),
             (
                 facts(false, false, false, true, Standard),
-                Destination::Bot {
-                    priority: Low,
-                    reason: BotReason::Language,
-                },
+                Destination::Bot { priority: Low, reason: BotReason::Language },
             ),
             (
                 facts(true, true, true, false, Standard),
-                Destination::Bot {
-                    priority: Low,
-                    reason: BotReason::Unverified,
-                },
+                Destination::Bot { priority: Low, reason: BotReason::Unverified },
             ),
-            (
-                facts(true, true, true, true, Premium),
-                Destination::Human { priority: Premium },
-            ),
+            (facts(true, true, true, true, Premium), Destination::Human { priority: Premium }),
             (
                 facts(false, false, true, false, Urgent),
-                Destination::Bot {
-                    priority: Low,
-                    reason: BotReason::Unverified,
-                },
+                Destination::Bot { priority: Low, reason: BotReason::Unverified },
             ),
         ];
         for (i, (f, want)) in cases.iter().enumerate() {

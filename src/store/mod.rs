@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
-use crate::domain::{
-    AgentId, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status, Ticket, VisitorId,
-};
+use crate::domain::{AgentId, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status, Ticket, VisitorId};
 use crate::routing::language::Language;
 
 #[derive(Debug, thiserror::Error)]
@@ -116,11 +114,7 @@ pub enum StoreOp {
     PutToken(TokenRecord),
     DeleteToken([u8; 32]),
     PutIdentity(IdentityLink),
-    SetRating {
-        conversation: ConversationId,
-        score: u8,
-        comment: Option<Arc<str>>,
-    },
+    SetRating { conversation: ConversationId, score: u8, comment: Option<Arc<str>> },
 }
 
 /// Open conversation as loaded at start, with the idempotency keys it has seen.
@@ -154,12 +148,8 @@ pub trait Store: Send {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
     fn load(&self) -> StoreResult<Snapshot>;
     /// Messages with `seq > after`, in order, at most `limit`.
-    fn messages_after(
-        &self,
-        conversation: ConversationId,
-        after: Seq,
-        limit: usize,
-    ) -> StoreResult<Vec<MessageRecord>>;
+    fn messages_after(&self, conversation: ConversationId, after: Seq, limit: usize)
+    -> StoreResult<Vec<MessageRecord>>;
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>>;
     fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>>;
     fn agent(&self, id: AgentId) -> StoreResult<Option<AgentRecord>>;
@@ -188,12 +178,8 @@ pub const READERS: usize = 4;
 
 impl ReadPool {
     pub fn new(factory: &dyn StoreFactory) -> StoreResult<ReadPool> {
-        let readers: Vec<_> = (0..READERS)
-            .map(|_| factory.open().map(Mutex::new))
-            .collect::<StoreResult<_>>()?;
-        Ok(ReadPool {
-            readers: readers.into(),
-        })
+        let readers: Vec<_> = (0..READERS).map(|_| factory.open().map(Mutex::new)).collect::<StoreResult<_>>()?;
+        Ok(ReadPool { readers: readers.into() })
     }
 
     /// Runs `f` on a free reader (or waits for the one this thread hashes to).

@@ -18,14 +18,10 @@ pub struct SqliteFactory {
 impl SqliteFactory {
     /// Creates the database and its schema if needed.
     pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
-        let factory = SqliteFactory {
-            path: data_dir.join("switchboard.db"),
-        };
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
+        let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
         let conn = factory.connect()?;
-        conn.execute_batch(include_str!("schema.sql"))
-            .map_err(backend)?;
+        conn.execute_batch(include_str!("schema.sql")).map_err(backend)?;
         Ok(factory)
     }
 
@@ -41,9 +37,7 @@ impl SqliteFactory {
 
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore {
-            conn: self.connect()?,
-        }))
+        Ok(Box::new(SqliteStore { conn: self.connect()? }))
     }
 }
 
@@ -79,8 +73,7 @@ fn split(s: &str) -> impl Iterator<Item = &str> {
 }
 
 fn parse<T: std::str::FromStr>(s: &str, what: &str) -> rusqlite::Result<T> {
-    s.parse()
-        .map_err(|_| rusqlite::Error::InvalidColumnName(format!("bad {what}: {s}")))
+    s.parse().map_err(|_| rusqlite::Error::InvalidColumnName(format!("bad {what}: {s}")))
 }
 
 fn arc(s: Option<String>) -> Option<Arc<str>> {
@@ -107,18 +100,13 @@ fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
         site: r.get::<_, String>(3)?.into(),
         department: r.get::<_, String>(4)?.into(),
         locale: arc(r.get(5)?),
-        language: r
-            .get::<_, Option<String>>(6)?
-            .and_then(|l| Language::parse(&l)),
+        language: r.get::<_, Option<String>>(6)?.and_then(|l| Language::parse(&l)),
         priority: parse(&r.get::<_, String>(7)?, "priority")?,
         tier: r.get(8)?,
         status: parse(&r.get::<_, String>(9)?, "status")?,
         agent_id: r.get::<_, Option<i64>>(10)?.map(|v| AgentId(v as u64)),
         bot_id: r.get::<_, Option<i64>>(11)?.map(|v| BotId(v as u64)),
-        bot_reason: r
-            .get::<_, Option<String>>(12)?
-            .map(|s| parse(&s, "bot_reason"))
-            .transpose()?,
+        bot_reason: r.get::<_, Option<String>>(12)?.map(|s| parse(&s, "bot_reason")).transpose()?,
         handoff_requested: r.get(13)?,
         verified: r.get(14)?,
         plan: parse(&r.get::<_, String>(15)?, "plan")?,
@@ -161,8 +149,7 @@ fn agent_row(r: &Row<'_>) -> rusqlite::Result<AgentRecord> {
     })
 }
 
-const AGENT_COLUMNS: &str =
-    "id, email, name, password_hash, languages, tier, max_chats, departments, created_at";
+const AGENT_COLUMNS: &str = "id, email, name, password_hash, languages, tier, max_chats, departments, created_at";
 
 fn principal_parts(p: Principal) -> (&'static str, i64) {
     match p {
@@ -240,10 +227,7 @@ impl SqliteStore {
             }
             StoreOp::DeleteAgent(id) => {
                 tx.execute("DELETE FROM agents WHERE id = ?1", [id.0 as i64])?;
-                tx.execute(
-                    "DELETE FROM tokens WHERE kind = 'agent' AND subject = ?1",
-                    [id.0 as i64],
-                )?;
+                tx.execute("DELETE FROM tokens WHERE kind = 'agent' AND subject = ?1", [id.0 as i64])?;
             }
             StoreOp::PutBot(b) => {
                 tx.execute(
@@ -253,8 +237,10 @@ impl SqliteStore {
             }
             StoreOp::PutToken(t) => {
                 let (kind, subject) = principal_parts(t.principal);
-                tx.prepare_cached("INSERT OR REPLACE INTO tokens (hash, kind, subject, expires_at) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![&t.hash[..], kind, subject, t.expires_at.map(ms)])?;
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO tokens (hash, kind, subject, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![&t.hash[..], kind, subject, t.expires_at.map(ms)])?;
             }
             StoreOp::DeleteToken(hash) => {
                 tx.execute("DELETE FROM tokens WHERE hash = ?1", [&hash[..]])?;
@@ -265,11 +251,7 @@ impl SqliteStore {
                     params![l.site.as_ref(), l.sub.as_ref(), l.email.as_ref()],
                 )?;
             }
-            StoreOp::SetRating {
-                conversation,
-                score,
-                comment,
-            } => {
+            StoreOp::SetRating { conversation, score, comment } => {
                 tx.execute(
                     "UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1",
                     params![conversation.0 as i64, score, comment.as_deref()],
@@ -292,9 +274,7 @@ impl Store for SqliteStore {
     fn load(&self) -> StoreResult<Snapshot> {
         let c = &self.conn;
         let agents = c
-            .prepare(&format!(
-                "SELECT {AGENT_COLUMNS} FROM agents ORDER BY created_at"
-            ))
+            .prepare(&format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY created_at"))
             .and_then(|mut s| s.query_map([], agent_row)?.collect::<Result<Vec<_>, _>>())
             .map_err(backend)?;
         let bots = c
@@ -337,33 +317,16 @@ impl Store for SqliteStore {
             .map(|record| {
                 let client_msg_ids = ids
                     .query_map([record.id.0 as i64], |r| {
-                        Ok((
-                            Arc::from(r.get::<_, String>(0)?),
-                            r.get::<_, i64>(1)? as u64,
-                        ))
+                        Ok((Arc::from(r.get::<_, String>(0)?), r.get::<_, i64>(1)? as u64))
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(OpenConversation {
-                    record,
-                    client_msg_ids,
-                })
+                Ok(OpenConversation { record, client_msg_ids })
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(backend)?;
-        let last_ticket: i64 = c
-            .query_row(
-                "SELECT COALESCE(MAX(ticket), 1000) FROM conversations",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        Ok(Snapshot {
-            agents,
-            bots,
-            identities,
-            open_conversations,
-            last_ticket: last_ticket as u64,
-        })
+        let last_ticket: i64 =
+            c.query_row("SELECT COALESCE(MAX(ticket), 1000) FROM conversations", [], |r| r.get(0)).map_err(backend)?;
+        Ok(Snapshot { agents, bots, identities, open_conversations, last_ticket: last_ticket as u64 })
     }
 
     fn messages_after(
@@ -396,11 +359,7 @@ impl Store for SqliteStore {
                         "bot" => Principal::Bot(BotId(subject)),
                         _ => Principal::Visitor(VisitorId(subject)),
                     };
-                    Ok(TokenRecord {
-                        hash: *hash,
-                        principal,
-                        expires_at: r.get::<_, Option<i64>>(2)?.map(from_ms),
-                    })
+                    Ok(TokenRecord { hash: *hash, principal, expires_at: r.get::<_, Option<i64>>(2)?.map(from_ms) })
                 })
                 .optional()
             })
@@ -409,9 +368,7 @@ impl Store for SqliteStore {
 
     fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?1"
-            ))
+            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?1"))
             .and_then(|mut s| s.query_row([email], agent_row).optional())
             .map_err(backend)
     }
@@ -441,9 +398,7 @@ impl Store for SqliteStore {
 
     fn conversation_by_ticket(&self, ticket: Ticket) -> StoreResult<Option<ConversationRecord>> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"
-            ))
+            .prepare_cached(&format!("SELECT {CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"))
             .and_then(|mut s| s.query_row([ticket.0 as i64], conversation_row).optional())
             .map_err(backend)
     }
@@ -457,11 +412,7 @@ impl Store for SqliteStore {
             .prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_map(
-                    params![
-                        q.status.map(|s| s.as_str()),
-                        q.agent.map(|a| a.0 as i64),
-                        q.limit as i64
-                    ],
+                    params![q.status.map(|s| s.as_str()), q.agent.map(|a| a.0 as i64), q.limit as i64],
                     conversation_row,
                 )?
                 .collect::<Result<Vec<_>, _>>()

@@ -21,36 +21,27 @@ pub fn decode(text: &str) -> Result<(Option<Ref>, ClientFrame), DecodeError> {
         reference: None,
     })?;
     let reference = raw.reference.as_ref().map(|r| Ref(r.get().into()));
-    ClientFrame::try_from(raw)
-        .map(|f| (reference.clone(), f))
-        .map_err(|e| DecodeError {
-            code: ErrorCode::BadRequest,
-            message: e.to_string(),
-            reference,
-        })
+    ClientFrame::try_from(raw).map(|f| (reference.clone(), f)).map_err(|e| DecodeError {
+        code: ErrorCode::BadRequest,
+        message: e.to_string(),
+        reference,
+    })
 }
 
 fn short(s: &str) -> &str {
-    let end = (0..=s.len().min(200))
-        .rev()
-        .find(|i| s.is_char_boundary(*i))
-        .unwrap_or(0);
+    let end = (0..=s.len().min(200)).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
     &s[..end]
 }
 
 /// The frame's JSON, encoded once and shared by every connection it goes to.
 pub fn encode(frame: &OutFrame) -> Utf8Bytes {
-    let bytes: &Bytes = frame
-        .encoded
-        .get_or_init(|| match serde_json::to_vec(&frame.frame) {
-            Ok(v) => Bytes::from(v),
-            Err(e) => {
-                tracing::error!(error = %e, "a server frame failed to encode");
-                Bytes::from_static(
-                    br#"{"type":"error","code":"internal","message":"encoding failed"}"#,
-                )
-            }
-        });
+    let bytes: &Bytes = frame.encoded.get_or_init(|| match serde_json::to_vec(&frame.frame) {
+        Ok(v) => Bytes::from(v),
+        Err(e) => {
+            tracing::error!(error = %e, "a server frame failed to encode");
+            Bytes::from_static(br#"{"type":"error","code":"internal","message":"encoding failed"}"#)
+        }
+    });
     // serde_json writes UTF-8 only, so this never fails; the check is a cheap SIMD scan.
     Utf8Bytes::try_from(bytes.clone()).unwrap_or_else(|_| Utf8Bytes::from_static("{}"))
 }
@@ -64,30 +55,15 @@ mod tests {
     fn decode_table() {
         let cases: &[(&str, Result<&str, &str>)] = &[
             (r#"{"type":"ping"}"#, Ok("Ping")),
-            (
-                r#"{"type":"message","text":"hi","client_msg_id":"c1","ref":7}"#,
-                Ok("Message"),
-            ),
-            (
-                r#"{"type":"sync","conversation_id":"cv_00000000000000ff","after_seq":3}"#,
-                Ok("Sync"),
-            ),
-            (
-                r#"{"type":"hello","v":1,"unknown_field":{"x":1}}"#,
-                Ok("Hello"),
-            ),
+            (r#"{"type":"message","text":"hi","client_msg_id":"c1","ref":7}"#, Ok("Message")),
+            (r#"{"type":"sync","conversation_id":"cv_00000000000000ff","after_seq":3}"#, Ok("Sync")),
+            (r#"{"type":"hello","v":1,"unknown_field":{"x":1}}"#, Ok("Hello")),
             ("not json", Err("not a valid frame")),
             (r#"{"type":"teleport"}"#, Err("unknown type")),
             (r#"{"text":"no type"}"#, Err("missing \"type\"")),
             (r#"{"type":"message"}"#, Err("\"text\" is required")),
-            (
-                r#"{"type":"sync","conversation_id":"nope"}"#,
-                Err("malformed"),
-            ),
-            (
-                r#"{"type":"availability","status":"asleep"}"#,
-                Err("malformed"),
-            ),
+            (r#"{"type":"sync","conversation_id":"nope"}"#, Err("malformed")),
+            (r#"{"type":"availability","status":"asleep"}"#, Err("malformed")),
         ];
         for (text, want) in cases {
             match (decode(text), want) {
@@ -103,16 +79,11 @@ mod tests {
     #[test]
     fn ref_is_echoed_verbatim() {
         let (reference, _) = decode(r#"{"type":"ping","ref":"abc-1"}"#).unwrap();
-        let out = OutFrame {
-            frame: ServerFrame::ack(reference),
-            encoded: Default::default(),
-        };
+        let out = OutFrame { frame: ServerFrame::ack(reference), encoded: Default::default() };
         assert_eq!(encode(&out).as_str(), r#"{"type":"ack","ref":"abc-1"}"#);
         let err = decode(r#"{"type":"nope","ref":{"n":[1,2]}}"#).unwrap_err();
-        let out = OutFrame {
-            frame: ServerFrame::error(err.code, err.message, err.reference),
-            encoded: Default::default(),
-        };
+        let out =
+            OutFrame { frame: ServerFrame::error(err.code, err.message, err.reference), encoded: Default::default() };
         assert!(encode(&out).as_str().ends_with(r#""ref":{"n":[1,2]}}"#));
     }
 }

@@ -15,11 +15,7 @@ pub struct Refusal {
 }
 
 fn refuse(code: ErrorCode, message: impl Into<String>, close: u16) -> Refusal {
-    Refusal {
-        code,
-        message: message.into(),
-        close,
-    }
+    Refusal { code, message: message.into(), close }
 }
 
 pub enum Admitted {
@@ -27,39 +23,19 @@ pub enum Admitted {
     Known(Participant),
 }
 
-pub async fn admit(
-    app: &App,
-    role: Role,
-    hello: Hello,
-    origin: Option<&str>,
-) -> Result<Admitted, Refusal> {
+pub async fn admit(app: &App, role: Role, hello: Hello, origin: Option<&str>) -> Result<Admitted, Refusal> {
     if hello.v != PROTOCOL_VERSION {
-        return Err(refuse(
-            ErrorCode::UnsupportedVersion,
-            format!("this hub speaks version {PROTOCOL_VERSION}"),
-            1008,
-        ));
+        return Err(refuse(ErrorCode::UnsupportedVersion, format!("this hub speaks version {PROTOCOL_VERSION}"), 1008));
     }
     match role {
-        Role::Visitor => visitor(app, hello, origin)
-            .await
-            .map(|h| Admitted::Visitor(Box::new(h))),
+        Role::Visitor => visitor(app, hello, origin).await.map(|h| Admitted::Visitor(Box::new(h))),
         Role::Agent | Role::Bot => {
             let token = hello.token.filter(|t| !t.is_empty());
-            let token = token
-                .ok_or_else(|| refuse(ErrorCode::Unauthorized, "a token is required", 4001))?;
+            let token = token.ok_or_else(|| refuse(ErrorCode::Unauthorized, "a token is required", 4001))?;
             match lookup(app, &token).await? {
-                Some(Principal::Agent(id)) if role == Role::Agent => {
-                    Ok(Admitted::Known(Participant::Agent(id)))
-                }
-                Some(Principal::Bot(id)) if role == Role::Bot => {
-                    Ok(Admitted::Known(Participant::Bot(id)))
-                }
-                _ => Err(refuse(
-                    ErrorCode::Unauthorized,
-                    "the token is not valid",
-                    4001,
-                )),
+                Some(Principal::Agent(id)) if role == Role::Agent => Ok(Admitted::Known(Participant::Agent(id))),
+                Some(Principal::Bot(id)) if role == Role::Bot => Ok(Admitted::Known(Participant::Bot(id))),
+                _ => Err(refuse(ErrorCode::Unauthorized, "the token is not valid", 4001)),
             }
         }
     }
@@ -68,32 +44,19 @@ pub async fn admit(
 /// Resolves a bearer token through the store; expired tokens count as absent.
 pub async fn lookup(app: &App, token: &str) -> Result<Option<Principal>, Refusal> {
     let hash = auth::token_hash(token);
-    let record = app
-        .readers
-        .run(move |s| s.token(&hash))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "token lookup failed");
-            refuse(ErrorCode::Internal, "try again shortly", 1011)
-        })?;
+    let record = app.readers.run(move |s| s.token(&hash)).await.map_err(|e| {
+        tracing::error!(error = %e, "token lookup failed");
+        refuse(ErrorCode::Internal, "try again shortly", 1011)
+    })?;
     let now = jiff::Timestamp::now();
-    Ok(record
-        .filter(|r| r.expires_at.is_none_or(|e| e > now))
-        .map(|r| r.principal))
+    Ok(record.filter(|r| r.expires_at.is_none_or(|e| e > now)).map(|r| r.principal))
 }
 
 async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<VisitorHello, Refusal> {
     let site_key = hello.site.unwrap_or_else(|| "default".into());
-    let site = app
-        .sites
-        .get(&site_key)
-        .ok_or_else(|| refuse(ErrorCode::NotFound, "unknown site", 1008))?;
+    let site = app.sites.get(&site_key).ok_or_else(|| refuse(ErrorCode::NotFound, "unknown site", 1008))?;
     if !super::origin_allowed(&site.allowed_origins, origin) {
-        return Err(refuse(
-            ErrorCode::Forbidden,
-            "this page's origin may not use this site",
-            1008,
-        ));
+        return Err(refuse(ErrorCode::Forbidden, "this page's origin may not use this site", 1008));
     }
     let known = match hello.visitor_token.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => match lookup(app, token).await? {

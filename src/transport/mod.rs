@@ -26,14 +26,8 @@ pub const HARD_FRAME_FACTOR: usize = 4;
 
 pub fn router() -> Router<App> {
     Router::new()
-        .route(
-            "/ws/visitor",
-            get(|s, c, h, u| upgrade(Role::Visitor, s, c, h, u)),
-        )
-        .route(
-            "/ws/agent",
-            get(|s, c, h, u| upgrade(Role::Agent, s, c, h, u)),
-        )
+        .route("/ws/visitor", get(|s, c, h, u| upgrade(Role::Visitor, s, c, h, u)))
+        .route("/ws/agent", get(|s, c, h, u| upgrade(Role::Agent, s, c, h, u)))
         .route("/ws/bot", get(|s, c, h, u| upgrade(Role::Bot, s, c, h, u)))
 }
 
@@ -47,10 +41,7 @@ async fn upgrade(
     if app.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
     }
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .map(str::to_owned);
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
     if role == Role::Visitor && !origin_allowed_by_some_site(&app, origin.as_deref()) {
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
@@ -60,11 +51,7 @@ async fn upgrade(
             return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
         }
         Err(Refused::TooManyFromAddress) => {
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too many connections from this address",
-            )
-                .into_response();
+            return (StatusCode::TOO_MANY_REQUESTS, "too many connections from this address").into_response();
         }
     };
     let max = app.limits.max_frame_bytes * HARD_FRAME_FACTOR;
@@ -85,12 +72,9 @@ async fn upgrade(
 /// A visitor's upgrade is refused when no site would accept its Origin; the site named in `hello` is
 /// checked again then.
 fn origin_allowed_by_some_site(app: &App, origin: Option<&str>) -> bool {
-    app.sites
-        .values()
-        .any(|s| origin_allowed(&s.allowed_origins, origin))
+    app.sites.values().any(|s| origin_allowed(&s.allowed_origins, origin))
 }
 
 pub fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
-    allowed.is_empty()
-        || origin.is_some_and(|o| allowed.iter().any(|a| a.trim_end_matches('/') == o))
+    allowed.is_empty() || origin.is_some_and(|o| allowed.iter().any(|a| a.trim_end_matches('/') == o))
 }

@@ -23,16 +23,7 @@ pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<Str
     let conn = app.next_conn_id();
     metrics::gauge!("switchboard_connections", "role" => role.as_str()).increment(1.0);
     let mut limiter = Limiter::new(&app);
-    if let Some((who, rx)) = start(
-        &mut socket,
-        role,
-        &app,
-        conn,
-        origin.as_deref(),
-        &mut limiter,
-    )
-    .await
-    {
+    if let Some((who, rx)) = start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter).await {
         serve(&mut socket, &app, conn, (who, rx), limiter).await;
         app.fanout.detach(conn);
         let _ = app.hub.send(HubEvent::Disconnected { conn, who }).await;
@@ -62,13 +53,7 @@ async fn start(
         match read(socket, msg, app, limiter).await? {
             Some((reference, ClientFrame::Hello(h))) => break (h, reference),
             Some((reference, _)) => {
-                send_error(
-                    socket,
-                    ErrorCode::BadRequest,
-                    "the first frame must be hello",
-                    reference,
-                )
-                .await
+                send_error(socket, ErrorCode::BadRequest, "the first frame must be hello", reference).await
             }
             None => {}
         }
@@ -91,9 +76,7 @@ async fn admit(
             let who = Participant::Visitor(h.visitor);
             (HubEvent::Visitor { conn, tx, hello: h }, who)
         }
-        Ok(Admitted::Known(who @ Participant::Agent(agent))) => {
-            (HubEvent::Agent { conn, tx, agent }, who)
-        }
+        Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, tx, agent }, who),
         Ok(Admitted::Known(who @ Participant::Bot(bot))) => (HubEvent::Bot { conn, tx, bot }, who),
         Ok(Admitted::Known(Participant::Visitor(_))) => return None,
         Err(refusal) => {
@@ -117,6 +100,7 @@ async fn serve(
     ping.reset();
     let idle = Duration::from_secs(app.limits.idle_timeout_secs);
     let mut last_heard = Instant::now();
+    let mut live = LiveSeqs::default();
     loop {
         tokio::select! {
             biased;
@@ -126,7 +110,7 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !write_burst(socket, item, &mut rx).await {
+                if !write_burst(socket, item, &mut rx, &mut live).await {
                     return;
                 }
             }
@@ -159,23 +143,47 @@ async fn serve(
     }
 }
 
+/// Seqs of each conversation that reached this connection live. Live delivery starts when the
+/// connection attaches and never skips, so they form one range; a `sync` backlog (which may overlap a
+/// reconnecting client's first live messages) skips them, so that nothing is sent twice.
+#[derive(Default)]
+struct LiveSeqs(std::collections::HashMap<crate::domain::ConversationId, (u64, u64)>);
+
+impl LiveSeqs {
+    fn live(&mut self, frame: &ServerFrame) {
+        if let ServerFrame::Message(m) = frame {
+            let range = self.0.entry(m.conversation_id).or_insert((m.seq, m.seq));
+            range.1 = range.1.max(m.seq);
+        }
+    }
+
+    fn already_sent(&self, frame: &ServerFrame) -> bool {
+        match frame {
+            ServerFrame::Message(m) => self.0.get(&m.conversation_id).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&m.seq)),
+            _ => false,
+        }
+    }
+}
+
 /// Writes one queued item and whatever else is already waiting, then flushes. `false`: stop.
 async fn write_burst(
     socket: &mut WebSocket,
     first: OutItem,
     rx: &mut mpsc::Receiver<OutItem>,
+    live: &mut LiveSeqs,
 ) -> bool {
     let mut next = Some(first);
     let mut written = 0;
     while let Some(item) = next.take() {
         match item {
             OutItem::Frame(f) => {
+                live.live(&f.frame);
                 if socket.feed(Message::Text(codec::encode(&f))).await.is_err() {
                     return false;
                 }
             }
             OutItem::Frames(frames) => {
-                for f in frames.iter() {
+                for f in frames.iter().filter(|f| !live.already_sent(&f.frame)) {
                     if socket.feed(Message::Text(codec::encode(f))).await.is_err() {
                         return false;
                     }
@@ -253,32 +261,18 @@ async fn read(
 
 /// Limits on the content of frames that the hub should never see violated.
 fn check(frame: &ClientFrame, app: &App) -> Result<(), (ErrorCode, String)> {
-    if let ClientFrame::Message {
-        text,
-        client_msg_id,
-        ..
-    } = frame
-    {
+    if let ClientFrame::Message { text, client_msg_id, .. } = frame {
         if text.trim().is_empty() {
             return Err((ErrorCode::BadRequest, "the message is empty".into()));
         }
         if text.chars().count() > app.limits.max_text_chars {
             return Err((
                 ErrorCode::TooLarge,
-                format!(
-                    "messages are limited to {} characters",
-                    app.limits.max_text_chars
-                ),
+                format!("messages are limited to {} characters", app.limits.max_text_chars),
             ));
         }
-        if client_msg_id
-            .as_ref()
-            .is_some_and(|id| id.len() > MAX_CLIENT_MSG_ID)
-        {
-            return Err((
-                ErrorCode::BadRequest,
-                format!("client_msg_id is limited to {MAX_CLIENT_MSG_ID} bytes"),
-            ));
+        if client_msg_id.as_ref().is_some_and(|id| id.len() > MAX_CLIENT_MSG_ID) {
+            return Err((ErrorCode::BadRequest, format!("client_msg_id is limited to {MAX_CLIENT_MSG_ID} bytes")));
         }
     }
     Ok(())
@@ -287,12 +281,7 @@ fn check(frame: &ClientFrame, app: &App) -> Result<(), (ErrorCode, String)> {
 /// Longest `client_msg_id`, in bytes.
 pub const MAX_CLIENT_MSG_ID: usize = 128;
 
-async fn send_error(
-    socket: &mut WebSocket,
-    code: ErrorCode,
-    message: impl Into<String>,
-    reference: Option<Ref>,
-) {
+async fn send_error(socket: &mut WebSocket, code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) {
     let frame = OutItem::frame(ServerFrame::error(code, message, reference));
     if let OutItem::Frame(f) = frame {
         let _ = socket.send(Message::Text(codec::encode(&f))).await;
@@ -300,12 +289,7 @@ async fn send_error(
 }
 
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })))
-        .await;
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 /// Per-connection frame rate (governor), with a count of consecutive refusals.
@@ -318,10 +302,7 @@ impl Limiter {
     fn new(app: &App) -> Limiter {
         let rate = NonZeroU32::new(app.limits.frames_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(app.limits.frame_burst).unwrap_or(rate);
-        Limiter {
-            inner: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
-            violations: 0,
-        }
+        Limiter { inner: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)), violations: 0 }
     }
 
     fn allow(&mut self) -> bool {

@@ -14,10 +14,7 @@ export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 export const ADMIN_TOKEN = 'browser-test-admin-token';
 export const SITE_SECRET = 'browser-test-site-secret';
 
-// admin_token is in the file as well as in SWITCHBOARD_ADMIN_TOKEN (see /work/coord/widget-findings.md).
 export const CONFIG_24_7 = `
-admin_token = "${ADMIN_TOKEN}"
-
 [[sites]]
 key = "default"
 secret = "${SITE_SECRET}"

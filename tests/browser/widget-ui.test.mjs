@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startHub, startHostServer, launchBrowser, waitFor, screenshot, openWidget, widgetSend, widgetMessages,
-  widgetText, SITE_SECRET, ADMIN_TOKEN,
+  widgetText, SITE_SECRET,
 } from './harness.mjs';
 
 let hub, host, browser;
@@ -185,7 +185,7 @@ test('a closed department says so, with its opening time in the visitor\'s local
   const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
   const day = days[(new Date().getUTCDay() + 2) % 7];
   const closedHub = await startHub({
-    config: `admin_token = "${ADMIN_TOKEN}"\n[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
+    config: `[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
   });
   try {
     const status = await (await fetch(closedHub.url + '/api/status')).json();
@@ -202,4 +202,24 @@ test('a closed department says so, with its opening time in the visitor\'s local
   } finally {
     await closedHub.stop();
   }
+});
+
+test('the visitor ends the chat: resolved, and the survey is offered', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(host.page({ hubUrl: hub.url }));
+  await openWidget(page);
+  await widgetSend(page, 'Hello, I just wanted to ask about your opening hours on Saturdays.');
+  await page.locator('switchboard-widget .end:not([hidden])').click();
+  await page.locator('switchboard-widget .survey:not([hidden])').waitFor();
+  await waitFor(async () => /ended/.test(await widgetText(page, '.status')), { what: 'resolved status' });
+  assert.equal(await page.locator('switchboard-widget .end').isHidden(), true);
+  // Rating by keyboard: focus a star, Enter, then the send button.
+  await page.locator('switchboard-widget .stars button[aria-label="5 of 5"]').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('switchboard-widget .stars button[aria-label="5 of 5"]').getAttribute('aria-pressed'), 'true');
+  await page.locator('switchboard-widget .rate').focus();
+  await page.keyboard.press('Enter');
+  await waitFor(async () => /Thank you/.test(await widgetText(page, '#sq')), { what: 'thanks' });
+  await ctx.close();
 });

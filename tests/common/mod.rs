@@ -335,15 +335,18 @@ pub struct Agent {
 /// is not JSON (e.g. /metrics), or null when empty.
 pub async fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
     let (status, text) = http_text(addr, method, path, token, body).await;
-    let value = if text.trim().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
+    let value =
+        if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, value)
 }
 
-pub async fn http_text(addr: &str, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, String) {
+pub async fn http_text(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, String) {
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
     if let Some(t) = token {
@@ -363,7 +366,8 @@ pub async fn http_text(addr: &str, method: &str, path: &str, token: Option<&str>
     let raw = tokio::time::timeout(Duration::from_secs(10), exchange)
         .await
         .unwrap_or_else(|_| panic!("{method} {path}: no response within 10 s"));
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| panic!("{method} {path}: no header end"));
+    let split =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| panic!("{method} {path}: no header end"));
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut body = raw[split + 4..].to_vec();
     let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status code");
@@ -414,7 +418,10 @@ impl Client {
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.ws.send(Message::text(text.to_string())).await.unwrap_or_else(|e| panic!("{}: send failed: {e}", self.label));
+        self.ws
+            .send(Message::text(text.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("{}: send failed: {e}", self.label));
     }
 
     /// The next text frame as JSON, or `None` if none arrives within `timeout`. Panics if the
@@ -428,9 +435,14 @@ impl Client {
             };
             match next {
                 Some(Ok(Message::Text(t))) => {
-                    return Some(serde_json::from_str(t.as_str()).unwrap_or_else(|e| panic!("{}: not JSON ({e}): {t}", self.label)));
+                    return Some(
+                        serde_json::from_str(t.as_str())
+                            .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {t}", self.label)),
+                    );
                 }
-                Some(Ok(Message::Close(frame))) => panic!("{}: connection closed while waiting for a frame: {frame:?}", self.label),
+                Some(Ok(Message::Close(frame))) => {
+                    panic!("{}: connection closed while waiting for a frame: {frame:?}", self.label)
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => panic!("{}: connection failed while waiting for a frame: {e}", self.label),
                 None => panic!("{}: connection ended while waiting for a frame", self.label),
@@ -463,6 +475,15 @@ impl Client {
         }
     }
 
+    /// Like `recv_until`, but first takes the earliest matching frame out of `skipped` (a frame that
+    /// arrived while the test was waiting for another one).
+    pub async fn seen_or_recv(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        match self.skipped.iter().position(&pred) {
+            Some(i) => self.skipped.remove(i),
+            None => self.recv_until(what, pred).await,
+        }
+    }
+
     pub async fn recv_until(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         self.recv_until_within(FRAME_TIMEOUT, what, pred).await
     }
@@ -473,14 +494,18 @@ impl Client {
 
     /// The next `conversation` frame with this status.
     pub async fn recv_status(&mut self, status: &str) -> Value {
-        self.recv_until(&format!("conversation status {status:?}"), |v| v["type"] == "conversation" && v["status"] == status)
-            .await
+        self.recv_until(&format!("conversation status {status:?}"), |v| {
+            v["type"] == "conversation" && v["status"] == status
+        })
+        .await
     }
 
     /// The ack of a message with this client_msg_id.
     pub async fn recv_ack(&mut self, client_msg_id: &str) -> Value {
-        self.recv_until(&format!("ack of {client_msg_id}"), |v| v["type"] == "ack" && v["client_msg_id"] == client_msg_id)
-            .await
+        self.recv_until(&format!("ack of {client_msg_id}"), |v| {
+            v["type"] == "ack" && v["client_msg_id"] == client_msg_id
+        })
+        .await
     }
 
     /// Sends a ping and returns the frames received before the pong (proves the connection works and
@@ -505,12 +530,20 @@ impl Client {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => panic!("{}: not closed within {FRAME_TIMEOUT:?}; frames: {:?}", self.label, self.skipped),
                 Ok(Some(Ok(Message::Close(frame)))) => {
-                    return frame.map(|f| u16::from(f.code)).unwrap_or_else(|| panic!("{}: close without a code", self.label));
+                    return frame
+                        .map(|f| u16::from(f.code))
+                        .unwrap_or_else(|| panic!("{}: close without a code", self.label));
                 }
-                Ok(Some(Ok(Message::Text(t)))) => self.skipped.push(serde_json::from_str(t.as_str()).unwrap_or(Value::String(t.to_string()))),
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    self.skipped.push(serde_json::from_str(t.as_str()).unwrap_or(Value::String(t.to_string())))
+                }
                 Ok(Some(Ok(_))) => {}
-                Ok(Some(Err(e))) => panic!("{}: connection failed without a close frame: {e}; frames: {:?}", self.label, self.skipped),
-                Ok(None) => panic!("{}: connection ended without a close frame; frames: {:?}", self.label, self.skipped),
+                Ok(Some(Err(e))) => {
+                    panic!("{}: connection failed without a close frame: {e}; frames: {:?}", self.label, self.skipped)
+                }
+                Ok(None) => {
+                    panic!("{}: connection ended without a close frame; frames: {:?}", self.label, self.skipped)
+                }
             }
         }
     }

@@ -41,11 +41,7 @@ const DELIVERED: u8 = 2;
 /// Setup events joined by the coordinator into chat -> (conversation_id, agent).
 enum Setup {
     VisitorConv(usize, String),
-    Assigned {
-        agent: usize,
-        conv: String,
-        chat: Option<usize>,
-    },
+    Assigned { agent: usize, conv: String, chat: Option<usize> },
 }
 
 struct Shared {
@@ -89,12 +85,7 @@ fn marker(text: &str) -> Option<&str> {
 
 impl Shared {
     fn err(&self, code: &str) {
-        *self
-            .errors
-            .lock()
-            .unwrap()
-            .entry(code.to_string())
-            .or_default() += 1;
+        *self.errors.lock().unwrap().entry(code.to_string()).or_default() += 1;
     }
 
     fn handle(&self, j: &str, agent: Option<usize>) {
@@ -110,11 +101,7 @@ impl Shared {
                     if let (Ok(chat), Some(c)) = (chat.parse(), m.conversation_id) {
                         let _ = self.setup.send(Setup::VisitorConv(chat, c.into_owned()));
                     }
-                } else if let Some(st) = id
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|k| self.state.get(k).map(|s| (k, s)))
-                {
+                } else if let Some(st) = id.parse::<usize>().ok().and_then(|k| self.state.get(k).map(|s| (k, s))) {
                     if st.1.fetch_or(ACKED, Relaxed) & ACKED == 0 {
                         self.acked.fetch_add(1, Relaxed);
                         self.latency(&self.ack, st.0);
@@ -128,11 +115,7 @@ impl Shared {
                 if mk.starts_with('o') {
                     return;
                 }
-                match mk
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|k| self.state.get(k).map(|s| (k, s)))
-                {
+                match mk.parse::<usize>().ok().and_then(|k| self.state.get(k).map(|s| (k, s))) {
                     Some((k, st)) => {
                         if st.fetch_or(DELIVERED, Relaxed) & DELIVERED != 0 {
                             self.dups.fetch_add(1, Relaxed);
@@ -152,10 +135,7 @@ impl Shared {
 
     fn latency(&self, h: &Mutex<Histogram<u64>>, k: usize) {
         if let Some(o) = self.origin.get() {
-            stats::record(
-                &mut h.lock().unwrap(),
-                Instant::now().saturating_duration_since(*o + sched(k, self.rate)),
-            );
+            stats::record(&mut h.lock().unwrap(), Instant::now().saturating_duration_since(*o + sched(k, self.rate)));
         }
     }
 
@@ -172,11 +152,7 @@ impl Shared {
             .into_iter()
             .flatten()
             .find_map(|m| marker(m["text"].as_str()?)?.strip_prefix('o')?.parse().ok());
-        let _ = self.setup.send(Setup::Assigned {
-            agent,
-            conv: conv.to_string(),
-            chat,
-        });
+        let _ = self.setup.send(Setup::Assigned { agent, conv: conv.to_string(), chat });
     }
 }
 
@@ -206,15 +182,9 @@ fn text(k: usize) -> String {
 }
 
 async fn agents_switchboard(ep: &Endpoint, o: &ChatOpts, sh: &Arc<Shared>) -> Res<Vec<Tx>> {
-    let token = o
-        .admin_token
-        .clone()
-        .ok_or("--admin-token is required for --target switchboard")?;
-    let run = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-        % 1_000_000_000_000;
+    let token = o.admin_token.clone().ok_or("--admin-token is required for --target switchboard")?;
+    let run =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000;
     let max_chats = o.max_chats.unwrap_or(o.chats.div_ceil(o.agents) + 1);
     let mut txs = Vec::new();
     // Agents are created and logged in a few at a time: login hashes the password (argon2), which is slow by design.
@@ -238,17 +208,9 @@ async fn agents_switchboard(ep: &Endpoint, o: &ChatOpts, sh: &Arc<Shared>) -> Re
                 }
             }
         });
-        for (tok, &j) in futures_util::future::join_all(logins)
-            .await
-            .into_iter()
-            .zip(chunk)
-        {
+        for (tok, &j) in futures_util::future::join_all(logins).await.into_iter().zip(chunk) {
             let mut ws = ep.open("agent", j).await?;
-            ep.hello(
-                &mut ws,
-                json!({"type": "hello", "v": 1, "token": tok?}).to_string(),
-            )
-            .await?;
+            ep.hello(&mut ws, json!({"type": "hello", "v": 1, "token": tok?}).to_string()).await?;
             let (sink, rd) = ws.split();
             let tx = spawn_writer(sink);
             spawn_reader(sh.clone(), rd, tx.clone(), Some(j));
@@ -261,16 +223,9 @@ async fn agents_switchboard(ep: &Endpoint, o: &ChatOpts, sh: &Arc<Shared>) -> Re
 async fn agents_relay(ep: &Endpoint, o: &ChatOpts, sh: &Arc<Shared>) -> Res<Vec<Tx>> {
     let mut txs = Vec::new();
     for j in 0..o.agents {
-        let pairs: Vec<String> = (j..o.chats)
-            .step_by(o.agents)
-            .map(|i| i.to_string())
-            .collect();
+        let pairs: Vec<String> = (j..o.chats).step_by(o.agents).map(|i| i.to_string()).collect();
         let mut ws = ep.open("agent", j).await?;
-        ep.hello(
-            &mut ws,
-            json!({"type": "hello", "v": 1, "role": "agent", "pairs": pairs}).to_string(),
-        )
-        .await?;
+        ep.hello(&mut ws, json!({"type": "hello", "v": 1, "role": "agent", "pairs": pairs}).to_string()).await?;
         let (sink, rd) = ws.split();
         let tx = spawn_writer(sink);
         spawn_reader(sh.clone(), rd, tx.clone(), Some(j));
@@ -303,11 +258,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     };
     let opened = open_visitors(ep, o.chats, o.agents, o.ramp, o.concurrency).await;
     if !opened.errors.is_empty() {
-        return Err(format!(
-            "{} visitor connections failed, first: {}",
-            opened.errors.len(),
-            opened.errors[0]
-        ));
+        return Err(format!("{} visitor connections failed, first: {}", opened.errors.len(), opened.errors[0]));
     }
     let mut visitors = Vec::with_capacity(o.chats);
     for (i, ws) in opened.conns.into_iter().enumerate() {
@@ -318,20 +269,15 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
             let open = format!(
                 "#o{i}# Hello, I need some help with my order from last week. It has not arrived yet and the tracking page shows nothing at all."
             );
-            let _ = tx.send(
-                ep.frame(
-                    json!({"type": "message", "client_msg_id": format!("o{i}"), "text": open})
-                        .to_string(),
-                ),
-            );
+            let _ = tx
+                .send(ep.frame(json!({"type": "message", "client_msg_id": format!("o{i}"), "text": open}).to_string()));
         }
         visitors.push(tx);
     }
     // chat -> (conversation_id, agent index)
     let mut route: Vec<Option<(String, usize)>> = (0..o.chats).map(|_| None).collect();
     if ep.target == Target::Switchboard {
-        let (mut conv_chat, mut pending): (HashMap<String, usize>, Vec<(usize, String)>) =
-            Default::default();
+        let (mut conv_chat, mut pending): (HashMap<String, usize>, Vec<(usize, String)>) = Default::default();
         let mut ready = 0;
         let deadline = Instant::now() + Duration::from_secs_f64(30.0 + o.chats as f64 / 100.0);
         while ready < o.chats {
@@ -352,16 +298,14 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
                         ready += 1;
                     }
                 }
-                Setup::Assigned { agent, conv, chat } => {
-                    match chat.or_else(|| conv_chat.get(&conv).copied()) {
-                        Some(c) if route[c].is_none() => {
-                            route[c] = Some((conv, agent));
-                            ready += 1;
-                        }
-                        Some(_) => {}
-                        None => pending.push((agent, conv)),
+                Setup::Assigned { agent, conv, chat } => match chat.or_else(|| conv_chat.get(&conv).copied()) {
+                    Some(c) if route[c].is_none() => {
+                        route[c] = Some((conv, agent));
+                        ready += 1;
                     }
-                }
+                    Some(_) => {}
+                    None => pending.push((agent, conv)),
+                },
             }
         }
     } else {
@@ -373,10 +317,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     let setup_s = t_setup.elapsed().as_secs_f64();
 
     // Traffic. Everything due by now is sent in one go; between deadlines we wait precisely.
-    let (cpu0, srv0) = (
-        stats::cpu_secs(None),
-        o.server_pid.and_then(|p| stats::cpu_secs(Some(p))),
-    );
+    let (cpu0, srv0) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
     let origin = Instant::now() + Duration::from_millis(50);
     sh.origin.set(origin).unwrap();
     let mut lag = stats::histogram();
@@ -386,20 +327,11 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         let now = Instant::now();
         let due = (((now - origin).as_secs_f64() * o.rate) as usize + 1).min(total);
         while k < due {
-            stats::record(
-                &mut lag,
-                now.saturating_duration_since(origin + sched(k, o.rate)),
-            );
+            stats::record(&mut lag, now.saturating_duration_since(origin + sched(k, o.rate)));
             let (c, to_agent) = (k % o.chats, (k / o.chats) % 2 == 0);
             let (conv, agent) = &route[c];
             let (tx, json) = if to_agent {
-                (
-                    &visitors[c],
-                    format!(
-                        r#"{{"type":"message","client_msg_id":"{k}","text":"{}"}}"#,
-                        text(k)
-                    ),
-                )
+                (&visitors[c], format!(r#"{{"type":"message","client_msg_id":"{k}","text":"{}"}}"#, text(k)))
             } else {
                 (
                     &agents[*agent],
@@ -416,10 +348,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         tokio::task::yield_now().await;
     }
     let send_s = (Instant::now() - origin).as_secs_f64();
-    let (cpu1, srv1) = (
-        stats::cpu_secs(None),
-        o.server_pid.and_then(|p| stats::cpu_secs(Some(p))),
-    );
+    let (cpu1, srv1) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
     let drain_end = Instant::now() + Duration::from_secs_f64(o.drain);
     while Instant::now() < drain_end
         && (sh.acked.load(Relaxed) < total as u64 || sh.delivered.load(Relaxed) < total as u64)
@@ -436,8 +365,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     let errors = sh.errors.lock().unwrap().clone();
     let dups = sh.dups.load(Relaxed);
     let unknown = sh.unknown.load(Relaxed);
-    let pct =
-        |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| ((b - a) / send_s * 100.0).round());
+    let pct = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| ((b - a) / send_s * 100.0).round());
     drop((visitors, agents));
     Ok(json!({
         "mode": "chat", "target": format!("{:?}", ep.target).to_lowercase(), "chats": o.chats, "agents": o.agents,

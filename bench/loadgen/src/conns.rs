@@ -32,13 +32,7 @@ pub fn visitor_hello(target: Target, i: usize) -> String {
 /// Opens `n` visitor connections (numbered from `first`, for the source-address spread), starting one
 /// every 1/`ramp` s (0: as fast as `concurrency` allows). Latency is handshake + hello -> welcome,
 /// measured from the moment the attempt starts.
-pub async fn open_visitors(
-    ep: &Endpoint,
-    n: usize,
-    first: usize,
-    ramp: f64,
-    concurrency: usize,
-) -> Opened {
+pub async fn open_visitors(ep: &Endpoint, n: usize, first: usize, ramp: f64, concurrency: usize) -> Opened {
     let sem = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut set = JoinSet::new();
     let origin = Instant::now();
@@ -76,12 +70,7 @@ pub async fn open_visitors(
             Err(e) => errors.push(e),
         }
     }
-    Opened {
-        conns,
-        latency,
-        errors,
-        elapsed: last - origin,
-    }
+    Opened { conns, latency, errors, elapsed: last - origin }
 }
 
 /// Keeps a connection alive without traffic: answers Engine.IO pings (WebSocket pings are answered
@@ -107,35 +96,17 @@ fn first_errors(errors: &[String]) -> Vec<&String> {
 }
 
 /// `--connect N`: setup rate and latency; the connections are held until all are open, then closed.
-pub async fn connect_bench(
-    ep: &Endpoint,
-    n: usize,
-    ramp: f64,
-    concurrency: usize,
-    pid: Option<u32>,
-) -> Value {
-    let (g0, s0) = (
-        stats::cpu_secs(None),
-        pid.and_then(|p| stats::cpu_secs(Some(p))),
-    );
+pub async fn connect_bench(ep: &Endpoint, n: usize, ramp: f64, concurrency: usize, pid: Option<u32>) -> Value {
+    let (g0, s0) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))));
     let o = open_visitors(ep, n, 0, ramp, concurrency).await;
-    let (g1, s1) = (
-        stats::cpu_secs(None),
-        pid.and_then(|p| stats::cpu_secs(Some(p))),
-    );
+    let (g1, s1) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))));
     // CPU share over the setup window: tells whether the server or the generator was the limit.
     let pct = |a: Option<f64>, b: Option<f64>| {
-        a.zip(b)
-            .map(|(a, b)| ((b - a) / o.elapsed.as_secs_f64().max(1e-9) * 100.0).round())
+        a.zip(b).map(|(a, b)| ((b - a) / o.elapsed.as_secs_f64().max(1e-9) * 100.0).round())
     };
     let ok = o.conns.iter().filter(|c| c.is_some()).count();
     let rate = ok as f64 / o.elapsed.as_secs_f64().max(1e-9);
-    let held: Vec<Tx> = o
-        .conns
-        .into_iter()
-        .flatten()
-        .map(|ws| hold(ep.target, ws))
-        .collect();
+    let held: Vec<Tx> = o.conns.into_iter().flatten().map(|ws| hold(ep.target, ws)).collect();
     drop(held);
     json!({
         "mode": "connect", "target": format!("{:?}", ep.target).to_lowercase(), "requested": n, "opened": ok,
@@ -159,12 +130,7 @@ pub async fn idle_bench(
     let before = pid.and_then(crate::net::rss_bytes);
     let o = open_visitors(ep, n, 0, ramp, concurrency).await;
     let ok = o.conns.iter().filter(|c| c.is_some()).count();
-    let held: Vec<Tx> = o
-        .conns
-        .into_iter()
-        .flatten()
-        .map(|ws| hold(ep.target, ws))
-        .collect();
+    let held: Vec<Tx> = o.conns.into_iter().flatten().map(|ws| hold(ep.target, ws)).collect();
     // Let the server finish any deferred work (store writes, allocator settling) before reading RSS.
     tokio::time::sleep(Duration::from_secs_f64(hold_s)).await;
     let after = pid.and_then(crate::net::rss_bytes);

@@ -14,10 +14,7 @@ use serde_json::Value;
 use net::{Endpoint, Target};
 
 #[derive(Parser, Debug)]
-#[command(
-    version,
-    about = "Load generator for Switchboard and the benchmark relays (bench/README.md)"
-)]
+#[command(version, about = "Load generator for Switchboard and the benchmark relays (bench/README.md)")]
 struct Args {
     /// what is on the other end
     #[arg(long, value_enum, default_value = "switchboard")]
@@ -90,14 +87,9 @@ fn main() {
         std::process::exit(2)
     });
     let rt = if a.threads <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
     } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(a.threads)
-            .enable_all()
-            .build()
+        tokio::runtime::Builder::new_multi_thread().worker_threads(a.threads).enable_all().build()
     }
     .expect("runtime");
     let res: Result<Value, String> = rt.block_on(async {
@@ -172,11 +164,7 @@ fn human(v: &Value) -> String {
                 g("unknown"),
                 g("errors")
             );
-            out += &format!(
-                "cpu: generator {}% server {}%\n",
-                g("generator_cpu_pct"),
-                g("server_cpu_pct")
-            );
+            out += &format!("cpu: generator {}% server {}%\n", g("generator_cpu_pct"), g("server_cpu_pct"));
             out += stats::TABLE_HEAD;
             out += "\n";
             out += &stats::row("delivery (from sched.)", &v["delivery"]);
@@ -193,18 +181,10 @@ fn human(v: &Value) -> String {
                 g("opened"),
                 g("requested"),
                 g("failed"),
-                if v["mode"] == "idle" {
-                    g("setup_conn_per_s")
-                } else {
-                    g("conn_per_s")
-                }
+                if v["mode"] == "idle" { g("setup_conn_per_s") } else { g("conn_per_s") }
             );
             if v["mode"] == "connect" {
-                out += &format!(
-                    " | cpu: generator {}% server {}%",
-                    g("generator_cpu_pct"),
-                    g("server_cpu_pct")
-                );
+                out += &format!(" | cpu: generator {}% server {}%", g("generator_cpu_pct"), g("server_cpu_pct"));
             }
             if v["mode"] == "idle" {
                 out += &format!(
@@ -224,12 +204,5 @@ fn human(v: &Value) -> String {
         }
         _ => out += &format!("error: {}", g("error")),
     }
-    out + &format!(
-        "\nresult: {}",
-        if v["pass"] == Value::Bool(true) {
-            "PASS"
-        } else {
-            "FAIL"
-        }
-    )
+    out + &format!("\nresult: {}", if v["pass"] == Value::Bool(true) { "PASS" } else { "FAIL" })
 }

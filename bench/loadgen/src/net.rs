@@ -39,20 +39,12 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn parse(url: &str, target: Target, sources: u32) -> Res<Self> {
-        let rest = url
-            .strip_prefix("ws://")
-            .or_else(|| url.strip_prefix("http://"))
-            .ok_or("url must be ws://HOST:PORT")?;
+        let rest =
+            url.strip_prefix("ws://").or_else(|| url.strip_prefix("http://")).ok_or("url must be ws://HOST:PORT")?;
         let hostport = rest.split('/').next().unwrap_or("");
         let hostport = hostport.replace("localhost", "127.0.0.1");
-        let addr: SocketAddrV4 = hostport
-            .parse()
-            .map_err(|e| format!("bad address {hostport}: {e}"))?;
-        Ok(Endpoint {
-            target,
-            addr,
-            sources,
-        })
+        let addr: SocketAddrV4 = hostport.parse().map_err(|e| format!("bad address {hostport}: {e}"))?;
+        Ok(Endpoint { target, addr, sources })
     }
 
     /// Source address for connection number `i`: one source IP has ~28k ephemeral ports, and ports in
@@ -65,13 +57,9 @@ impl Endpoint {
     pub async fn open(&self, role: &str, i: usize) -> Res<Ws> {
         let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
         if let Some(ip) = self.source(i) {
-            sock.bind(SocketAddr::V4(SocketAddrV4::new(ip, 0)))
-                .map_err(|e| format!("bind {ip}: {e}"))?;
+            sock.bind(SocketAddr::V4(SocketAddrV4::new(ip, 0))).map_err(|e| format!("bind {ip}: {e}"))?;
         }
-        let tcp = sock
-            .connect(SocketAddr::V4(self.addr))
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
+        let tcp = sock.connect(SocketAddr::V4(self.addr)).await.map_err(|e| format!("connect: {e}"))?;
         tcp.set_nodelay(true).map_err(|e| e.to_string())?;
         let path = match self.target {
             Target::Switchboard | Target::Relay => format!("/ws/{role}"),
@@ -79,18 +67,14 @@ impl Endpoint {
         };
         let url = format!("ws://{}{}", self.addr, path);
         // A small eager read buffer keeps the generator's own memory sane at 19k connections.
-        let cfg = WebSocketConfig::default()
-            .read_buffer_size(4 * 1024)
-            .write_buffer_size(16 * 1024);
+        let cfg = WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(16 * 1024);
         let (mut ws, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(cfg))
             .await
             .map_err(|e| format!("handshake: {e}"))?;
         if self.target == Target::Socketio {
             // Engine.IO open packet "0{...}", then connect to the default namespace: "40" -> "40{sid}".
             expect_prefix(&mut ws, "0").await?;
-            ws.send(Message::text("40"))
-                .await
-                .map_err(|e| e.to_string())?;
+            ws.send(Message::text("40")).await.map_err(|e| e.to_string())?;
             expect_prefix(&mut ws, "40").await?;
         }
         Ok(ws)
@@ -106,9 +90,7 @@ impl Endpoint {
 
     /// Sends `hello` and waits for `welcome` (other frames before it are skipped).
     pub async fn hello(&self, ws: &mut Ws, hello: String) -> Res<String> {
-        ws.send(self.frame(hello))
-            .await
-            .map_err(|e| format!("send hello: {e}"))?;
+        ws.send(self.frame(hello)).await.map_err(|e| format!("send hello: {e}"))?;
         loop {
             let m = tokio::time::timeout(Duration::from_secs(30), ws.next())
                 .await
@@ -121,10 +103,7 @@ impl Endpoint {
                 Frame::Json(j) if j.contains("\"error\"") => {
                     return Err(format!("hello refused: {j}"));
                 }
-                Frame::Ping => ws
-                    .send(Message::text("3"))
-                    .await
-                    .map_err(|e| e.to_string())?,
+                Frame::Ping => ws.send(Message::text("3")).await.map_err(|e| e.to_string())?,
                 _ => {}
             }
         }
@@ -157,10 +136,7 @@ pub fn unwrap(target: Target, s: &str) -> Frame<'_> {
     if s == "2" {
         return Frame::Ping;
     }
-    match s
-        .strip_prefix("42[\"msg\",")
-        .and_then(|r| r.strip_suffix(']'))
-    {
+    match s.strip_prefix("42[\"msg\",").and_then(|r| r.strip_suffix(']')) {
         Some(j) => Frame::Json(j),
         None => Frame::Other,
     }
@@ -189,49 +165,24 @@ pub fn spawn_writer(mut sink: SplitSink<Ws, Message>) -> Tx {
 }
 
 /// Minimal HTTP/1.1 request (Connection: close); returns status and body.
-pub async fn http(
-    addr: SocketAddrV4,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: &str,
-) -> Res<(u16, String)> {
-    let mut s = TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("http connect {addr}: {e}"))?;
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+pub async fn http(addr: SocketAddrV4, method: &str, path: &str, token: Option<&str>, body: &str) -> Res<(u16, String)> {
+    let mut s = TcpStream::connect(addr).await.map_err(|e| format!("http connect {addr}: {e}"))?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAccept: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    s.write_all(req.as_bytes())
-        .await
-        .map_err(|e| e.to_string())?;
+    s.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
     tokio::time::timeout(Duration::from_secs(30), s.read_to_end(&mut buf))
         .await
         .map_err(|_| format!("{method} {path}: timeout"))?
         .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&buf);
-    let (head, rest) = text
-        .split_once("\r\n\r\n")
-        .ok_or("malformed HTTP response")?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or("bad status line")?;
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("transfer-encoding: chunked")
-    });
-    let body = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
+    let (head, rest) = text.split_once("\r\n\r\n").ok_or("malformed HTTP response")?;
+    let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("bad status line")?;
+    let chunked = head.lines().any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
+    let body = if chunked { dechunk(rest) } else { rest.to_string() };
     Ok((status, body))
 }
 

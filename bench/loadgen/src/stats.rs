@@ -36,12 +36,7 @@ pub fn summary(h: &Histogram<u64>) -> Value {
 
 /// One human-readable table row for a latency summary.
 pub fn row(name: &str, s: &Value) -> String {
-    let f = |k: &str| {
-        s.get(k)
-            .and_then(Value::as_f64)
-            .map(|v| format!("{v:.3}"))
-            .unwrap_or("-".into())
-    };
+    let f = |k: &str| s.get(k).and_then(Value::as_f64).map(|v| format!("{v:.3}")).unwrap_or("-".into());
     format!(
         "| {name:<22} | {:>9} | {:>8} | {:>8} | {:>8} | {:>8} | {:>8} |",
         s.get("count").and_then(Value::as_u64).unwrap_or(0),
@@ -75,9 +70,7 @@ pub async fn until(deadline: Instant) {
 
 /// user+system CPU seconds of a process (`self` or a pid), from /proc/PID/stat.
 pub fn cpu_secs(pid: Option<u32>) -> Option<f64> {
-    let path = pid
-        .map(|p| format!("/proc/{p}/stat"))
-        .unwrap_or("/proc/self/stat".into());
+    let path = pid.map(|p| format!("/proc/{p}/stat")).unwrap_or("/proc/self/stat".into());
     let s = std::fs::read_to_string(path).ok()?;
     // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
     let rest = &s[s.rfind(')')? + 2..];

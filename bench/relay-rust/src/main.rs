@@ -82,16 +82,10 @@ fn main() {
         }
     }
     // Worker count follows the CPU affinity (taskset), like the hub's default tokio runtime.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async move {
         let listener = TcpListener::bind(&listen).await.expect("bind");
-        println!(
-            "relay-rust listening on ws://{}",
-            listener.local_addr().unwrap()
-        );
+        println!("relay-rust listening on ws://{}", listener.local_addr().unwrap());
         let pairs: Pairs = Arc::default();
         loop {
             let Ok((tcp, _)) = listener.accept().await else {
@@ -105,9 +99,7 @@ fn main() {
 async fn serve(tcp: TcpStream, pairs: Pairs) {
     let _ = tcp.set_nodelay(true);
     // Small eager read buffer: the tungstenite default (128 KiB per connection) would dominate idle memory.
-    let cfg = WebSocketConfig::default()
-        .read_buffer_size(4096)
-        .write_buffer_size(16 * 1024);
+    let cfg = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(16 * 1024);
     let Ok(ws) = tokio_tungstenite::accept_async_with_config(tcp, Some(cfg)).await else {
         return;
     };
@@ -140,31 +132,17 @@ async fn serve(tcp: TcpStream, pairs: Pairs) {
             continue;
         };
         let Ok(m) = serde_json::from_str::<In>(t.as_str()) else {
-            let _ = tx.send(Message::text(
-                r#"{"type":"error","code":"bad_request","message":"bad json"}"#,
-            ));
+            let _ = tx.send(Message::text(r#"{"type":"error","code":"bad_request","message":"bad json"}"#));
             continue;
         };
         match &*m.kind {
             "hello" => {
-                role = if m.role.as_deref() == Some("agent") {
-                    "agent"
-                } else {
-                    "visitor"
-                };
-                keys = if role == "agent" {
-                    m.pairs
-                } else {
-                    m.pair.map(|p| vec![p.into_owned()]).unwrap_or_default()
-                };
+                role = if m.role.as_deref() == Some("agent") { "agent" } else { "visitor" };
+                keys = if role == "agent" { m.pairs } else { m.pair.map(|p| vec![p.into_owned()]).unwrap_or_default() };
                 let mut map = pairs.lock().unwrap();
                 for k in &keys {
                     let p = map.entry(k.clone()).or_default();
-                    if role == "agent" {
-                        p.agent = Some(tx.clone())
-                    } else {
-                        p.visitor = Some(tx.clone())
-                    }
+                    if role == "agent" { p.agent = Some(tx.clone()) } else { p.visitor = Some(tx.clone()) }
                 }
                 drop(map);
                 let _ = tx.send(Message::text(r#"{"type":"welcome","v":1}"#));
@@ -180,32 +158,17 @@ async fn serve(tcp: TcpStream, pairs: Pairs) {
                     match map.get_mut(key) {
                         Some(p) => {
                             p.seq += 1;
-                            let peer = if role == "agent" {
-                                p.visitor.clone()
-                            } else {
-                                p.agent.clone()
-                            };
+                            let peer = if role == "agent" { p.visitor.clone() } else { p.agent.clone() };
                             (p.seq, peer)
                         }
                         None => (0, None),
                     }
                 };
-                let ack = Ack {
-                    kind: "ack",
-                    client_msg_id: m.client_msg_id.as_deref(),
-                    conversation_id: key,
-                    seq,
-                };
+                let ack = Ack { kind: "ack", client_msg_id: m.client_msg_id.as_deref(), conversation_id: key, seq };
                 let _ = tx.send(Message::text(serde_json::to_string(&ack).unwrap()));
                 if let Some(peer) = peer {
                     let text = m.text.as_deref().unwrap_or("");
-                    let out = Out {
-                        kind: "message",
-                        conversation_id: key,
-                        seq,
-                        from: From { role },
-                        text,
-                    };
+                    let out = Out { kind: "message", conversation_id: key, seq, from: From { role }, text };
                     let _ = peer.send(Message::text(serde_json::to_string(&out).unwrap()));
                 }
             }

@@ -8,80 +8,34 @@ use crate::protocol::{BotInfo, BotWelcome};
 fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
     let id = ConversationId::random();
     // (language, reason, next opening, parts the greeting must contain)
-    type Case<'a> = (
-        Option<&'a str>,
-        Option<BotReason>,
-        Option<&'a str>,
-        &'a [&'a str],
-    );
+    type Case<'a> = (Option<&'a str>, Option<BotReason>, Option<&'a str>, &'a [&'a str]);
     let cases: &[Case] = &[
         (
             Some("de"),
             Some(BotReason::Closed),
             Some("2026-11-23T09:00:00Z"),
-            &[
-                "Hallo, ich bin Switchboard Bot",
-                "SB-1001",
-                "ab 2026-11-23 09:00 UTC wieder",
-                "Was kann ich",
-            ],
+            &["Hallo, ich bin Switchboard Bot", "SB-1001", "ab 2026-11-23 09:00 UTC wieder", "Was kann ich"],
         ),
-        (
-            Some("en"),
-            Some(BotReason::Closed),
-            None,
-            &["Hello", "SB-1001", "not available right now"],
-        ),
-        (
-            Some("fr"),
-            Some(BotReason::Language),
-            None,
-            &["Bonjour", "SB-1001", "ne parle votre langue"],
-        ),
-        (
-            Some("es"),
-            Some(BotReason::Unverified),
-            None,
-            &["Hola", "SB-1001", "iniciado sesión"],
-        ),
-        (
-            Some("it"),
-            None,
-            None,
-            &["Salve", "SB-1001", "Come posso aiutarla?"],
-        ),
+        (Some("en"), Some(BotReason::Closed), None, &["Hello", "SB-1001", "not available right now"]),
+        (Some("fr"), Some(BotReason::Language), None, &["Bonjour", "SB-1001", "ne parle votre langue"]),
+        (Some("es"), Some(BotReason::Unverified), None, &["Hola", "SB-1001", "iniciado sesión"]),
+        (Some("it"), None, None, &["Salve", "SB-1001", "Come posso aiutarla?"]),
         (Some("pt"), None, None, &["Olá", "SB-1001"]),
         (Some("nl"), None, None, &["Hallo, ik ben", "SB-1001"]),
         // No phrases for Japanese, and no language known yet: English.
-        (
-            Some("ja"),
-            Some(BotReason::Language),
-            None,
-            &["Hello", "SB-1001", "none of our agents speaks"],
-        ),
-        (
-            None,
-            None,
-            None,
-            &[
-                "Hello, I'm Switchboard Bot",
-                "Your ticket number is SB-1001.",
-            ],
-        ),
+        (Some("ja"), Some(BotReason::Language), None, &["Hello", "SB-1001", "none of our agents speaks"]),
+        (None, None, None, &["Hello, I'm Switchboard Bot", "Your ticket number is SB-1001."]),
     ];
     for (lang, reason, next, expected) in cases {
         let mut bot = core();
-        let out = texts(&bot.on_frame(&ServerFrame::Assigned {
-            conversation: view(id, *lang, *reason, *next),
-            messages: Vec::new(),
-        }));
+        let out =
+            texts(&bot.on_frame(&ServerFrame::Assigned {
+                conversation: view(id, *lang, *reason, *next),
+                messages: Vec::new(),
+            }));
         assert_eq!(out.len(), 1, "{lang:?}: {out:?}");
         for part in *expected {
-            assert!(
-                out[0].contains(part),
-                "{lang:?}: {:?} lacks {part:?}",
-                out[0]
-            );
+            assert!(out[0].contains(part), "{lang:?}: {:?} lacks {part:?}", out[0]);
         }
     }
 }
@@ -90,85 +44,34 @@ fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
 fn assigned_answers_the_open_question_once_and_never_greets_twice() {
     let id = ConversationId::random();
     let mut bot = core();
-    let v = view(
-        id,
-        Some("de"),
-        Some(BotReason::Closed),
-        Some("2026-11-23T09:00:00Z"),
-    );
-    let question = msg(
-        id,
-        1,
-        Role::Visitor,
-        "Wie kann ich mein Passwort zurücksetzen?",
-    );
-    let out = texts(&bot.on_frame(&ServerFrame::Assigned {
-        conversation: v.clone(),
-        messages: vec![question.clone()],
-    }));
+    let v = view(id, Some("de"), Some(BotReason::Closed), Some("2026-11-23T09:00:00Z"));
+    let question = msg(id, 1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?");
+    let out =
+        texts(&bot.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: vec![question.clone()] }));
     assert_eq!(out.len(), 2, "{out:?}");
-    assert!(
-        out[0].contains("SB-1001") && !out[0].contains("Was kann ich"),
-        "{out:?}"
-    );
-    assert!(
-        out[1].starts_with("Resetting your password: Click"),
-        "{out:?}"
-    );
+    assert!(out[0].contains("SB-1001") && !out[0].contains("Was kann ich"), "{out:?}");
+    assert!(out[1].starts_with("Resetting your password: Click"), "{out:?}");
     // The same message live, then the same assignment again (a restart): nothing more to say.
-    assert!(
-        bot.on_frame(&ServerFrame::Message(question.clone()))
-            .is_empty()
-    );
-    assert!(
-        bot.on_frame(&ServerFrame::Assigned {
-            conversation: v.clone(),
-            messages: vec![question]
-        })
-        .is_empty()
-    );
+    assert!(bot.on_frame(&ServerFrame::Message(question.clone())).is_empty());
+    assert!(bot.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: vec![question] }).is_empty());
 
     // A fresh bot (it restarted) sees its own earlier answer in the transcript: no greeting, no answer.
     let mut fresh = core();
-    let transcript = vec![
-        msg(
-            id,
-            1,
-            Role::Visitor,
-            "Wie kann ich mein Passwort zurücksetzen?",
-        ),
-        msg(id, 2, Role::Bot, "…"),
-    ];
-    assert!(
-        fresh
-            .on_frame(&ServerFrame::Assigned {
-                conversation: v.clone(),
-                messages: transcript
-            })
-            .is_empty()
-    );
+    let transcript =
+        vec![msg(id, 1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?"), msg(id, 2, Role::Bot, "…")];
+    assert!(fresh.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: transcript }).is_empty());
 
     // After `welcome` lists the conversation, its assignment is not greeted either, but a question
     // written since the bot's last word is answered.
     let mut restarted = core();
     let welcome = BotWelcome {
         v: 1,
-        bot: BotInfo {
-            id: crate::domain::BotId(7),
-            name: NAME.into(),
-        },
+        bot: BotInfo { id: crate::domain::BotId(7), name: NAME.into() },
         conversations: vec![v.clone()],
     };
-    assert!(
-        restarted
-            .on_frame(&ServerFrame::BotWelcome(welcome))
-            .is_empty()
-    );
+    assert!(restarted.on_frame(&ServerFrame::BotWelcome(welcome)).is_empty());
     let transcript = vec![msg(id, 1, Role::Visitor, "Wo ist meine Bestellung?")];
-    let out = texts(&restarted.on_frame(&ServerFrame::Assigned {
-        conversation: v,
-        messages: transcript,
-    }));
+    let out = texts(&restarted.on_frame(&ServerFrame::Assigned { conversation: v, messages: transcript }));
     assert_eq!(out.len(), 1, "{out:?}");
     assert!(out[0].starts_with("Tracking your order:"), "{out:?}");
 }
@@ -177,29 +80,11 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
 fn visitor_messages_get_answers_handoffs_or_the_way_to_a_person() {
     let id = ConversationId::random();
     let mut bot = core();
-    let v = view(
-        id,
-        Some("de"),
-        Some(BotReason::Closed),
-        Some("2026-11-23T09:00:00Z"),
-    );
-    bot.on_frame(&ServerFrame::Assigned {
-        conversation: v,
-        messages: Vec::new(),
-    });
+    let v = view(id, Some("de"), Some(BotReason::Closed), Some("2026-11-23T09:00:00Z"));
+    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new() });
     let cases: &[(u64, Role, &str, &[&str])] = &[
-        (
-            1,
-            Role::Visitor,
-            "Wie kann ich mein Passwort zurücksetzen?",
-            &["Resetting your password: "],
-        ),
-        (
-            2,
-            Role::Visitor,
-            "Was kostet ein Fahrrad?",
-            &["nichts gefunden", "Mitarbeiter"],
-        ),
+        (1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?", &["Resetting your password: "]),
+        (2, Role::Visitor, "Was kostet ein Fahrrad?", &["nichts gefunden", "Mitarbeiter"]),
         // Its own and agents' messages are never answered.
         (3, Role::Bot, "I want to talk to a human", &[]),
         (4, Role::Agent, "Can I help you?", &[]),
@@ -207,11 +92,7 @@ fn visitor_messages_get_answers_handoffs_or_the_way_to_a_person() {
             5,
             Role::Visitor,
             "I want to talk to a human",
-            &[
-                "Gespräch an unser Team übergeben",
-                "ab 2026-11-23 09:00 UTC",
-                "HANDOFF(visitor asked for a person)",
-            ],
+            &["Gespräch an unser Team übergeben", "ab 2026-11-23 09:00 UTC", "HANDOFF(visitor asked for a person)"],
         ),
         // A repeated delivery of an answered message.
         (5, Role::Visitor, "I want to talk to a human", &[]),
@@ -228,28 +109,15 @@ fn visitor_messages_get_answers_handoffs_or_the_way_to_a_person() {
     }
     // Handoff comes after the message: the conversation may leave the bot as soon as the hub has it.
     let out = bot.on_frame(&ServerFrame::Message(msg(id, 6, Role::Visitor, "agent")));
-    assert!(
-        matches!(
-            out.as_slice(),
-            [ClientFrame::Message { .. }, ClientFrame::Handoff { .. }]
-        ),
-        "{out:?}"
-    );
+    assert!(matches!(out.as_slice(), [ClientFrame::Message { .. }, ClientFrame::Handoff { .. }]), "{out:?}");
 }
 
 #[test]
 fn conversations_are_forgotten_when_they_leave_the_bot() {
     let mut bot = core();
-    let (a, b, c) = (
-        ConversationId::random(),
-        ConversationId::random(),
-        ConversationId::random(),
-    );
+    let (a, b, c) = (ConversationId::random(), ConversationId::random(), ConversationId::random());
     for id in [a, b, c] {
-        bot.on_frame(&ServerFrame::Assigned {
-            conversation: view(id, Some("en"), None, None),
-            messages: Vec::new(),
-        });
+        bot.on_frame(&ServerFrame::Assigned { conversation: view(id, Some("en"), None, None), messages: Vec::new() });
     }
     assert_eq!(bot.tracked(), 3);
     let mut queued = view(a, Some("en"), None, None);
@@ -264,29 +132,15 @@ fn conversations_are_forgotten_when_they_leave_the_bot() {
     }
     assert_eq!(bot.tracked(), 1);
     // The updated view counts: the language is now French.
-    let out = texts(&bot.on_frame(&ServerFrame::Message(msg(
-        c,
-        10,
-        Role::Visitor,
-        "blablabla",
-    ))));
+    let out = texts(&bot.on_frame(&ServerFrame::Message(msg(c, 10, Role::Visitor, "blablabla"))));
     assert!(out[0].contains("conseiller"), "{out:?}");
     // Frames the bot has no business with are ignored.
     assert!(bot.on_frame(&ServerFrame::Pong).is_empty());
-    assert!(
-        bot.on_frame(&ServerFrame::Survey { conversation_id: c })
-            .is_empty()
-    );
+    assert!(bot.on_frame(&ServerFrame::Survey { conversation_id: c }).is_empty());
 }
 
 #[test]
 fn times_are_formatted_without_locale_data() {
-    assert_eq!(
-        format_time(ts("2026-11-23T09:00:00Z")),
-        "2026-11-23 09:00 UTC"
-    );
-    assert_eq!(
-        format_time(ts("2026-01-02T03:04:59+02:00")),
-        "2026-01-02 01:04 UTC"
-    );
+    assert_eq!(format_time(ts("2026-11-23T09:00:00Z")), "2026-11-23 09:00 UTC");
+    assert_eq!(format_time(ts("2026-01-02T03:04:59+02:00")), "2026-01-02 01:04 UTC");
 }

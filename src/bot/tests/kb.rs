@@ -9,38 +9,20 @@ fn questions_find_the_right_article_or_none() {
     let cases: &[(&str, Option<&str>)] = &[
         ("How do I reset my password?", Some("password-reset")),
         ("I forgot my passwords", Some("password-reset")),
-        (
-            "Wie kann ich mein Passwort zurücksetzen?",
-            Some("password-reset"),
-        ),
+        ("Wie kann ich mein Passwort zurücksetzen?", Some("password-reset")),
         ("J'ai oublié mon mot de passe", Some("password-reset")),
         ("He olvidado mi contraseña", Some("password-reset")),
         ("How long does shipping take?", Some("shipping")),
-        (
-            "Wie lange dauert der Versand nach Österreich?",
-            Some("shipping"),
-        ),
+        ("Wie lange dauert der Versand nach Österreich?", Some("shipping")),
         ("Where is my order?", Some("order-tracking")),
         ("Wo ist meine Bestellung?", Some("order-tracking")),
-        (
-            "I want to return these shoes and get a refund",
-            Some("returns"),
-        ),
+        ("I want to return these shoes and get a refund", Some("returns")),
         ("¿Cómo solicito un reembolso?", Some("returns")),
-        (
-            "Which payment methods do you accept?",
-            Some("payment-methods"),
-        ),
-        (
-            "Kann ich mit Kreditkarte bezahlen?",
-            Some("payment-methods"),
-        ),
+        ("Which payment methods do you accept?", Some("payment-methods")),
+        ("Kann ich mit Kreditkarte bezahlen?", Some("payment-methods")),
         ("What are your opening hours?", Some("opening-hours")),
         ("Quels sont vos horaires ?", Some("opening-hours")),
-        (
-            "Can I change the delivery address of my order?",
-            Some("change-or-cancel"),
-        ),
+        ("Can I change the delivery address of my order?", Some("change-or-cancel")),
         ("I want to cancel my order", Some("change-or-cancel")),
         ("Is the shop open on Sunday?", Some("opening-hours")),
         ("My card was declined", Some("payment-methods")),
@@ -53,33 +35,16 @@ fn questions_find_the_right_article_or_none() {
     ];
     for (question, expected) in cases {
         let got = kb.answer(question).map(|a| a.slug.as_str());
-        assert_eq!(
-            got,
-            *expected,
-            "{question:?}: ranked {:?}",
-            kb.ranked(question)
-        );
+        assert_eq!(got, *expected, "{question:?}: ranked {:?}", kb.ranked(question));
     }
 }
 
 #[test]
 fn title_matches_weigh_more_and_rare_terms_more_than_common_ones() {
     let kb = KnowledgeBase::from_articles(vec![
-        Article {
-            title: "Gift cards".into(),
-            body: "Buy them online.".into(),
-            slug: "gift".into(),
-        },
-        Article {
-            title: "Vouchers".into(),
-            body: "A gift for friends. Buy online.".into(),
-            slug: "voucher".into(),
-        },
-        Article {
-            title: "Stores".into(),
-            body: "Buy in our stores.".into(),
-            slug: "stores".into(),
-        },
+        Article { title: "Gift cards".into(), body: "Buy them online.".into(), slug: "gift".into() },
+        Article { title: "Vouchers".into(), body: "A gift for friends. Buy online.".into(), slug: "voucher".into() },
+        Article { title: "Stores".into(), body: "Buy in our stores.".into(), slug: "stores".into() },
     ]);
     assert_eq!(kb.answer("gift").map(|a| a.slug.as_str()), Some("gift"));
     // "buy" is in every article: it says nothing, so alone it is no answer.
@@ -114,20 +79,13 @@ fn words_and_stems() {
 
 #[test]
 fn markdown_and_excerpts() {
-    let a = parse_markdown(
-        "x",
-        "Intro line\n# Title here\n\nFirst para\ncontinues.\n\nSecond.",
-    );
+    let a = parse_markdown("x", "Intro line\n# Title here\n\nFirst para\ncontinues.\n\nSecond.");
     assert_eq!(a.title, "Title here");
     assert_eq!(a.excerpt(400), "Intro line");
     let b = parse_markdown("no-title", "Just text.\n\nMore.");
     assert_eq!(b.title, "no-title");
     assert_eq!(b.excerpt(400), "Just text.");
-    let long = Article {
-        title: "t".into(),
-        body: "word ".repeat(200),
-        slug: "t".into(),
-    };
+    let long = Article { title: "t".into(), body: "word ".repeat(200), slug: "t".into() };
     let e = long.excerpt(400);
     assert!(e.chars().count() <= 401 && e.ends_with("word…"), "{e}");
 }
@@ -144,14 +102,7 @@ fn load_reads_markdown_files_and_tolerates_a_missing_folder() -> std::io::Result
     let kb = KnowledgeBase::load(&dir)?;
     std::fs::remove_dir_all(&dir)?;
     assert_eq!(kb.len(), demo_articles().len());
-    assert_eq!(
-        kb.answer("reset password").map(|a| a.slug.as_str()),
-        Some("password-reset")
-    );
-    assert!(
-        kb.articles()
-            .iter()
-            .all(|a| !a.title.starts_with('#') && !a.body.is_empty())
-    );
+    assert_eq!(kb.answer("reset password").map(|a| a.slug.as_str()), Some("password-reset"));
+    assert!(kb.articles().iter().all(|a| !a.title.starts_with('#') && !a.body.is_empty()));
     Ok(())
 }

@@ -7,9 +7,7 @@ mod pump;
 use super::BotCore;
 use super::kb::demo_kb;
 use crate::domain::{BotReason, ConversationId, Plan, Priority, Role, Status, Ticket};
-use crate::protocol::{
-    BotRef, ClientFrame, ConversationView, From, MessageView, ServerFrame, VisitorView,
-};
+use crate::protocol::{BotRef, ClientFrame, ConversationView, From, MessageView, ServerFrame, VisitorView};
 use crate::routing::language::Language;
 
 const NAME: &str = "Switchboard Bot";
@@ -18,12 +16,7 @@ fn ts(s: &str) -> jiff::Timestamp {
     s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
 }
 
-fn view(
-    id: ConversationId,
-    lang: Option<&str>,
-    reason: Option<BotReason>,
-    next: Option<&str>,
-) -> ConversationView {
+fn view(id: ConversationId, lang: Option<&str>, reason: Option<BotReason>, next: Option<&str>) -> ConversationView {
     ConversationView {
         conversation_id: id,
         ticket: Ticket(1001),
@@ -39,12 +32,7 @@ fn view(
         handoff_requested: false,
         department_open: reason != Some(BotReason::Closed),
         next_change: next.map(ts),
-        visitor: VisitorView {
-            verified: false,
-            plan: Plan::Standard,
-            name: None,
-            email: None,
-        },
+        visitor: VisitorView { verified: false, plan: Plan::Standard, name: None, email: None },
         last_seq: 0,
         created_at: ts("2026-11-21T22:00:00Z"),
     }
@@ -69,16 +57,8 @@ fn texts(frames: &[ClientFrame]) -> Vec<String> {
     frames
         .iter()
         .map(|f| match f {
-            ClientFrame::Message {
-                text,
-                client_msg_id,
-                conversation_id,
-            } => {
-                assert!(
-                    client_msg_id
-                        .as_deref()
-                        .is_some_and(|c| c.starts_with("bot-"))
-                );
+            ClientFrame::Message { text, client_msg_id, conversation_id } => {
+                assert!(client_msg_id.as_deref().is_some_and(|c| c.starts_with("bot-")));
                 assert!(conversation_id.is_some());
                 text.clone()
             }
