@@ -195,7 +195,6 @@ impl Hub {
                 }
                 self.save(conversation_id);
                 self.place(conversation_id);
-                self.notify(conversation_id);
                 true
             }),
             ClientFrame::Sync { conversation_id, after_seq } => held(self, conversation_id).map(|()| {

@@ -157,6 +157,7 @@ impl Hub {
             self.to(Participant::Agent(agent), ServerFrame::Conversation(view), None);
         }
         self.to(Participant::Visitor(visitor), ServerFrame::Survey { conversation_id: id }, None);
+        self.tell_bots();
         // Resolved conversations leave memory; the gauge counts live ones, the counter below all.
         metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
         self.convs.remove(&id);

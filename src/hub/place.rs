@@ -255,8 +255,16 @@ impl Hub {
         if let Some(b) = self.bots.get_mut(&bot) {
             b.open = b.open.saturating_sub(1);
         }
-        if let Some(view) = self.view(id, false) {
-            self.to(Participant::Bot(bot), ServerFrame::Conversation(view), None);
+        // The bot hears of it once the change is complete (`tell_bots`), so it sees the new status.
+        self.bot_notices.push((bot, id));
+    }
+
+    /// Tells bots that lost conversations where those conversations now stand.
+    pub fn tell_bots(&mut self) {
+        for (bot, id) in std::mem::take(&mut self.bot_notices) {
+            if let Some(view) = self.view(id, false) {
+                self.to(Participant::Bot(bot), ServerFrame::Conversation(view), None);
+            }
         }
     }
 

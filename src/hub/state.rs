@@ -113,6 +113,8 @@ pub(super) struct Hub {
     pub next_ticket: u64,
     pub arrivals: u64,
     pub queue_dirty: bool,
+    /// Bots to tell that a conversation left them, once the event's changes are complete.
+    pub bot_notices: Vec<(BotId, ConversationId)>,
     pub now: Timestamp,
     pub job: Job,
     dispatcher: Option<Dispatcher>,
@@ -141,6 +143,7 @@ impl Hub {
             next_ticket: snapshot.last_ticket + 1,
             arrivals: 0,
             queue_dirty: false,
+            bot_notices: Vec::new(),
             now,
             job: Job::default(),
             dispatcher: Some(dispatcher),
@@ -243,6 +246,7 @@ impl Hub {
             HubEvent::Tick => self.tick(),
             HubEvent::Shutdown(done) => return Some(done),
         }
+        self.tell_bots();
         None
     }
 
