@@ -250,3 +250,33 @@ async fn visitor_end_resolves_and_the_next_message_opens_a_new_ticket() {
     assert_eq!(assigned["conversation"]["conversation_id"], again["conversation_id"]);
     assert_eq!(server.ticket(&first_ticket).await["status"], "resolved");
 }
+
+#[tokio::test]
+async fn agent_reconnect_lists_its_chats_and_agent_sync_replays_them() {
+    let server = Server::start(CONFIG_247);
+    let anna = server.create_agent("Anna", &["en"], 3).await;
+    let token = server.login(&anna.email, PASSWORD).await;
+    let mut agent = server.agent_connect(&token).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    agent.recv_type("assigned").await;
+    agent.close().await;
+
+    // Offline, Anna keeps her chat; the visitor's messages are stored meanwhile.
+    visitor.send(message("c2", "Are you still there?")).await;
+    assert_eq!(visitor.recv_ack("c2").await["seq"], 2);
+    let mut agent = server.agent_connect(&token).await;
+    let mine = agent.welcome["conversations"].as_array().expect("conversations");
+    assert_eq!(mine.len(), 1, "{}", agent.welcome);
+    assert_eq!(mine[0]["conversation_id"], conv_id.as_str());
+    assert_eq!(mine[0]["last_seq"], 2, "{}", agent.welcome);
+
+    agent.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 0})).await;
+    let first = agent.recv_type("message").await;
+    let second = agent.recv().await;
+    assert_eq!((first["seq"].clone(), second["seq"].clone()), (json!(1), json!(2)), "{first} {second}");
+    assert_eq!(second["text"], "Are you still there?");
+    let synced = agent.recv().await;
+    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(2)), "{synced}");
+}

@@ -254,7 +254,7 @@ async fn urgent_goes_ahead_of_premium() {
 #[tokio::test]
 async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
     let server = Server::start(CONFIG_247);
-    let (anna, mut anna_ws) = server.online_agent("Anna", &["en"], 3).await;
+    let (_, mut anna_ws) = server.online_agent("Anna", &["en"], 3).await;
     let (bob, mut bob_ws) = server.online_agent("Bob", &["en"], 3).await;
     let mia = json!({"email": "mia@agents.test", "name": "Mia", "password": PASSWORD, "languages": ["en"],
                      "tier": 2, "max_chats": 3, "departments": ["support"]});
@@ -288,5 +288,4 @@ async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
     assert_eq!(to_mia["conversation"]["conversation_id"], conv_id.as_str());
     assert_eq!(to_mia["conversation"]["tier"], 2, "{to_mia}");
     assert_eq!(to_mia["conversation"]["agent"]["id"], mia["id"]);
-    let _ = anna;
 }

@@ -348,13 +348,16 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         tokio::task::yield_now().await;
     }
     let send_s = (Instant::now() - origin).as_secs_f64();
-    let (cpu1, srv1) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
     let drain_end = Instant::now() + Duration::from_secs_f64(o.drain);
     while Instant::now() < drain_end
         && (sh.acked.load(Relaxed) < total as u64 || sh.delivered.load(Relaxed) < total as u64)
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // CPU over traffic + drain: CPU time per message compares servers even when other load on the
+    // machine disturbs the latencies.
+    let (cpu1, srv1) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let busy_s = (Instant::now() - origin).as_secs_f64();
     let (mut loss, mut unacked, mut undelivered) = (0u64, 0u64, 0u64);
     for s in &sh.state {
         let s = s.load(Relaxed);
@@ -365,7 +368,8 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     let errors = sh.errors.lock().unwrap().clone();
     let dups = sh.dups.load(Relaxed);
     let unknown = sh.unknown.load(Relaxed);
-    let pct = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| ((b - a) / send_s * 100.0).round());
+    let pct = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| ((b - a) / busy_s * 100.0).round());
+    let us_per_msg = srv0.zip(srv1).map(|(a, b)| ((b - a) / total.max(1) as f64 * 1e7).round() / 10.0);
     drop((visitors, agents));
     Ok(json!({
         "mode": "chat", "target": format!("{:?}", ep.target).to_lowercase(), "chats": o.chats, "agents": o.agents,
@@ -377,6 +381,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         "ack": stats::summary(&sh.ack.lock().unwrap()),
         "generator_lag": stats::summary(&lag),
         "generator_cpu_pct": pct(cpu0, cpu1), "server_cpu_pct": pct(srv0, srv1),
+        "server_cpu_us_per_msg": us_per_msg,
         "pass": loss == 0 && dups == 0 && unacked == 0 && undelivered == 0 && errors.is_empty() && unknown == 0,
     }))
 }

@@ -164,7 +164,12 @@ fn human(v: &Value) -> String {
                 g("unknown"),
                 g("errors")
             );
-            out += &format!("cpu: generator {}% server {}%\n", g("generator_cpu_pct"), g("server_cpu_pct"));
+            out += &format!(
+                "cpu: generator {}% server {}% ({} µs server CPU per message)\n",
+                g("generator_cpu_pct"),
+                g("server_cpu_pct"),
+                g("server_cpu_us_per_msg")
+            );
             out += stats::TABLE_HEAD;
             out += "\n";
             out += &stats::row("delivery (from sched.)", &v["delivery"]);
