@@ -6,10 +6,13 @@
   report.py can-pass P99 RUNS       < lines   exit 1 once a routing point can no longer pass
   report.py point-pass P99          < lines   exit 0 if a routing point passed (no loss, median p99 <= P99)
   report.py tables P99 RAW OUT.json           markdown tables on stdout, summary JSON to OUT.json
+  report.py quiet SECONDS                     wait (at most SECONDS) until other load leaves the CPUs idle
 """
 import json
+import os
 import statistics
 import sys
+import time
 
 
 def lines(stream):
@@ -41,13 +44,15 @@ def brief(r):
         return (f"{b} {k} chats={r['chats']} rate={r['rate']:.0f} achieved={r['achieved_rate']:.0f} "
                 f"p50={d.get('p50_ms')} p99={d.get('p99_ms')} max={d.get('max_ms')} loss={r['loss']} "
                 f"unacked={r['unacked']} dups={r['dups']} errors={r['errors']} cpu gen/srv="
-                f"{r.get('generator_cpu_pct')}/{r.get('server_cpu_pct')}% load={r.get('loadavg')}")
+                f"{r.get('generator_cpu_pct')}/{r.get('server_cpu_pct')}% srv_us/msg={r.get('server_cpu_us_per_msg')} "
+                f"busy_before={r.get('busy_before_pct')}%")
     if r.get("mode") == "idle":
-        return f"{b} {k} n={r['requested']} opened={r['opened']} KiB/conn={r.get('kib_per_conn')} load={r.get('loadavg')}"
+        return f"{b} {k} n={r['requested']} opened={r['opened']} KiB/conn={r.get('kib_per_conn')} busy_before={r.get('busy_before_pct')}%"
     if r.get("mode") == "connect":
         lat = r.get("latency", {})
         return (f"{b} {k} n={r['requested']} opened={r['opened']} conn/s={r['conn_per_s']} "
-                f"p50={lat.get('p50_ms')} p99={lat.get('p99_ms')} load={r.get('loadavg')}")
+                f"p50={lat.get('p50_ms')} p99={lat.get('p99_ms')} cpu gen/srv={r.get('generator_cpu_pct')}/"
+                f"{r.get('server_cpu_pct')}% busy_before={r.get('busy_before_pct')}%")
     return f"{b} {k} ERROR {r.get('error')}"
 
 
@@ -67,8 +72,8 @@ def tables(limit, raw, out):
             mib = f"{after / 2**20:.1f}" if after else "-"
             print(f"| {k} | {n} | {kib if kib is not None else 'failed'} | {mib} | {len(ok)}/{len(g)} |")
     print("\n### Connection setup (handshake + hello -> welcome, 256 in flight, median)\n")
-    print("| server | connections | conn/s | p50 ms | p99 ms | runs |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| server | connections | conn/s | p50 ms | p99 ms | server CPU % | generator CPU % | runs |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for k in kinds:
         g = [r for r in rs if r["bench"] == "connect" and r["kind"] == k]
         ok = [r for r in g if r.get("pass")]
@@ -78,10 +83,11 @@ def tables(limit, raw, out):
         l50 = med([r["latency"].get("p50_ms") for r in ok])
         l99 = med([r["latency"].get("p99_ms") for r in ok])
         summary["connect"].append({"kind": k, "connections": g[0].get("requested"), "conn_per_s": cps, "p50_ms": l50, "p99_ms": l99})
-        print(f"| {k} | {g[0].get('requested')} | {cps if cps is not None else 'failed'} | {l50} | {l99} | {len(ok)}/{len(g)} |")
+        scpu, gcpu = med([r.get("server_cpu_pct") for r in ok]), med([r.get("generator_cpu_pct") for r in ok])
+        print(f"| {k} | {g[0].get('requested')} | {cps if cps is not None else 'failed'} | {l50} | {l99} | {scpu} | {gcpu} | {len(ok)}/{len(g)} |")
     print(f"\n### Routing: highest rate with zero loss and median p99 <= {limit} ms\n")
-    print("| server | chats | max passing rate (msg/s) | p50 ms | p99 ms | p99.9 ms | server CPU % | generator CPU % | next rate: why it failed |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| server | chats | max passing rate (msg/s) | p50 ms | p99 ms | p99.9 ms | server CPU % | server CPU µs/msg | generator CPU % | next rate: why it failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for k in kinds:
         for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
             g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
@@ -100,10 +106,25 @@ def tables(limit, raw, out):
                 for key in ("p50_ms", "p99_ms", "p999_ms"):
                     row[key] = med([r["delivery"].get(key) for r in pts])
                 row["server_cpu_pct"] = med([r.get("server_cpu_pct") for r in pts])
+                row["server_cpu_us_per_msg"] = med([r.get("server_cpu_us_per_msg") for r in pts])
                 row["generator_cpu_pct"] = med([r.get("generator_cpu_pct") for r in pts])
             summary["route"].append(row)
             print(f"| {k} | {c} | {row['max_rate']:.0f} | {row.get('p50_ms', '-')} | {row.get('p99_ms', '-')} | "
-                  f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
+                  f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
+                  f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
+    print("\n### Server CPU time per routed message (µs, median; every rate each server ran, passing or not)\n")
+    rates = sorted({r["rate"] for r in rs if r["bench"] == "route"})
+    print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
+    print("|---|---:|" + "---:|" * len(rates))
+    for k in kinds:
+        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
+            cells = []
+            for x in rates:
+                v = med([r.get("server_cpu_us_per_msg") for r in rs if r["bench"] == "route" and r["kind"] == k
+                         and r.get("chats") == c and r["rate"] == x])
+                cells.append("-" if v is None else f"{v:.1f}")
+            summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
+            print(f"| {k} | {c} | " + " | ".join(cells) + " |")
     print("\n### Targets (issue 4)\n")
     print("| target | measured | met |")
     print("|---|---|---|")
@@ -125,7 +146,33 @@ def tables(limit, raw, out):
                 continue
             ratio = a / b
             print(f"| routing >= {factor}x {rel} ({c} chats) | {ratio:.2f}x ({a:.0f} vs {b:.0f}) | {'yes' if ratio >= factor else 'no'} |")
+    busy = [r.get("busy_before_pct") for r in rs if r.get("busy_before_pct") is not None]
+    if busy:
+        print(f"\nOther load on the machine just before each point (CPU busy %, both cores): median {med(busy):.0f}, "
+              f"max {max(busy):.0f}, points started above 10%: {sum(b > 10 for b in busy)} of {len(busy)}.")
+        summary["busy_before_pct"] = {"median": med(busy), "max": max(busy)}
     json.dump(summary, open(out, "w"), indent=1)
+
+
+def busy_pct(interval=0.5):
+    """Share of both CPUs busy over `interval`, from /proc/stat (between points nothing of ours runs)."""
+    def snap():
+        f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(f), f[3] + f[4]
+    t0, i0 = snap()
+    time.sleep(interval)
+    t1, i1 = snap()
+    return 100.0 * (1 - (i1 - i0) / max(1, t1 - t0))
+
+
+def quiet(max_wait, threshold=10.0):
+    """Other sessions' builds share this machine; start a point only when the CPUs are idle, or give up
+    after max_wait seconds and record how busy they were."""
+    end = time.time() + max_wait
+    b = busy_pct()
+    while b > threshold and time.time() < end:
+        b = busy_pct(1.0)
+    print(round(b, 1))
 
 
 def main():
@@ -134,6 +181,8 @@ def main():
         r = json.loads(sys.stdin.read().strip() or '{"mode":"error","error":"empty","pass":false}')
         r["bench"], r["kind"] = sys.argv[2], sys.argv[3]
         r["loadavg"] = open("/proc/loadavg").read().split()[0]
+        if os.environ.get("BUSY_BEFORE"):
+            r["busy_before_pct"] = float(os.environ["BUSY_BEFORE"])
         print(json.dumps(r, separators=(",", ":")))
     elif cmd == "brief":
         for r in lines(sys.stdin):
@@ -147,6 +196,8 @@ def main():
         limit = float(sys.argv[2])
         rs = lines(sys.stdin)
         sys.exit(0 if rs and all(clean(r) for r in rs) and med([p99(r) for r in rs]) <= limit else 1)
+    elif cmd == "quiet":
+        quiet(float(sys.argv[2]))
     elif cmd == "tables":
         tables(float(sys.argv[2]), sys.argv[3], sys.argv[4])
 

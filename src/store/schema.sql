@@ -30,16 +30,20 @@ CREATE INDEX IF NOT EXISTS conversations_open ON conversations(status) WHERE sta
 CREATE INDEX IF NOT EXISTS conversations_visitor ON conversations(visitor_id, status);
 CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created_at);
 
+-- Rows in arrival order (rowid), so that the messages of one commit share a few pages at the end of
+-- the table instead of dirtying one page per active conversation; the unique index keeps (conversation,
+-- seq) lookups fast and is small enough that its hot pages stay few.
 CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     role TEXT NOT NULL,
     sender_name TEXT,
     body TEXT NOT NULL,
     at INTEGER NOT NULL,
-    client_msg_id TEXT,
-    PRIMARY KEY (conversation_id, seq)
-) WITHOUT ROWID;
+    client_msg_id TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_seq ON messages(conversation_id, seq);
 
 CREATE TABLE IF NOT EXISTS agents (
     id INTEGER PRIMARY KEY,

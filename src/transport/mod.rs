@@ -16,8 +16,9 @@ use crate::app::{App, Refused};
 use crate::domain::Role;
 
 /// Initial read buffer per connection. Chat frames are small; tungstenite's 128 KiB default would
-/// dominate the memory of an idle connection. The buffer grows for a large frame when needed.
-pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// dominate the memory of an idle connection, and tungstenite keeps the whole buffer resident. It grows
+/// for a larger frame when needed, at the cost of an extra read.
+pub const READ_BUFFER_BYTES: usize = 1024;
 /// Frames are written as soon as they are queued (and flushed per burst), so no write buffering.
 pub const WRITE_BUFFER_BYTES: usize = 0;
 /// A frame past `max_frame_bytes` gets `too_large` and the connection stays; one past this multiple of
