@@ -37,9 +37,9 @@ impl Hub {
         let conversations = mine.iter().filter_map(|id| self.view(*id, false)).collect();
         self.effect(Effect::Attach { conn, who: Participant::Agent(agent), tx });
         let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations };
-        self.to_conn(conn, ServerFrame::AgentWelcome(welcome));
+        self.send_conn(conn, ServerFrame::AgentWelcome(welcome));
         let waiting = self.waiting_for(&depts);
-        self.to_conn(conn, ServerFrame::Queue { waiting });
+        self.send_conn(conn, ServerFrame::Queue { waiting });
         metrics::gauge!("switchboard_agents_online").set(self.online_agents() as f64);
         self.serve_agent(agent);
     }
@@ -66,7 +66,7 @@ impl Hub {
             .filter_map(|id| self.view(id, false))
             .collect();
         self.effect(Effect::Attach { conn, who: Participant::Bot(bot), tx });
-        self.to_conn(conn, ServerFrame::BotWelcome(BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations }));
+        self.send_conn(conn, ServerFrame::BotWelcome(BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations }));
         self.serve_bots();
     }
 
@@ -97,7 +97,7 @@ impl Hub {
         received: Instant,
     ) {
         if let ClientFrame::Ping = frame {
-            return self.to_conn(conn, ServerFrame::Pong);
+            return self.send_conn(conn, ServerFrame::Pong);
         }
         match who {
             Participant::Visitor(v) => self.visitor_frame(conn, v, frame, reference, received),

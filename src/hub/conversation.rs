@@ -37,7 +37,7 @@ impl Hub {
         if let Some(seq) = client_msg_id.as_ref().and_then(|k| c.client_ids.get(k)).copied() {
             // The same id again: the same ack, nothing added.
             let ack = ServerFrame::Ack { reference, client_msg_id, conversation_id: Some(id), seq: Some(seq) };
-            self.to_conn(author.conn, ack);
+            self.send_conn(author.conn, ack);
             return;
         }
         c.rec.last_seq += 1;
@@ -63,7 +63,7 @@ impl Hub {
         ];
         self.op(StoreOp::PutMessage(record));
         let ack = ServerFrame::Ack { reference, client_msg_id, conversation_id: Some(id), seq: Some(seq) };
-        self.to_conn(author.conn, ack);
+        self.send_conn(author.conn, ack);
         let view = MessageView {
             conversation_id: id,
             seq,

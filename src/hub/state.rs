@@ -260,7 +260,7 @@ impl Hub {
         self.job.effects.push(effect);
     }
 
-    pub fn to_conn(&mut self, conn: ConnId, frame: ServerFrame) {
+    pub fn send_conn(&mut self, conn: ConnId, frame: ServerFrame) {
         self.effect(Effect::ToConn { conn, item: OutItem::frame(frame) });
     }
 
@@ -269,11 +269,11 @@ impl Hub {
     }
 
     pub fn ack(&mut self, conn: ConnId, reference: Option<Ref>) {
-        self.to_conn(conn, ServerFrame::ack(reference));
+        self.send_conn(conn, ServerFrame::ack(reference));
     }
 
     pub fn error(&mut self, conn: ConnId, code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) {
-        self.to_conn(conn, ServerFrame::error(code, message, reference));
+        self.send_conn(conn, ServerFrame::error(code, message, reference));
     }
 
     /// Persists the conversation's current row.

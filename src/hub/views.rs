@@ -3,7 +3,7 @@
 use super::state::Hub;
 use crate::domain::{ConversationId, Status};
 use crate::protocol::{AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView};
-use crate::store::{AgentRecord, MessageRecord};
+use crate::store::{AgentRecord, ConversationRecord, MessageRecord};
 
 pub fn message_view(m: MessageRecord) -> MessageView {
     MessageView {
@@ -12,6 +12,41 @@ pub fn message_view(m: MessageRecord) -> MessageView {
         from: From { role: m.role, name: m.sender_name },
         text: m.text,
         at: m.at,
+    }
+}
+
+/// A conversation record as the wire shows it. `hours`: whether its department is open and when
+/// that next changes. Live-only fields (queue position) are left for the caller.
+pub fn record_view(
+    r: &ConversationRecord,
+    agent: Option<AgentRef>,
+    bot: Option<BotRef>,
+    hours: Option<(bool, Option<jiff::Timestamp>)>,
+    for_visitor: bool,
+) -> ConversationView {
+    ConversationView {
+        conversation_id: r.id,
+        ticket: r.ticket,
+        status: r.status,
+        department: r.department.clone(),
+        language: r.language,
+        priority: r.priority,
+        tier: r.tier,
+        queue_position: None,
+        agent,
+        bot,
+        reason: r.bot_reason.filter(|_| r.status == Status::Bot),
+        handoff_requested: r.handoff_requested,
+        department_open: hours.is_some_and(|h| h.0),
+        next_change: hours.and_then(|h| h.1),
+        visitor: VisitorView {
+            verified: r.verified,
+            plan: r.plan,
+            name: r.visitor_name.clone(),
+            email: r.visitor_email.clone().filter(|_| !for_visitor),
+        },
+        last_seq: r.last_seq,
+        created_at: r.created_at,
     }
 }
 
@@ -42,30 +77,10 @@ impl Hub {
             .filter(|_| r.status == Status::Bot)
             .and_then(|b| self.bots.get(&b))
             .map(|b| BotRef { name: b.record.name.clone() });
-        Some(ConversationView {
-            conversation_id: r.id,
-            ticket: r.ticket,
-            status: r.status,
-            department: r.department.clone(),
-            language: r.language,
-            priority: r.priority,
-            tier: r.tier,
-            queue_position: c.queue_key.and(c.last_position),
-            agent,
-            bot,
-            reason: r.bot_reason.filter(|_| r.status == Status::Bot),
-            handoff_requested: r.handoff_requested,
-            department_open: dept.is_some_and(|d| d.open),
-            next_change: dept.and_then(|d| d.schedule.next_change(self.now)),
-            visitor: VisitorView {
-                verified: r.verified,
-                plan: r.plan,
-                name: r.visitor_name.clone(),
-                email: r.visitor_email.clone().filter(|_| !for_visitor),
-            },
-            last_seq: r.last_seq,
-            created_at: r.created_at,
-        })
+        let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));
+        let mut view = record_view(r, agent, bot, hours, for_visitor);
+        view.queue_position = c.queue_key.and(c.last_position);
+        Some(view)
     }
 
     /// The human queue as agents of these departments see it, in service order.
@@ -73,7 +88,7 @@ impl Hub {
         self.queue
             .values()
             .filter_map(|id| self.convs.get(id))
-            .filter(|c| departments.iter().any(|d| *d == c.rec.department))
+            .filter(|c| departments.contains(&c.rec.department))
             .map(|c| WaitingView {
                 conversation_id: c.rec.id,
                 ticket: c.rec.ticket,

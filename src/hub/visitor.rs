@@ -72,7 +72,7 @@ impl Hub {
             conversation: open.and_then(|c| self.view(c, true)),
         };
         self.effect(Effect::Attach { conn, who: Participant::Visitor(id), tx });
-        self.to_conn(conn, ServerFrame::VisitorWelcome(welcome));
+        self.send_conn(conn, ServerFrame::VisitorWelcome(welcome));
     }
 
     /// Spec 3: a user id is linked to the first verified email it is seen with; another email later is

@@ -183,7 +183,7 @@ mod tests {
 
     #[test]
     fn queue_key_orders_priority_then_arrival() {
-        let mut keys = vec![
+        let mut keys = [
             QueueKey { priority: Priority::Standard, arrival: 1 },
             QueueKey { priority: Priority::Low, arrival: 0 },
             QueueKey { priority: Priority::Premium, arrival: 3 },
