@@ -6,6 +6,7 @@
   report.py can-pass P99 RUNS       < lines   exit 1 once a routing point can no longer pass
   report.py point-pass P99          < lines   exit 0 if a routing point passed (no loss, median p99 <= P99)
   report.py tables P99 RAW OUT.json           markdown tables on stdout, summary JSON to OUT.json
+  report.py noisy PCT                < line    exit 0 if other processes used more than PCT % of a CPU
   report.py quiet SECONDS                     wait (at most SECONDS) until other load leaves the CPUs idle
 """
 import json
@@ -45,14 +46,14 @@ def brief(r):
                 f"p50={d.get('p50_ms')} p99={d.get('p99_ms')} max={d.get('max_ms')} loss={r['loss']} "
                 f"unacked={r['unacked']} dups={r['dups']} errors={r['errors']} cpu gen/srv="
                 f"{r.get('generator_cpu_pct')}/{r.get('server_cpu_pct')}% srv_us/msg={r.get('server_cpu_us_per_msg')} "
-                f"busy_before={r.get('busy_before_pct')}%")
+                f"others={r.get('other_cpu_pct')}%")
     if r.get("mode") == "idle":
         return f"{b} {k} n={r['requested']} opened={r['opened']} KiB/conn={r.get('kib_per_conn')} busy_before={r.get('busy_before_pct')}%"
     if r.get("mode") == "connect":
         lat = r.get("latency", {})
         return (f"{b} {k} n={r['requested']} opened={r['opened']} conn/s={r['conn_per_s']} "
                 f"p50={lat.get('p50_ms')} p99={lat.get('p99_ms')} cpu gen/srv={r.get('generator_cpu_pct')}/"
-                f"{r.get('server_cpu_pct')}% busy_before={r.get('busy_before_pct')}%")
+                f"{r.get('server_cpu_pct')}% others={r.get('other_cpu_pct')}%")
     return f"{b} {k} ERROR {r.get('error')}"
 
 
@@ -146,11 +147,11 @@ def tables(limit, raw, out):
                 continue
             ratio = a / b
             print(f"| routing >= {factor}x {rel} ({c} chats) | {ratio:.2f}x ({a:.0f} vs {b:.0f}) | {'yes' if ratio >= factor else 'no'} |")
-    busy = [r.get("busy_before_pct") for r in rs if r.get("busy_before_pct") is not None]
-    if busy:
-        print(f"\nOther load on the machine just before each point (CPU busy %, both cores): median {med(busy):.0f}, "
-              f"max {max(busy):.0f}, points started above 10%: {sum(b > 10 for b in busy)} of {len(busy)}.")
-        summary["busy_before_pct"] = {"median": med(busy), "max": max(busy)}
+    other = [r.get("other_cpu_pct") for r in rs if r.get("other_cpu_pct") is not None]
+    if other:
+        print(f"\nCPU used by other processes during the kept timed points (% of one CPU): median {med(other):.0f}, "
+              f"max {max(other):.0f}; above 20%: {sum(b > 20 for b in other)} of {len(other)}.")
+        summary["other_cpu_pct"] = {"median": med(other), "max": max(other)}
     json.dump(summary, open(out, "w"), indent=1)
 
 
@@ -179,7 +180,7 @@ def main():
     cmd = sys.argv[1]
     if cmd == "tag":
         r = json.loads(sys.stdin.read().strip() or '{"mode":"error","error":"empty","pass":false}')
-        r["bench"], r["kind"] = sys.argv[2], sys.argv[3]
+        r["bench"], r["kind"], r["attempt"] = sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 1
         r["loadavg"] = open("/proc/loadavg").read().split()[0]
         if os.environ.get("BUSY_BEFORE"):
             r["busy_before_pct"] = float(os.environ["BUSY_BEFORE"])
@@ -196,6 +197,9 @@ def main():
         limit = float(sys.argv[2])
         rs = lines(sys.stdin)
         sys.exit(0 if rs and all(clean(r) for r in rs) and med([p99(r) for r in rs]) <= limit else 1)
+    elif cmd == "noisy":
+        r = lines(sys.stdin)[0]
+        sys.exit(0 if (r.get("other_cpu_pct") or 0) > float(sys.argv[2]) else 1)
     elif cmd == "quiet":
         quiet(float(sys.argv[2]))
     elif cmd == "tables":

@@ -318,6 +318,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
 
     // Traffic. Everything due by now is sent in one go; between deadlines we wait precisely.
     let (cpu0, srv0) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let m0 = stats::machine_busy_secs();
     let origin = Instant::now() + Duration::from_millis(50);
     sh.origin.set(origin).unwrap();
     let mut lag = stats::histogram();
@@ -357,7 +358,9 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     // CPU over traffic + drain: CPU time per message compares servers even when other load on the
     // machine disturbs the latencies.
     let (cpu1, srv1) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let m1 = stats::machine_busy_secs();
     let busy_s = (Instant::now() - origin).as_secs_f64();
+    let own = cpu1.zip(cpu0).map_or(0.0, |(b, a)| b - a) + srv1.zip(srv0).map_or(0.0, |(b, a)| b - a);
     let (mut loss, mut unacked, mut undelivered) = (0u64, 0u64, 0u64);
     for s in &sh.state {
         let s = s.load(Relaxed);
@@ -382,6 +385,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         "generator_lag": stats::summary(&lag),
         "generator_cpu_pct": pct(cpu0, cpu1), "server_cpu_pct": pct(srv0, srv1),
         "server_cpu_us_per_msg": us_per_msg,
+        "other_cpu_pct": stats::other_cpu_pct(m0, m1, own, busy_s),
         "pass": loss == 0 && dups == 0 && unacked == 0 && undelivered == 0 && errors.is_empty() && unknown == 0,
     }))
 }

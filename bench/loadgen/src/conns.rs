@@ -97,9 +97,10 @@ fn first_errors(errors: &[String]) -> Vec<&String> {
 
 /// `--connect N`: setup rate and latency; the connections are held until all are open, then closed.
 pub async fn connect_bench(ep: &Endpoint, n: usize, ramp: f64, concurrency: usize, pid: Option<u32>) -> Value {
-    let (g0, s0) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let (g0, s0, m0) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))), stats::machine_busy_secs());
     let o = open_visitors(ep, n, 0, ramp, concurrency).await;
-    let (g1, s1) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let (g1, s1, m1) = (stats::cpu_secs(None), pid.and_then(|p| stats::cpu_secs(Some(p))), stats::machine_busy_secs());
+    let own = g1.zip(g0).map_or(0.0, |(b, a)| b - a) + s1.zip(s0).map_or(0.0, |(b, a)| b - a);
     // CPU share over the setup window: tells whether the server or the generator was the limit.
     let pct = |a: Option<f64>, b: Option<f64>| {
         a.zip(b).map(|(a, b)| ((b - a) / o.elapsed.as_secs_f64().max(1e-9) * 100.0).round())
@@ -114,6 +115,7 @@ pub async fn connect_bench(ep: &Endpoint, n: usize, ramp: f64, concurrency: usiz
         "conn_per_s": rate.round(), "ramp": ramp, "concurrency": concurrency,
         "latency": stats::summary(&o.latency), "pass": o.errors.is_empty(),
         "generator_cpu_pct": pct(g0, g1), "server_cpu_pct": pct(s0, s1),
+        "other_cpu_pct": stats::other_cpu_pct(m0, m1, own, o.elapsed.as_secs_f64()),
     })
 }
 

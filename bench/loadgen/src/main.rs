@@ -165,9 +165,10 @@ fn human(v: &Value) -> String {
                 g("errors")
             );
             out += &format!(
-                "cpu: generator {}% server {}% ({} µs server CPU per message)\n",
+                "cpu: generator {}% server {}% others {}% ({} µs server CPU per message)\n",
                 g("generator_cpu_pct"),
                 g("server_cpu_pct"),
+                g("other_cpu_pct"),
                 g("server_cpu_us_per_msg")
             );
             out += stats::TABLE_HEAD;

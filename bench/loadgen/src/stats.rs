@@ -78,3 +78,19 @@ pub fn cpu_secs(pid: Option<u32>) -> Option<f64> {
     let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
     Some(ticks / 100.0)
 }
+
+/// Non-idle CPU seconds of the whole machine (all CPUs), from /proc/stat. Minus the server's and the
+/// generator's own CPU this is the load other processes put on the machine during a measurement.
+pub fn machine_busy_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/stat").ok()?;
+    let f: Vec<f64> = s.lines().next()?.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal
+    let busy = f.iter().take(8).enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, v)| v).sum::<f64>();
+    Some(busy / 100.0)
+}
+
+/// Percent of one CPU that processes other than `pid` and this one used between two readings.
+pub fn other_cpu_pct(m0: Option<f64>, m1: Option<f64>, own: f64, secs: f64) -> Option<f64> {
+    let other = m1? - m0? - own;
+    Some((other.max(0.0) / secs.max(1e-9) * 100.0).round())
+}
