@@ -132,7 +132,9 @@ impl Hub {
         let owns = |c: Option<ConversationId>| c.is_none() || c == open;
         match frame {
             ClientFrame::Message { conversation_id, client_msg_id, text } => {
-                if !owns(conversation_id) {
+                // Naming the conversation the visitor just ended is fine: the message opens a new one.
+                let ended = conversation_id.is_some() && conversation_id == self.recently_resolved.get(id);
+                if !owns(conversation_id) && !(open.is_none() && ended) {
                     return self.error(conn, ErrorCode::NotFound, "no such open conversation", reference);
                 }
                 let (conv, new) = match open {
