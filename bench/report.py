@@ -72,7 +72,7 @@ def tables(limit, raw, out):
             summary["idle"].append({"kind": k, "connections": n, "kib_per_conn": kib, "rss_after": after, "runs": len(ok)})
             mib = f"{after / 2**20:.1f}" if after else "-"
             print(f"| {k} | {n} | {kib if kib is not None else 'failed'} | {mib} | {len(ok)}/{len(g)} |")
-    print("\n### Connection setup (handshake + hello -> welcome, 256 in flight, median)\n")
+    print("\n### Connection setup (handshake + hello -> welcome, 64 in flight, median)\n")
     print("| server | connections | conn/s | p50 ms | p99 ms | server CPU % | generator CPU % | runs |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for k in kinds:
@@ -93,12 +93,14 @@ def tables(limit, raw, out):
         for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
             g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
             best, fail = None, None
-            for rate in sorted({r["rate"] for r in g}):
-                pts = [r for r in g if r["rate"] == rate]
+            for rate in sorted({r["rate"] for r in g if r.get("rate")}):
+                pts = [r for r in g if r.get("rate") == rate]
                 if all(clean(r) for r in pts) and med([p99(r) for r in pts]) <= limit:
                     best = (rate, pts)
                 else:
-                    why = "loss/errors" if not all(clean(r) for r in pts) else f"p99 {med([p99(r) for r in pts])} ms"
+                    errs = [r.get("error") or f"loss {r.get('loss')} unacked {r.get('unacked')} dups {r.get('dups')} "
+                            f"errors {r.get('errors')}" for r in pts if not clean(r)]
+                    why = f"failed: {str(errs[0])[:90]}" if errs else f"p99 {med([p99(r) for r in pts])} ms"
                     fail = f"{rate:.0f}: {why}"
                     break
             row = {"kind": k, "chats": c, "max_rate": best[0] if best else 0, "failed_at": fail}
@@ -114,7 +116,7 @@ def tables(limit, raw, out):
                   f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
                   f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
     print("\n### Server CPU time per routed message (µs, median; every rate each server ran, passing or not)\n")
-    rates = sorted({r["rate"] for r in rs if r["bench"] == "route"})
+    rates = sorted({r["rate"] for r in rs if r["bench"] == "route" and r.get("rate")})
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
     print("|---|---:|" + "---:|" * len(rates))
     for k in kinds:
@@ -122,7 +124,7 @@ def tables(limit, raw, out):
             cells = []
             for x in rates:
                 v = med([r.get("server_cpu_us_per_msg") for r in rs if r["bench"] == "route" and r["kind"] == k
-                         and r.get("chats") == c and r["rate"] == x])
+                         and r.get("chats") == c and r.get("rate") == x])
                 cells.append("-" if v is None else f"{v:.1f}")
             summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
             print(f"| {k} | {c} | " + " | ".join(cells) + " |")

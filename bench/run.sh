@@ -27,6 +27,7 @@ else
   RATES=${RATES:-"1000 2000 5000 10000 20000 30000 40000 50000 60000 80000 100000 120000 150000"}
 fi
 KINDS=${KINDS:-"switchboard relay-rust relay-ws relay-socketio"}
+PHASES=${PHASES:-"idle connect route"} # a subset reruns only those phases (the tables cover what ran)
 P99_MAX_MS=5
 # Wait up to this many seconds before each point for other load on the machine to go away.
 QUIET_WAIT=${QUIET_WAIT:-10}
@@ -116,8 +117,8 @@ point() { # $1 bench name, $2 kind, rest: loadgen args
   echo "$line"
 }
 
-echo "== idle density" >&2
-for kind in $KINDS; do
+[[ " $PHASES " == *" idle "* ]] && echo "== idle density" >&2
+[[ " $PHASES " == *" idle "* ]] && for kind in $KINDS; do
   for n in $IDLE_SIZES; do
     for r in $(seq "$RUNS"); do
       point idle "$kind" --idle "$n" --hold 3 --label "run$r" | python3 bench/report.py brief >&2
@@ -125,15 +126,15 @@ for kind in $KINDS; do
   done
 done
 
-echo "== connection setup" >&2
-for kind in $KINDS; do
+[[ " $PHASES " == *" connect "* ]] && echo "== connection setup" >&2
+[[ " $PHASES " == *" connect "* ]] && for kind in $KINDS; do
   for r in $(seq "$RUNS"); do
-    point connect "$kind" --connect "$CONNECT_N" --concurrency 256 --label "run$r" | python3 bench/report.py brief >&2
+    point connect "$kind" --connect "$CONNECT_N" --concurrency 64 --label "run$r" | python3 bench/report.py brief >&2
   done
 done
 
-echo "== routing sweep (p99 <= ${P99_MAX_MS} ms, zero loss)" >&2
-for kind in $KINDS; do
+[[ " $PHASES " == *" route "* ]] && echo "== routing sweep (p99 <= ${P99_MAX_MS} ms, zero loss)" >&2
+[[ " $PHASES " == *" route "* ]] && for kind in $KINDS; do
   for chats in $CHAT_SIZES; do
     for rate in $RATES; do
       out=""
@@ -149,6 +150,6 @@ for kind in $KINDS; do
   done
 done
 
-python3 bench/report.py tables "$P99_MAX_MS" "$RAW" "$RES/summary-$STAMP.json"
+python3 bench/report.py tables "$P99_MAX_MS" "$RAW" "$RES/summary-$STAMP.json" | tee "$RES/tables-$STAMP.md"
 cp "$RES/summary-$STAMP.json" "$RES/latest.json"
 echo "raw results: $RAW" >&2

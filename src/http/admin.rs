@@ -102,7 +102,9 @@ pub async fn list_agents(_: Admin, State(app): State<App>) -> Result<Json<Vec<Ag
 /// For agents: the colleagues they may transfer to.
 pub async fn list_agents_for_staff(_: Staff, State(app): State<App>) -> Result<Json<Vec<Colleague>>, ApiError> {
     let list = app.hub.admin(AdminCommand::ListAgents).await?;
-    Ok(Json(list.into_iter().map(|a| Colleague { info: a.info, online: a.online, availability: a.availability }).collect()))
+    Ok(Json(
+        list.into_iter().map(|a| Colleague { info: a.info, online: a.online, availability: a.availability }).collect(),
+    ))
 }
 
 fn agent_id(raw: &str) -> Result<AgentId, ApiError> {

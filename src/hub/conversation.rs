@@ -171,7 +171,14 @@ impl Hub {
     }
 
     /// Sends the messages after `after_seq`, then `synced`, in order with live traffic.
-    pub fn sync(&mut self, conn: ConnId, id: ConversationId, after_seq: u64, last_seq: Option<u64>, reference: Option<Ref>) {
+    pub fn sync(
+        &mut self,
+        conn: ConnId,
+        id: ConversationId,
+        after_seq: u64,
+        last_seq: Option<u64>,
+        reference: Option<Ref>,
+    ) {
         self.effect(Effect::Sync { conn, conversation: id, after_seq, last_seq, reference });
     }
 

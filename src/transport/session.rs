@@ -159,7 +159,9 @@ impl LiveSeqs {
 
     fn already_sent(&self, frame: &ServerFrame) -> bool {
         match frame {
-            ServerFrame::Message(m) => self.0.get(&m.conversation_id).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&m.seq)),
+            ServerFrame::Message(m) => {
+                self.0.get(&m.conversation_id).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&m.seq))
+            }
             _ => false,
         }
     }

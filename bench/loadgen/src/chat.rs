@@ -56,6 +56,7 @@ struct Shared {
     dups: AtomicU64,
     unknown: AtomicU64,
     errors: Mutex<BTreeMap<String, u64>>,
+    other_frames: Mutex<BTreeMap<String, [u64; 2]>>,
     setup: UnboundedSender<Setup>,
 }
 
@@ -128,9 +129,22 @@ impl Shared {
                 }
             }
             "error" => self.err(m.code.as_deref().unwrap_or("error")),
-            "assigned" if agent.is_some() => self.on_assigned(j, agent.unwrap()),
-            _ => {}
+            "assigned" if agent.is_some() => {
+                self.count(agent, "assigned", j.len());
+                self.on_assigned(j, agent.unwrap())
+            }
+            other => self.count(agent, other, j.len()),
         }
+    }
+
+    /// Frames other than message/ack/error, per role and type: [count, bytes]. Shows what else the
+    /// server sends (queue updates, conversation views) and how much of it.
+    fn count(&self, agent: Option<usize>, kind: &str, bytes: usize) {
+        let key = format!("{}:{kind}", if agent.is_some() { "agent" } else { "visitor" });
+        let mut m = self.other_frames.lock().unwrap();
+        let e = m.entry(key).or_insert([0, 0]);
+        e[0] += 1;
+        e[1] += bytes as u64;
     }
 
     fn latency(&self, h: &Mutex<Histogram<u64>>, k: usize) {
@@ -158,12 +172,25 @@ impl Shared {
 
 fn spawn_reader(sh: Arc<Shared>, mut rd: Reader, tx: Tx, agent: Option<usize>) {
     tokio::spawn(async move {
-        while let Some(Ok(m)) = rd.next().await {
-            let Message::Text(t) = m else { continue };
-            match unwrap(sh.target, t.as_str()) {
-                Frame::Json(j) => sh.handle(j, agent),
-                Frame::Ping => drop(tx.send(Message::text("3"))),
-                Frame::Other => {}
+        let who = if agent.is_some() { "agent" } else { "visitor" };
+        loop {
+            let m = match rd.next().await {
+                Some(Ok(m)) => m,
+                // The server closing a connection mid-run explains any loss that follows: count it.
+                Some(Err(e)) => return sh.err(&format!("{who}_conn_error: {e}")),
+                None => return sh.err(&format!("{who}_conn_ended")),
+            };
+            match m {
+                Message::Text(t) => match unwrap(sh.target, t.as_str()) {
+                    Frame::Json(j) => sh.handle(j, agent),
+                    Frame::Ping => drop(tx.send(Message::text("3"))),
+                    Frame::Other => {}
+                },
+                Message::Close(c) => {
+                    let why = c.map(|c| format!("{} {}", u16::from(c.code), c.reason)).unwrap_or_default();
+                    return sh.err(&format!("{who}_closed_by_server: {why}"));
+                }
+                _ => {}
             }
         }
     });
@@ -249,6 +276,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         dups: AtomicU64::new(0),
         unknown: AtomicU64::new(0),
         errors: Mutex::new(BTreeMap::new()),
+        other_frames: Mutex::new(BTreeMap::new()),
         setup: setup_tx,
     });
     let t_setup = Instant::now();
@@ -284,9 +312,10 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
             let ev = tokio::time::timeout_at(deadline.into(), setup_rx.recv()).await;
             let Ok(Some(ev)) = ev else {
                 return Err(format!(
-                    "only {ready} of {} chats were assigned to an agent in time (errors: {:?})",
+                    "only {ready} of {} chats were assigned to an agent in time (errors: {:?}; other frames [count, bytes]: {:?})",
                     o.chats,
-                    sh.errors.lock().unwrap()
+                    sh.errors.lock().unwrap(),
+                    sh.other_frames.lock().unwrap()
                 ));
             };
             match ev {
@@ -386,6 +415,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         "generator_cpu_pct": pct(cpu0, cpu1), "server_cpu_pct": pct(srv0, srv1),
         "server_cpu_us_per_msg": us_per_msg,
         "other_cpu_pct": stats::other_cpu_pct(m0, m1, own, busy_s),
+        "other_frames": *sh.other_frames.lock().unwrap(),
         "pass": loss == 0 && dups == 0 && unacked == 0 && undelivered == 0 && errors.is_empty() && unknown == 0,
     }))
 }

@@ -118,7 +118,11 @@ fn main() {
     rt.shutdown_background();
     let mut v = match res {
         Ok(v) => v,
-        Err(e) => serde_json::json!({"mode": "error", "error": e, "pass": false}),
+        // Keep what was asked for, so a failed point still lands in the right row of the tables.
+        Err(e) => {
+            serde_json::json!({"mode": "error", "error": e, "pass": false, "target": format!("{:?}", a.target).to_lowercase(),
+            "chats": a.chats, "rate": a.chats.map(|_| a.rate), "requested": a.connect.or(a.idle)})
+        }
     };
     if let Some(l) = &a.label {
         v["label"] = Value::from(l.as_str());

@@ -57,6 +57,21 @@ impl Endpoint {
     pub async fn open(&self, role: &str, i: usize) -> Res<Ws> {
         let sock = TcpSocket::new_v4().map_err(|e| format!("socket: {e}"))?;
         if let Some(ip) = self.source(i) {
+            // Without IP_BIND_ADDRESS_NO_PORT, bind() must pick a port unique for the address alone and
+            // scans past every port in TIME_WAIT from earlier runs: that search, not the server, then
+            // limits the setup rate. With it the port is chosen at connect() for the full 4-tuple.
+            let one: libc::c_int = 1;
+            // SAFETY: a valid socket fd and a c_int option value of the right size.
+            unsafe {
+                use std::os::fd::AsRawFd;
+                libc::setsockopt(
+                    sock.as_raw_fd(),
+                    libc::IPPROTO_IP,
+                    libc::IP_BIND_ADDRESS_NO_PORT,
+                    (&one as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                );
+            }
             sock.bind(SocketAddr::V4(SocketAddrV4::new(ip, 0))).map_err(|e| format!("bind {ip}: {e}"))?;
         }
         let tcp = sock.connect(SocketAddr::V4(self.addr)).await.map_err(|e| format!("connect: {e}"))?;
