@@ -105,8 +105,11 @@ pub struct Limits {
     pub frames_per_second: u32,
     /// Frames a connection may send at once above the sustained rate.
     pub frame_burst: u32,
-    /// Rate-limited frames in a row after which the connection is closed (1008).
+    /// Refused frames (rate-limited, too large or malformed) within `violation_window_secs` beyond which
+    /// the connection is closed (1008).
     pub max_violations: u32,
+    /// The window, in seconds, over which refused frames are counted.
+    pub violation_window_secs: u64,
     /// Seconds a new connection has to send `hello`.
     pub hello_timeout_secs: u64,
     /// Seconds between WebSocket pings from the hub.
@@ -129,6 +132,7 @@ impl Default for Limits {
             frames_per_second: 20,
             frame_burst: 40,
             max_violations: 20,
+            violation_window_secs: 10,
             hello_timeout_secs: 10,
             ping_interval_secs: 25,
             idle_timeout_secs: 75,

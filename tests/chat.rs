@@ -51,6 +51,7 @@ async fn chat_both_ways_then_resolve_survey_and_rating() {
     agent.recv_until("ack of resolve", |v| v["type"] == "ack" && v["ref"] == "res").await;
     let resolved = visitor.recv_status("resolved").await;
     assert_eq!(resolved["conversation_id"], conv_id.as_str());
+    assert_eq!(resolved["agent"]["name"], "Anna", "a resolved conversation still names its agent: {resolved}");
     let survey = visitor.recv_type("survey").await;
     assert_eq!(survey["conversation_id"], conv_id.as_str());
 
@@ -279,4 +280,33 @@ async fn agent_reconnect_lists_its_chats_and_agent_sync_replays_them() {
     assert_eq!(second["text"], "Are you still there?");
     let synced = agent.recv().await;
     assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(2)), "{synced}");
+}
+
+#[tokio::test]
+async fn sync_sends_every_later_message_even_those_already_seen_live() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    agent.recv_type("assigned").await;
+    agent.send(agent_message(&conv_id, "a1", "Let me check that for you.")).await;
+    agent.recv_ack("a1").await;
+    visitor.send(message("c2", "Thank you, the order number is 1234.")).await;
+    visitor.recv_ack("c2").await;
+    assert_eq!(agent.recv_type("message").await["seq"], 3, "seq 3 reached the agent live");
+
+    // The agent re-renders and asks for everything: it gets 1, 2 and 3, its own and the one seen live.
+    agent.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 0, "ref": "all"})).await;
+    let seqs: Vec<Value> = [agent.recv().await, agent.recv().await, agent.recv().await]
+        .iter()
+        .map(|m| {
+            assert_eq!(m["type"], "message", "{m}");
+            m["seq"].clone()
+        })
+        .collect();
+    assert_eq!(seqs, [json!(1), json!(2), json!(3)]);
+    let synced = agent.recv().await;
+    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(3)), "{synced}");
+    assert_eq!(agent.recv().await["ref"], "all", "then the ack");
 }

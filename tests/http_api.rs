@@ -158,7 +158,10 @@ async fn tickets_are_readable_by_owner_agents_and_admin_only() {
     assert_eq!(server.get("/api/tickets", Some(&owner_token)).await.0, 403, "visitors cannot list tickets");
     let (status, list) = server.get("/api/tickets?status=assigned", Some(&agent_token)).await;
     assert_eq!(status, 200);
-    assert!(list.as_array().unwrap().iter().any(|t| t["ticket"] == ticket.as_str()), "{list}");
+    let item = list.as_array().unwrap().iter().find(|t| t["ticket"] == ticket.as_str()).expect("listed").clone();
+    assert_eq!(item["messages"][0]["seq"], 1, "list items are whole tickets: {item}");
+    let (_, light) = server.get("/api/tickets?status=assigned&messages=false", Some(&agent_token)).await;
+    assert!(light[0].get("messages").is_none(), "{light}");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn unparseable_frame_gets_bad_request_and_the_connection_stays() {
@@ -36,9 +36,10 @@ async fn oversized_frame_gets_too_large_and_the_connection_stays() {
     let server = Server::start(CONFIG_247);
     let (mut visitor, _) = server.visitor_connect(json!({})).await;
     let big = "x".repeat(70 * 1024);
-    visitor.send(message("big", &big)).await;
+    visitor.send(json!({"type": "message", "client_msg_id": "big", "text": big, "ref": "big-1"})).await;
     let err = visitor.recv().await;
     assert_eq!((err["type"].clone(), err["code"].clone()), (json!("error"), json!("too_large")), "{err}");
+    assert_eq!(err["ref"], "big-1", "the refusal names the frame it refuses: {err}");
     assert!(visitor.ping_pong().await.is_empty());
     // Nothing was stored or opened by it: the next message is seq 1.
     let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
@@ -116,11 +117,62 @@ async fn wrong_version_gets_unsupported_version() {
 async fn too_many_frames_get_rate_limited() {
     let server = Server::start(&format!("{CONFIG_247}\n[limits]\nframes_per_second = 1\nframe_burst = 3\n"));
     let (mut visitor, _) = server.visitor_connect(json!({})).await;
-    for _ in 0..10 {
-        visitor.send(json!({"type": "ping"})).await;
+    for i in 0..10 {
+        visitor.send(json!({"type": "ping", "ref": format!("p{i}")})).await;
     }
     let limited = visitor.recv_until("rate_limited", |v| v["type"] == "error").await;
     assert_eq!(limited["code"], "rate_limited", "{limited}");
+    assert!(limited["ref"].as_str().is_some_and(|r| r.starts_with('p')), "the refused frame's ref: {limited}");
+}
+
+#[tokio::test]
+async fn a_flood_is_closed_with_1008_after_its_errors_arrive() {
+    // Defaults: 20 frames/s, a burst of 40, more than 20 refusals in 10 s closes.
+    let server = Server::start(CONFIG_247);
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    for i in 0..200 {
+        visitor.send(json!({"type": "typing", "on": true, "ref": format!("t{i}")})).await;
+    }
+    assert_eq!(visitor.expect_close().await, 1008, "a close frame, not a reset");
+    let refused: Vec<&Value> = visitor.skipped.iter().filter(|v| v["code"] == "rate_limited").collect();
+    assert_eq!(refused.len(), 21, "every refusal up to the limit arrives first: {:?}", visitor.skipped);
+    assert!(refused.iter().all(|v| v["ref"].as_str().is_some_and(|r| r.starts_with('t'))), "{refused:?}");
+}
+
+#[tokio::test]
+async fn malformed_frames_between_good_ones_still_count_as_abuse() {
+    let server = Server::start(&format!(
+        "{CONFIG_247}{FAST_LIMITS}max_violations = 3
+"
+    ));
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    for i in 0..3 {
+        visitor.send_raw("garbage{").await;
+        assert_eq!(visitor.recv().await["code"], "bad_request");
+        visitor.send(json!({"type": "ping", "ref": i})).await;
+        assert_eq!(visitor.recv().await["type"], "pong", "good frames still work in between");
+    }
+    visitor.send_raw("garbage{").await;
+    assert_eq!(visitor.expect_close().await, 1008);
+}
+
+#[tokio::test]
+async fn welcome_echoes_the_hello_ref() {
+    let server = Server::start(CONFIG_247);
+    let mut visitor = Client::connect(&server.addr, "/ws/visitor").await;
+    visitor.send(json!({"type": "hello", "v": 1, "site": "default", "ref": "h1"})).await;
+    let welcome = visitor.recv().await;
+    assert_eq!((welcome["type"].clone(), welcome["ref"].clone()), (json!("welcome"), json!("h1")), "{welcome}");
+}
+
+#[tokio::test]
+async fn unknown_department_is_refused() {
+    let server = Server::start(CONFIG_247);
+    let mut visitor = Client::connect(&server.addr, "/ws/visitor").await;
+    visitor.send(json!({"type": "hello", "v": 1, "site": "default", "department": "nosuchdept", "ref": "h"})).await;
+    assert_eq!(visitor.expect_close().await, 1008);
+    let err = &visitor.skipped[0];
+    assert_eq!((err["code"].clone(), err["ref"].clone()), (json!("not_found"), json!("h")), "{err}");
 }
 
 #[tokio::test]

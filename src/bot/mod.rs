@@ -66,7 +66,7 @@ impl HubSink for mpsc::Sender<HubEvent> {
 pub(crate) async fn run(hub: impl HubSink, settings: BotSettings) {
     let BotSettings { bot, name, conn, kb } = settings;
     let (tx, rx) = mpsc::channel::<OutItem>(BOT_QUEUE);
-    if hub.send_event(HubEvent::Bot { conn, tx, bot }).await.is_err() {
+    if hub.send_event(HubEvent::Bot { conn, tx, bot, reference: None }).await.is_err() {
         return;
     }
     tracing::info!(%bot, articles = kb.len(), "built-in bot started");

@@ -47,6 +47,8 @@ pub async fn get_ticket(
 pub struct ListParams {
     status: Option<String>,
     limit: Option<usize>,
+    /// `false` leaves the transcripts out (a lighter list); by default each item is a whole ticket.
+    messages: Option<bool>,
 }
 
 pub async fn list_tickets(
@@ -62,6 +64,7 @@ pub async fn list_tickets(
         None => None,
     };
     let limit = p.limit.unwrap_or(DEFAULT_LIST).clamp(1, MAX_LIST);
+    let with_messages = p.messages.unwrap_or(true);
     let list = app
         .readers
         .run(move |s| {
@@ -70,7 +73,11 @@ pub async fn list_tickets(
                 .map(|rec| {
                     let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
                     let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
-                    Ok(TicketParts { rec, agent, bot, messages: None })
+                    let messages = match with_messages {
+                        true => Some(s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?),
+                        false => None,
+                    };
+                    Ok(TicketParts { rec, agent, bot, messages })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })

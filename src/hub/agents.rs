@@ -14,7 +14,7 @@ use crate::protocol::{
 };
 
 impl Hub {
-    pub fn agent_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, agent: AgentId) {
+    pub fn agent_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, agent: AgentId, reference: Option<Ref>) {
         let Some(a) = self.agents.get_mut(&agent) else {
             let _ = tx.try_send(OutItem::frame(ServerFrame::error(ErrorCode::Unauthorized, "unknown agent", None)));
             let _ = tx.try_send(OutItem::Close(4001, "unauthorized"));
@@ -36,7 +36,7 @@ impl Hub {
         mine.sort_by_key(|id| self.convs[id].rec.created_at);
         let conversations = mine.iter().filter_map(|id| self.view(*id, false)).collect();
         self.effect(Effect::Attach { conn, who: Participant::Agent(agent), tx });
-        let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations };
+        let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations, reference };
         self.send_conn(conn, ServerFrame::AgentWelcome(welcome));
         let waiting = self.waiting_for(&depts);
         self.send_conn(conn, ServerFrame::Queue { waiting });
@@ -48,7 +48,7 @@ impl Hub {
         self.agents.values().filter(|a| a.conns > 0 && a.availability == Availability::Online).count()
     }
 
-    pub fn bot_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, bot: BotId) {
+    pub fn bot_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, bot: BotId, reference: Option<Ref>) {
         let Some(b) = self.bots.get_mut(&bot) else {
             let _ = tx.try_send(OutItem::frame(ServerFrame::error(ErrorCode::Unauthorized, "unknown bot", None)));
             let _ = tx.try_send(OutItem::Close(4001, "unauthorized"));
@@ -66,7 +66,8 @@ impl Hub {
             .filter_map(|id| self.view(id, false))
             .collect();
         self.effect(Effect::Attach { conn, who: Participant::Bot(bot), tx });
-        self.send_conn(conn, ServerFrame::BotWelcome(BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations }));
+        let welcome = BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations, reference };
+        self.send_conn(conn, ServerFrame::BotWelcome(welcome));
         self.serve_bots();
     }
 
@@ -97,7 +98,7 @@ impl Hub {
         received: Instant,
     ) {
         if let ClientFrame::Ping = frame {
-            return self.send_conn(conn, ServerFrame::Pong);
+            return self.send_conn(conn, ServerFrame::Pong { reference });
         }
         match who {
             Participant::Visitor(v) => self.visitor_frame(conn, v, frame, reference, received),

@@ -82,6 +82,8 @@ pub struct VisitorHello {
     pub locale: Option<String>,
     pub department: Option<String>,
     pub identity: crate::auth::IdentityCheck,
+    /// The hello's `ref`, for the welcome.
+    pub reference: Option<Ref>,
 }
 
 /// Everything the hub reacts to.
@@ -95,11 +97,13 @@ pub enum HubEvent {
         conn: ConnId,
         tx: mpsc::Sender<OutItem>,
         agent: AgentId,
+        reference: Option<Ref>,
     },
     Bot {
         conn: ConnId,
         tx: mpsc::Sender<OutItem>,
         bot: BotId,
+        reference: Option<Ref>,
     },
     Frame {
         conn: ConnId,

@@ -236,8 +236,8 @@ impl Hub {
     fn handle(&mut self, event: HubEvent) -> Option<tokio::sync::oneshot::Sender<()>> {
         match event {
             HubEvent::Visitor { conn, tx, hello } => self.visitor_hello(conn, tx, *hello),
-            HubEvent::Agent { conn, tx, agent } => self.agent_hello(conn, tx, agent),
-            HubEvent::Bot { conn, tx, bot } => self.bot_hello(conn, tx, bot),
+            HubEvent::Agent { conn, tx, agent, reference } => self.agent_hello(conn, tx, agent, reference),
+            HubEvent::Bot { conn, tx, bot, reference } => self.bot_hello(conn, tx, bot, reference),
             HubEvent::Frame { conn, who, frame, reference, received } => {
                 self.frame(conn, who, frame, reference, received)
             }

@@ -69,12 +69,13 @@ impl Hub {
         let dept = self.dept(&r.department);
         let agent = r
             .agent_id
-            .filter(|_| r.status == Status::Assigned)
+            // A resolved conversation still names who served it, as its ticket does.
+            .filter(|_| matches!(r.status, Status::Assigned | Status::Resolved))
             .and_then(|a| self.agents.get(&a))
             .map(|a| AgentRef { id: (!for_visitor).then_some(a.record.id), name: a.record.name.clone() });
         let bot = r
             .bot_id
-            .filter(|_| r.status == Status::Bot)
+            .filter(|_| r.status == Status::Bot || (r.status == Status::Resolved && r.agent_id.is_none()))
             .and_then(|b| self.bots.get(&b))
             .map(|b| BotRef { name: b.record.name.clone() });
         let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));

@@ -70,6 +70,7 @@ impl Hub {
             identity_error: identity.error,
             department: dept.expect("a visitor's department exists"),
             conversation: open.and_then(|c| self.view(c, true)),
+            reference: hello.reference,
         };
         self.effect(Effect::Attach { conn, who: Participant::Visitor(id), tx });
         self.send_conn(conn, ServerFrame::VisitorWelcome(welcome));

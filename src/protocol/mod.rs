@@ -328,6 +328,9 @@ pub struct VisitorWelcome {
     pub identity_error: Option<String>,
     pub department: DepartmentView,
     pub conversation: Option<ConversationView>,
+    /// The hello's `ref`, echoed.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Ref>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -336,6 +339,9 @@ pub struct AgentWelcome {
     pub agent: AgentInfo,
     pub availability: Availability,
     pub conversations: Vec<ConversationView>,
+    /// The hello's `ref`, echoed.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Ref>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -343,6 +349,9 @@ pub struct BotWelcome {
     pub v: u32,
     pub bot: BotInfo,
     pub conversations: Vec<ConversationView>,
+    /// The hello's `ref`, echoed.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Ref>,
 }
 
 /// A frame the hub sends.
@@ -392,7 +401,10 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         last_seq: Seq,
     },
-    Pong,
+    Pong {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<Ref>,
+    },
 }
 
 impl ServerFrame {

@@ -28,6 +28,18 @@ pub fn decode(text: &str) -> Result<(Option<Ref>, ClientFrame), DecodeError> {
     })
 }
 
+/// The `ref` of a frame that will not be decoded (too large, rate-limited), so that its error can carry
+/// it; `None` when the text is not a JSON object or has no `ref`.
+pub fn peek_ref(text: &str) -> Option<Ref> {
+    #[derive(serde::Deserialize)]
+    struct RefOnly<'a> {
+        #[serde(rename = "ref", borrow)]
+        reference: Option<&'a serde_json::value::RawValue>,
+    }
+    let only: RefOnly<'_> = serde_json::from_str(text).ok()?;
+    only.reference.map(|r| Ref(r.get().into()))
+}
+
 fn short(s: &str) -> &str {
     let end = (0..=s.len().min(200)).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
     &s[..end]
@@ -74,6 +86,17 @@ mod tests {
                 (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    #[test]
+    fn peek_ref_reads_only_the_ref() {
+        assert_eq!(peek_ref(r#"{"type":"message","text":"x","ref":"r9"}"#).map(|r| r.0), Some(r#""r9""#.into()));
+        assert_eq!(
+            peek_ref(r#"{"type":"message","ref":{"a":1},"extra":[1,2]}"#).map(|r| r.0),
+            Some(r#"{"a":1}"#.into())
+        );
+        assert!(peek_ref(r#"{"type":"message"}"#).is_none());
+        assert!(peek_ref("garbage{").is_none());
     }
 
     #[test]

@@ -58,6 +58,9 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
     if !super::origin_allowed(&site.allowed_origins, origin) {
         return Err(refuse(ErrorCode::Forbidden, "this page's origin may not use this site", 1008));
     }
+    if let Some(d) = hello.department.as_deref().filter(|d| !app.departments.iter().any(|x| &*x.name == *d)) {
+        return Err(refuse(ErrorCode::NotFound, format!("unknown department \"{}\"", short_name(d)), 1008));
+    }
     let known = match hello.visitor_token.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => match lookup(app, token).await? {
             Some(Principal::Visitor(id)) => Some((id, token.to_owned())),
@@ -82,5 +85,12 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
         locale: hello.locale,
         department: hello.department,
         identity,
+        reference: None,
     })
+}
+
+/// A client-supplied name cut to a length fit for an error message.
+fn short_name(name: &str) -> &str {
+    let end = (0..=name.len().min(64)).rev().find(|i| name.is_char_boundary(*i)).unwrap_or(0);
+    &name[..end]
 }

@@ -72,12 +72,13 @@ async fn admit(
 ) -> Option<(Participant, mpsc::Receiver<OutItem>)> {
     let (tx, rx) = mpsc::channel(app.limits.outbound_queue);
     let (event, who) = match hello::admit(app, role, hello, origin).await {
-        Ok(Admitted::Visitor(h)) => {
+        Ok(Admitted::Visitor(mut h)) => {
             let who = Participant::Visitor(h.visitor);
+            h.reference = reference;
             (HubEvent::Visitor { conn, tx, hello: h }, who)
         }
-        Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, tx, agent }, who),
-        Ok(Admitted::Known(who @ Participant::Bot(bot))) => (HubEvent::Bot { conn, tx, bot }, who),
+        Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, tx, agent, reference }, who),
+        Ok(Admitted::Known(who @ Participant::Bot(bot))) => (HubEvent::Bot { conn, tx, bot, reference }, who),
         Ok(Admitted::Known(Participant::Visitor(_))) => return None,
         Err(refusal) => {
             send_error(socket, refusal.code, &refusal.message, reference).await;
@@ -100,7 +101,6 @@ async fn serve(
     ping.reset();
     let idle = Duration::from_secs(app.limits.idle_timeout_secs);
     let mut last_heard = Instant::now();
-    let mut live = LiveSeqs::default();
     loop {
         tokio::select! {
             biased;
@@ -110,7 +110,7 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !write_burst(socket, item, &mut rx, &mut live).await {
+                if !write_burst(socket, item, &mut rx).await {
                     return;
                 }
             }
@@ -143,49 +143,19 @@ async fn serve(
     }
 }
 
-/// Seqs of each conversation that reached this connection live. Live delivery starts when the
-/// connection attaches and never skips, so they form one range; a `sync` backlog (which may overlap a
-/// reconnecting client's first live messages) skips them, so that nothing is sent twice.
-#[derive(Default)]
-struct LiveSeqs(std::collections::HashMap<crate::domain::ConversationId, (u64, u64)>);
-
-impl LiveSeqs {
-    fn live(&mut self, frame: &ServerFrame) {
-        if let ServerFrame::Message(m) = frame {
-            let range = self.0.entry(m.conversation_id).or_insert((m.seq, m.seq));
-            range.1 = range.1.max(m.seq);
-        }
-    }
-
-    fn already_sent(&self, frame: &ServerFrame) -> bool {
-        match frame {
-            ServerFrame::Message(m) => {
-                self.0.get(&m.conversation_id).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&m.seq))
-            }
-            _ => false,
-        }
-    }
-}
-
 /// Writes one queued item and whatever else is already waiting, then flushes. `false`: stop.
-async fn write_burst(
-    socket: &mut WebSocket,
-    first: OutItem,
-    rx: &mut mpsc::Receiver<OutItem>,
-    live: &mut LiveSeqs,
-) -> bool {
+async fn write_burst(socket: &mut WebSocket, first: OutItem, rx: &mut mpsc::Receiver<OutItem>) -> bool {
     let mut next = Some(first);
     let mut written = 0;
     while let Some(item) = next.take() {
         match item {
             OutItem::Frame(f) => {
-                live.live(&f.frame);
                 if socket.feed(Message::Text(codec::encode(&f))).await.is_err() {
                     return false;
                 }
             }
             OutItem::Frames(frames) => {
-                for f in frames.iter().filter(|f| !live.already_sent(&f.frame)) {
+                for f in frames.iter() {
                     if socket.feed(Message::Text(codec::encode(f))).await.is_err() {
                         return false;
                     }
@@ -227,38 +197,37 @@ async fn read(
         }
         Some(Ok(Message::Text(t))) => t,
     };
+    if text.len() > app.limits.max_frame_bytes {
+        let message = format!("frames are limited to {} bytes", app.limits.max_frame_bytes);
+        return refuse(socket, limiter, ErrorCode::TooLarge, message, codec::peek_ref(&text)).await;
+    }
     if !limiter.allow() {
         metrics::counter!("switchboard_rate_limited_total").increment(1);
-        if limiter.violations > app.limits.max_violations {
-            close(socket, 1008, "too many frames").await;
-            return None;
-        }
-        send_error(socket, ErrorCode::RateLimited, "slow down", None).await;
-        return Some(None);
-    }
-    if text.len() > app.limits.max_frame_bytes {
-        send_error(
-            socket,
-            ErrorCode::TooLarge,
-            format!("frames are limited to {} bytes", app.limits.max_frame_bytes),
-            None,
-        )
-        .await;
-        return Some(None);
+        return refuse(socket, limiter, ErrorCode::RateLimited, "slow down".into(), codec::peek_ref(&text)).await;
     }
     match codec::decode(&text) {
         Ok((reference, frame)) => match check(&frame, app) {
             Ok(()) => Some(Some((reference, frame))),
-            Err((code, message)) => {
-                send_error(socket, code, message, reference).await;
-                Some(None)
-            }
+            Err((code, message)) => refuse(socket, limiter, code, message, reference).await,
         },
-        Err(e) => {
-            send_error(socket, e.code, e.message, e.reference).await;
-            Some(None)
-        }
+        Err(e) => refuse(socket, limiter, e.code, e.message, e.reference).await,
     }
+}
+
+/// Answers a refused frame with its error, or closes with 1008 when the client keeps doing it.
+async fn refuse(
+    socket: &mut WebSocket,
+    limiter: &mut Limiter,
+    code: ErrorCode,
+    message: String,
+    reference: Option<Ref>,
+) -> Option<Option<(Option<Ref>, ClientFrame)>> {
+    send_error(socket, code, message, reference).await;
+    if limiter.violation() {
+        close(socket, 1008, "repeated abuse").await;
+        return None;
+    }
+    Some(None)
 }
 
 /// Limits on the content of frames that the hub should never see violated.
@@ -290,13 +259,33 @@ async fn send_error(socket: &mut WebSocket, code: ErrorCode, message: impl Into<
     }
 }
 
+/// Sends the close frame, then reads and discards what the client had already sent until it answers
+/// (or `CLOSE_DRAIN` passes): dropping a socket with unread input makes the kernel reset it, and the
+/// client would lose the close frame and the errors before it.
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    if socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
+        return;
+    }
+    let drain = async {
+        while let Some(Ok(msg)) = socket.recv().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
 }
 
-/// Per-connection frame rate (governor), with a count of consecutive refusals.
+/// How long a closing connection waits for the client's close frame.
+pub const CLOSE_DRAIN: Duration = Duration::from_secs(2);
+
+/// Per-connection frame rate (governor), and the refused frames (rate-limited, too large, malformed)
+/// of the current abuse window.
 struct Limiter {
     inner: DefaultDirectRateLimiter,
+    max_violations: u32,
+    window: Duration,
+    window_start: Instant,
     violations: u32,
 }
 
@@ -304,12 +293,27 @@ impl Limiter {
     fn new(app: &App) -> Limiter {
         let rate = NonZeroU32::new(app.limits.frames_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(app.limits.frame_burst).unwrap_or(rate);
-        Limiter { inner: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)), violations: 0 }
+        Limiter {
+            inner: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
+            max_violations: app.limits.max_violations,
+            window: Duration::from_secs(app.limits.violation_window_secs),
+            window_start: Instant::now(),
+            violations: 0,
+        }
     }
 
     fn allow(&mut self) -> bool {
-        let ok = self.inner.check().is_ok();
-        self.violations = if ok { 0 } else { self.violations + 1 };
-        ok
+        self.inner.check().is_ok()
+    }
+
+    /// Counts one refused frame; `true` when the window now holds more than the limit allows.
+    fn violation(&mut self) -> bool {
+        let now = Instant::now();
+        if now.duration_since(self.window_start) > self.window {
+            self.window_start = now;
+            self.violations = 0;
+        }
+        self.violations += 1;
+        self.violations > self.max_violations
     }
 }

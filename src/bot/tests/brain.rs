@@ -68,6 +68,7 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
         v: 1,
         bot: BotInfo { id: crate::domain::BotId(7), name: NAME.into() },
         conversations: vec![v.clone()],
+        reference: None,
     };
     assert!(restarted.on_frame(&ServerFrame::BotWelcome(welcome)).is_empty());
     let transcript = vec![msg(id, 1, Role::Visitor, "Wo ist meine Bestellung?")];
@@ -135,7 +136,7 @@ fn conversations_are_forgotten_when_they_leave_the_bot() {
     let out = texts(&bot.on_frame(&ServerFrame::Message(msg(c, 10, Role::Visitor, "blablabla"))));
     assert!(out[0].contains("conseiller"), "{out:?}");
     // Frames the bot has no business with are ignored.
-    assert!(bot.on_frame(&ServerFrame::Pong).is_empty());
+    assert!(bot.on_frame(&ServerFrame::Pong { reference: None }).is_empty());
     assert!(bot.on_frame(&ServerFrame::Survey { conversation_id: c }).is_empty());
 }
 

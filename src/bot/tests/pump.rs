@@ -16,15 +16,20 @@ async fn the_pump_speaks_the_hub_protocol() {
     let settings = BotSettings { bot, name: NAME.into(), conn: 7, kb: demo_kb() };
     let task = tokio::spawn(run(hub_tx, settings));
 
-    let Some(HubEvent::Bot { conn: 7, tx, bot: b }) = hub_rx.recv().await else { panic!("expected the bot's hello") };
+    let Some(HubEvent::Bot { conn: 7, tx, bot: b, .. }) = hub_rx.recv().await else {
+        panic!("expected the bot's hello")
+    };
     assert_eq!(b, bot);
     let id = ConversationId::random();
     let assigned = ServerFrame::Assigned {
         conversation: view(id, Some("en"), None, None),
         messages: vec![msg(id, 1, Role::Visitor, "I want to talk to a human")],
     };
-    let batch: Arc<[Arc<crate::hub::OutFrame>]> =
-        vec![Arc::new(crate::hub::OutFrame { frame: ServerFrame::Pong, encoded: Default::default() })].into();
+    let batch: Arc<[Arc<crate::hub::OutFrame>]> = vec![Arc::new(crate::hub::OutFrame {
+        frame: ServerFrame::Pong { reference: None },
+        encoded: Default::default(),
+    })]
+    .into();
     assert!(tx.send(OutItem::frame(assigned)).await.is_ok());
     assert!(tx.send(OutItem::Frames(batch)).await.is_ok());
     assert!(tx.send(OutItem::Close(1012, "service restart")).await.is_ok());
