@@ -135,7 +135,8 @@ impl Hub {
             ClientFrame::Message { conversation_id, client_msg_id, text } => {
                 // Naming the conversation the visitor just ended is fine: the message opens a new one.
                 let ended = conversation_id.is_some() && conversation_id == self.recently_resolved.get(id);
-                if !owns(conversation_id) && !(open.is_none() && ended) {
+                let reopens = open.is_none() && ended;
+                if !(owns(conversation_id) || reopens) {
                     return self.error(conn, ErrorCode::NotFound, "no such open conversation", reference);
                 }
                 let (conv, new) = match open {
