@@ -142,7 +142,7 @@ fn admin_token(config: &Config) -> anyhow::Result<String> {
     let (token, _) = crate::auth::new_token(crate::auth::TokenKind::Agent);
     let token = token.replacen("sba_", "sbadmin_", 1);
     write_private(&path, &token)?;
-    eprintln!("Generated an admin token (kept in {}): {token}", path.display());
+    println!("Generated an admin token (kept in {}): {token}", path.display());
     Ok(token)
 }
 
