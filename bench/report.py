@@ -5,7 +5,7 @@
   report.py brief                   < lines   one human line per result (progress on stderr)
   report.py can-pass P99 RUNS       < lines   exit 1 once a routing point can no longer pass
   report.py point-pass P99          < lines   exit 0 if a routing point passed (no loss, median p99 <= P99)
-  report.py tables P99 RAW OUT.json           markdown tables on stdout, summary JSON to OUT.json
+  report.py tables P99 CAP RAW OUT.json       markdown tables on stdout, summary JSON to OUT.json
   report.py noisy PCT                < line    exit 0 if other processes used more than PCT % of a CPU
   report.py quiet SECONDS                     wait (at most SECONDS) until other load leaves the CPUs idle
 """
@@ -57,10 +57,10 @@ def brief(r):
     return f"{b} {k} ERROR {r.get('error')}"
 
 
-def tables(limit, raw, out):
+def tables(limit, cap, raw, out):
     rs = lines(open(raw))
     kinds = list(dict.fromkeys(r["kind"] for r in rs))
-    summary = {"p99_limit_ms": limit, "idle": [], "connect": [], "route": []}
+    summary = {"p99_limit_ms": limit, "capacity_p99_ms": cap, "idle": [], "connect": [], "route": []}
     print("### Idle density (server RSS growth per idle visitor connection, median)\n")
     print("| server | connections | KiB per connection | server RSS after (MiB) | runs |")
     print("|---|---:|---:|---:|---:|")
@@ -86,35 +86,8 @@ def tables(limit, raw, out):
         summary["connect"].append({"kind": k, "connections": g[0].get("requested"), "conn_per_s": cps, "p50_ms": l50, "p99_ms": l99})
         scpu, gcpu = med([r.get("server_cpu_pct") for r in ok]), med([r.get("generator_cpu_pct") for r in ok])
         print(f"| {k} | {g[0].get('requested')} | {cps if cps is not None else 'failed'} | {l50} | {l99} | {scpu} | {gcpu} | {len(ok)}/{len(g)} |")
-    print(f"\n### Routing: highest rate with zero loss and median p99 <= {limit} ms\n")
-    print("| server | chats | max passing rate (msg/s) | p50 ms | p99 ms | p99.9 ms | server CPU % | server CPU µs/msg | generator CPU % | next rate: why it failed |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for k in kinds:
-        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
-            g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
-            best, fail = None, None
-            for rate in sorted({r["rate"] for r in g if r.get("rate")}):
-                pts = [r for r in g if r.get("rate") == rate]
-                if all(clean(r) for r in pts) and med([p99(r) for r in pts]) <= limit:
-                    best = (rate, pts)
-                else:
-                    errs = [r.get("error") or f"loss {r.get('loss')} unacked {r.get('unacked')} dups {r.get('dups')} "
-                            f"errors {r.get('errors')}" for r in pts if not clean(r)]
-                    why = f"failed: {str(errs[0])[:90]}" if errs else f"p99 {med([p99(r) for r in pts])} ms"
-                    fail = f"{rate:.0f}: {why}"
-                    break
-            row = {"kind": k, "chats": c, "max_rate": best[0] if best else 0, "failed_at": fail}
-            if best:
-                pts = best[1]
-                for key in ("p50_ms", "p99_ms", "p999_ms"):
-                    row[key] = med([r["delivery"].get(key) for r in pts])
-                row["server_cpu_pct"] = med([r.get("server_cpu_pct") for r in pts])
-                row["server_cpu_us_per_msg"] = med([r.get("server_cpu_us_per_msg") for r in pts])
-                row["generator_cpu_pct"] = med([r.get("generator_cpu_pct") for r in pts])
-            summary["route"].append(row)
-            print(f"| {k} | {c} | {row['max_rate']:.0f} | {row.get('p50_ms', '-')} | {row.get('p99_ms', '-')} | "
-                  f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
-                  f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
+    summary["route"] = route_table(rs, kinds, limit)
+    summary["route_capacity"] = route_table(rs, kinds, cap, capacity=True)
     print("\n### Server CPU time per routed message (µs, median; every rate each server ran, passing or not)\n")
     rates = sorted({r["rate"] for r in rs if r["bench"] == "route" and r.get("rate")})
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
@@ -149,12 +122,55 @@ def tables(limit, raw, out):
                 continue
             ratio = a / b
             print(f"| routing >= {factor}x {rel} ({c} chats) | {ratio:.2f}x ({a:.0f} vs {b:.0f}) | {'yes' if ratio >= factor else 'no'} |")
+    capr = {(r["kind"], r["chats"]): r["max_rate"] for r in summary["route_capacity"]}
+    for c in sorted({r["chats"] for r in summary["route_capacity"]}):
+        a, b = capr.get(("switchboard", c)), capr.get(("relay-rust", c))
+        if a is not None and b:
+            print(f"| (for scale) capacity at p99 <= {cap:.0f} ms vs relay-rust ({c} chats) | {a / b:.2f}x ({a:.0f} vs {b:.0f}) | - |")
     other = [r.get("other_cpu_pct") for r in rs if r.get("other_cpu_pct") is not None]
     if other:
         print(f"\nCPU used by other processes during the kept timed points (% of one CPU): median {med(other):.0f}, "
               f"max {max(other):.0f}; above 20%: {sum(b > 20 for b in other)} of {len(other)}.")
         summary["other_cpu_pct"] = {"median": med(other), "max": max(other)}
     json.dump(summary, open(out, "w"), indent=1)
+
+
+def route_table(rs, kinds, limit, capacity=False):
+    """The highest swept rate at which every run was clean and the median p99 stayed within `limit`."""
+    rows = []
+    if capacity:
+        print(f"\n### Routing capacity: highest rate with zero loss and median p99 <= {limit} ms\n")
+    else:
+        print(f"\n### Routing: highest rate with zero loss and median p99 <= {limit} ms\n")
+    print("| server | chats | max passing rate (msg/s) | p50 ms | p99 ms | p99.9 ms | server CPU % | server CPU µs/msg | generator CPU % | next rate: why it failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for k in kinds:
+        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
+            g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
+            best, fail = None, None
+            for rate in sorted({r["rate"] for r in g if r.get("rate")}):
+                pts = [r for r in g if r.get("rate") == rate]
+                if all(clean(r) for r in pts) and med([p99(r) for r in pts]) <= limit:
+                    best = (rate, pts)
+                else:
+                    errs = [r.get("error") or f"loss {r.get('loss')} unacked {r.get('unacked')} dups {r.get('dups')} "
+                            f"errors {r.get('errors')}" for r in pts if not clean(r)]
+                    why = f"failed: {str(errs[0])[:90]}" if errs else f"p99 {med([p99(r) for r in pts]):.1f} ms"
+                    fail = f"{rate:.0f}: {why}"
+                    break
+            row = {"kind": k, "chats": c, "max_rate": best[0] if best else 0, "failed_at": fail}
+            if best:
+                pts = best[1]
+                for key in ("p50_ms", "p99_ms", "p999_ms"):
+                    row[key] = round(med([r["delivery"].get(key) for r in pts]), 2)
+                row["server_cpu_pct"] = med([r.get("server_cpu_pct") for r in pts])
+                row["server_cpu_us_per_msg"] = med([r.get("server_cpu_us_per_msg") for r in pts])
+                row["generator_cpu_pct"] = med([r.get("generator_cpu_pct") for r in pts])
+            rows.append(row)
+            print(f"| {k} | {c} | {row['max_rate']:.0f} | {row.get('p50_ms', '-')} | {row.get('p99_ms', '-')} | "
+                  f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
+                  f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
+    return rows
 
 
 def busy_pct(interval=0.5):
@@ -205,7 +221,7 @@ def main():
     elif cmd == "quiet":
         quiet(float(sys.argv[2]))
     elif cmd == "tables":
-        tables(float(sys.argv[2]), sys.argv[3], sys.argv[4])
+        tables(float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5])
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ fi
 KINDS=${KINDS:-"switchboard relay-rust relay-ws relay-socketio"}
 PHASES=${PHASES:-"idle connect route"} # a subset reruns only those phases (the tables cover what ran)
 P99_MAX_MS=5
+# The sweep goes on past the 5 ms limit while a looser one still holds, so that every server also gets a
+# capacity figure (the highest rate it keeps up with, no loss, p99 <= 50 ms).
+CAP_P99_MS=${CAP_P99_MS:-50}
 # Wait up to this many seconds before each point for other load on the machine to go away.
 QUIET_WAIT=${QUIET_WAIT:-10}
 # A point during which other processes used more than NOISE_MAX % of a CPU is measured again, at most
@@ -133,7 +136,7 @@ done
   done
 done
 
-[[ " $PHASES " == *" route "* ]] && echo "== routing sweep (p99 <= ${P99_MAX_MS} ms, zero loss)" >&2
+[[ " $PHASES " == *" route "* ]] && echo "== routing sweep (zero loss; p99 <= ${P99_MAX_MS} ms, and on up to p99 <= ${CAP_P99_MS} ms)" >&2
 [[ " $PHASES " == *" route "* ]] && for kind in $KINDS; do
   for chats in $CHAT_SIZES; do
     for rate in $RATES; do
@@ -143,13 +146,13 @@ done
         python3 bench/report.py brief <<<"$line" >&2
         out+="$line"$'\n'
         # Stop early once a majority of runs failed: the point cannot pass any more.
-        python3 bench/report.py can-pass "$P99_MAX_MS" "$RUNS" <<<"$out" || break
+        python3 bench/report.py can-pass "$CAP_P99_MS" "$RUNS" <<<"$out" || break
       done
-      python3 bench/report.py point-pass "$P99_MAX_MS" <<<"$out" || break
+      python3 bench/report.py point-pass "$CAP_P99_MS" <<<"$out" || break
     done
   done
 done
 
-python3 bench/report.py tables "$P99_MAX_MS" "$RAW" "$RES/summary-$STAMP.json" | tee "$RES/tables-$STAMP.md"
+python3 bench/report.py tables "$P99_MAX_MS" "$CAP_P99_MS" "$RAW" "$RES/summary-$STAMP.json" | tee "$RES/tables-$STAMP.md"
 cp "$RES/summary-$STAMP.json" "$RES/latest.json"
 echo "raw results: $RAW" >&2
