@@ -1,0 +1,282 @@
+//! Connection limits (spec 4, docs/protocol.md "Connection lifecycle"): the idle timeout with WebSocket
+//! pings, connections per IP address, and the bounded outbound queue that drops a client too slow to read.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// A WebSocket client over a bare TCP socket: it never answers the hub's pings (unlike tungstenite, which
+/// pongs by itself whenever it is read), and it reads only when the test says so.
+struct RawWs {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+/// What a raw read saw.
+#[derive(Debug)]
+enum Frame {
+    Text(Value),
+    Ping,
+    Close(u16, String),
+    Other,
+}
+
+impl RawWs {
+    /// Upgrades `path`, from `source` if given, with a receive buffer of `rcvbuf` bytes if given.
+    async fn connect(addr: &str, path: &str, source: Option<&str>, rcvbuf: Option<u32>) -> Result<RawWs, u16> {
+        let socket = TcpSocket::new_v4().unwrap();
+        if let Some(size) = rcvbuf {
+            socket.set_recv_buffer_size(size).unwrap();
+        }
+        if let Some(ip) = source {
+            socket.bind(format!("{ip}:0").parse().unwrap()).unwrap();
+        }
+        let mut stream = socket.connect(addr.parse().unwrap()).await.expect("TCP connect");
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        stream.write_all(req.as_bytes()).await.unwrap();
+        let mut buf = Vec::new();
+        let end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let mut chunk = [0u8; 1024];
+            let n =
+                tokio::time::timeout(FRAME_TIMEOUT, stream.read(&mut chunk)).await.expect("upgrade answer").unwrap();
+            assert!(n > 0, "connection closed during the upgrade");
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+        let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+        if status != 101 {
+            return Err(status);
+        }
+        Ok(RawWs { stream, buf: buf[end..].to_vec() })
+    }
+
+    /// A masked text frame (with an all-zero mask, so the payload goes as it is).
+    async fn send(&mut self, frame: Value) {
+        let payload = frame.to_string().into_bytes();
+        let mut out = vec![0x81u8];
+        match payload.len() {
+            n if n < 126 => out.push(0x80 | n as u8),
+            n => {
+                out.push(0x80 | 126);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+        }
+        out.extend_from_slice(&[0, 0, 0, 0]);
+        out.extend_from_slice(&payload);
+        self.stream.write_all(&out).await.unwrap();
+    }
+
+    async fn fill(&mut self, n: usize, deadline: tokio::time::Instant) {
+        while self.buf.len() < n {
+            let mut chunk = vec![0u8; 64 * 1024];
+            let read = tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await;
+            let got = read.expect("raw client: no frame in time").expect("raw client: read failed");
+            assert!(got > 0, "raw client: connection ended without a close frame");
+            self.buf.extend_from_slice(&chunk[..got]);
+        }
+    }
+
+    /// The next frame from the hub (unmasked), waiting until `timeout`.
+    async fn next(&mut self, timeout: Duration) -> Frame {
+        let deadline = tokio::time::Instant::now() + timeout;
+        self.fill(2, deadline).await;
+        let opcode = self.buf[0] & 0x0f;
+        let (len, head) = match self.buf[1] & 0x7f {
+            126 => {
+                self.fill(4, deadline).await;
+                (u16::from_be_bytes([self.buf[2], self.buf[3]]) as usize, 4)
+            }
+            127 => {
+                self.fill(10, deadline).await;
+                (u64::from_be_bytes(self.buf[2..10].try_into().unwrap()) as usize, 10)
+            }
+            n => (n as usize, 2),
+        };
+        self.fill(head + len, deadline).await;
+        let payload: Vec<u8> = self.buf.drain(..head + len).skip(head).collect();
+        match opcode {
+            1 => Frame::Text(serde_json::from_slice(&payload).expect("JSON text frame")),
+            8 => Frame::Close(
+                u16::from_be_bytes([payload[0], payload[1]]),
+                String::from_utf8_lossy(&payload[2..]).to_string(),
+            ),
+            9 => Frame::Ping,
+            _ => Frame::Other,
+        }
+    }
+
+    /// Reads until the close frame; returns (code, reason, text frames before it).
+    async fn until_close(&mut self, timeout: Duration) -> (u16, String, Vec<Value>) {
+        let deadline = Instant::now() + timeout;
+        let mut texts = Vec::new();
+        loop {
+            match self.next(deadline.saturating_duration_since(Instant::now())).await {
+                Frame::Close(code, reason) => return (code, reason, texts),
+                Frame::Text(v) => texts.push(v),
+                Frame::Ping | Frame::Other => {}
+            }
+        }
+    }
+}
+
+/// A visitor hello on a raw socket, answered by its welcome.
+async fn raw_visitor(server: &Server, extras: Value, rcvbuf: Option<u32>) -> RawWs {
+    let mut ws = RawWs::connect(&server.addr, "/ws/visitor", None, rcvbuf).await.expect("upgrade");
+    let mut hello = json!({"type": "hello", "v": 1, "site": "default"});
+    hello.as_object_mut().unwrap().extend(extras.as_object().unwrap().clone());
+    ws.send(hello).await;
+    match ws.next(FRAME_TIMEOUT).await {
+        Frame::Text(v) if v["type"] == "welcome" => ws,
+        other => panic!("expected the welcome, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_with_1001_while_live_ones_stay() {
+    let server = Server::start(&format!("{CONFIG_247}\n[limits]\nping_interval_secs = 1\nidle_timeout_secs = 2\n"));
+    // Answers the hub's pings by itself (tungstenite pongs whenever it is read), sends nothing else.
+    let (mut ponging, _) = server.visitor_connect(json!({})).await;
+    // Never pongs, but sends an application frame now and then.
+    let mut chatty = raw_visitor(&server, json!({}), None).await;
+    // Never pongs and never sends.
+    let started = Instant::now();
+    let mut silent = raw_visitor(&server, json!({}), None).await;
+
+    let silent_side = async {
+        let mut pings = 0;
+        loop {
+            match silent.next(Duration::from_secs(10)).await {
+                Frame::Ping => pings += 1,
+                Frame::Close(code, reason) => return (code, reason, pings, started.elapsed()),
+                other => panic!("silent client got {other:?}"),
+            }
+        }
+    };
+    let chatty_side = async {
+        let mut tick = tokio::time::interval(Duration::from_millis(700));
+        let mut pongs = 0;
+        while started.elapsed() < Duration::from_secs(5) {
+            tick.tick().await;
+            chatty.send(json!({"type": "ping"})).await;
+            loop {
+                match chatty.next(FRAME_TIMEOUT).await {
+                    Frame::Text(v) if v["type"] == "pong" => break,
+                    Frame::Close(code, reason) => panic!("a client that sends frames was closed: {code} {reason}"),
+                    _ => {}
+                }
+            }
+            pongs += 1;
+        }
+        pongs
+    };
+    let ponging_side = ponging.try_recv(Duration::from_secs(5));
+    let ((code, reason, pings, after), pongs, frame) = tokio::join!(silent_side, chatty_side, ponging_side);
+
+    assert_eq!((code, reason.as_str()), (1001, "idle timeout"), "the silent connection is closed as idle");
+    assert!(pings >= 1, "the hub pinged the silent client before giving up");
+    assert!(after >= Duration::from_secs(2), "not before idle_timeout_secs: closed after {after:?}");
+    assert!(after < Duration::from_secs(5), "closed at a ping tick soon after the timeout, not {after:?}");
+    assert!(pongs >= 6, "the chatty client kept talking for 5 s ({pongs} pongs)");
+    assert!(frame.is_none(), "nothing unexpected for the ponging client: {frame:?}");
+    // Both live connections are still open and served.
+    assert!(ponging.ping_pong().await.is_empty());
+    chatty.send(json!({"type": "ping", "ref": "last"})).await;
+    let last = loop {
+        if let Frame::Text(v) = chatty.next(FRAME_TIMEOUT).await {
+            break v;
+        }
+    };
+    assert_eq!((last["type"].clone(), last["ref"].clone()), (json!("pong"), json!("last")), "{last}");
+}
+
+#[tokio::test]
+async fn connections_per_ip_over_the_limit_get_http_429() {
+    let server = Server::start(&format!("{CONFIG_247}\n[limits]\nconnections_per_ip = 2\n"));
+    let first = RawWs::connect(&server.addr, "/ws/visitor", None, None).await.expect("first connection");
+    let (mut second, _) = server.visitor_connect(json!({})).await;
+    assert_eq!(
+        RawWs::connect(&server.addr, "/ws/agent", None, None).await.err(),
+        Some(429),
+        "a third WebSocket from 127.0.0.1 is refused before the upgrade"
+    );
+    assert_eq!(RawWs::connect(&server.addr, "/ws/visitor", None, None).await.err(), Some(429), "on every endpoint");
+    // The limit is per address: another loopback address still gets in.
+    let mut other = RawWs::connect(&server.addr, "/ws/visitor", Some("127.0.0.2"), None).await.expect("127.0.0.2");
+    other.send(json!({"type": "hello", "v": 1, "site": "default"})).await;
+    assert!(matches!(other.next(FRAME_TIMEOUT).await, Frame::Text(v) if v["type"] == "welcome"));
+    // Plain HTTP is not limited, and the existing connections are served.
+    assert_eq!(server.get("/healthz", None).await.0, 200);
+    assert!(second.ping_pong().await.is_empty());
+
+    // A closed connection gives its place back (the hub notices the close a moment later: retry briefly).
+    drop(first);
+    let deadline = Instant::now() + FRAME_TIMEOUT;
+    let again = loop {
+        match RawWs::connect(&server.addr, "/ws/visitor", None, None).await {
+            Ok(ws) => break ws,
+            Err(429) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(status) => panic!("the freed place was not given back: {status}"),
+        }
+    };
+    drop(again);
+}
+
+#[tokio::test]
+async fn a_client_too_slow_to_read_is_dropped_and_the_others_keep_up() {
+    let server = Server::start(&format!("{CONFIG_247}{FAST_LIMITS}outbound_queue = 32\n"));
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (mut fast, welcome) = server.visitor_connect(json!({})).await;
+    let token = s(&welcome["visitor_token"]);
+    let (ack, _) = open_conversation(&mut fast, ENGLISH).await;
+    let conv_id = s(&ack["conversation_id"]);
+    agent.recv_type("assigned").await;
+    fast.recv_status("assigned").await;
+    // A second tab of the same visitor with a tiny receive buffer, which then stops reading.
+    let mut slow = raw_visitor(&server, json!({"visitor_token": token}), Some(4096)).await;
+
+    // The agent writes in windows of 16 and waits for the reading tab to get each window, so that the
+    // tabs that read never have more than 16 frames queued; the slow tab's queue only grows.
+    const N: usize = 1200;
+    const WINDOW: usize = 16;
+    let text = "The parcel is on its way. ".repeat(130);
+    let started = Instant::now();
+    let mut seqs = Vec::new();
+    for w in 0..N / WINDOW {
+        for i in w * WINDOW..(w + 1) * WINDOW {
+            agent.send(agent_message(&conv_id, &format!("a{i}"), &format!("{i}: {text}"))).await;
+        }
+        for i in w * WINDOW..(w + 1) * WINDOW {
+            agent.recv_ack(&format!("a{i}")).await;
+        }
+        while seqs.len() < (w + 1) * WINDOW {
+            let v = fast.recv().await;
+            if v["type"] == "message" {
+                seqs.push(v["seq"].as_u64().unwrap());
+            }
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(seqs, (2..=N as u64 + 1).collect::<Vec<_>>(), "the reading tab gets every message, in order");
+    assert!(took < Duration::from_secs(20), "the slow tab must not hold up the others: {took:?}");
+
+    // The slow tab now reads what was written to it before it was dropped, then the close.
+    let (code, reason, texts) = slow.until_close(Duration::from_secs(10)).await;
+    assert_eq!((code, reason.as_str()), (1008, "too slow to read"), "after {} frames", texts.len());
+    let got = texts.iter().filter(|v| v["type"] == "message").count();
+    assert!(got < N, "the slow tab was dropped, not served everything ({got} of {N})");
+    // The conversation goes on for the others.
+    fast.send(message("after", "Thank you!")).await;
+    assert_eq!(fast.recv_ack("after").await["seq"], N as u64 + 2);
+    assert_eq!(agent.recv_type("message").await["text"], "Thank you!");
+}
