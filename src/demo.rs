@@ -51,5 +51,7 @@ pub fn print_welcome(addr: SocketAddr) {
     for (email, name, langs, tier) in DEMO_AGENTS {
         println!("  agent {name:<7} {email:<18} password {DEMO_PASSWORD}  languages {}  tier {tier}", langs.join(","));
     }
-    println!("  bot   the built-in bot answers the bot queue (closed hours, uncovered languages) from the demo articles");
+    println!(
+        "  bot   the built-in bot answers the bot queue (closed hours, uncovered languages) from the demo articles"
+    );
 }

@@ -19,11 +19,28 @@ async fn metrics_expose_switchboard_series_after_a_chat() {
     let (mut visitor, _) = server.visitor_connect(json!({})).await;
     open_conversation(&mut visitor, ENGLISH).await;
     agent.recv_type("assigned").await;
-    let (status, body) = http_text(&server.addr, "GET", "/metrics", None, None).await;
-    assert_eq!(status, 200);
-    assert!(body.contains("switchboard_messages_total"), "{body}");
-    assert!(body.contains("switchboard_conversations_opened_total"), "{body}");
-    assert!(body.lines().any(|l| l.starts_with("switchboard_") && !l.starts_with('#')), "{body}");
+    // Gauges are refreshed by the hub's upkeep tick, so wait (bounded) for the chat to show.
+    let want = [
+        r#"switchboard_connections{role="visitor"} 1"#,
+        r#"switchboard_connections{role="agent"} 1"#,
+        r#"switchboard_conversations{status="assigned"} 1"#,
+        r#"switchboard_queue_length{priority="standard"} 0"#,
+        "switchboard_messages_total{role=\"visitor\"} 1",
+        "switchboard_conversations_opened_total 1",
+        "switchboard_message_delivery_seconds_count",
+        "switchboard_store_commit_seconds_count",
+    ];
+    let deadline = std::time::Instant::now() + FRAME_TIMEOUT;
+    loop {
+        let (status, body) = http_text(&server.addr, "GET", "/metrics", None, None).await;
+        assert_eq!(status, 200);
+        let missing: Vec<&&str> = want.iter().filter(|w| !body.lines().any(|l| l.starts_with(**w))).collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "missing {missing:?} in\n{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
