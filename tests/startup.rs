@@ -15,14 +15,14 @@ use serde_json::json;
 /// The binary started the way the README says, from an empty directory: no config file, no
 /// `SWITCHBOARD_*` variables. Returns the child, its address, what it printed up to "listening", and
 /// the lines it prints after that.
-fn start_bare(dir: &Path) -> (Child, String, Vec<String>, Receiver<String>) {
+fn start_bare(dir: &Path) -> (Running, String, Vec<String>, Receiver<String>) {
     let mut cmd = Command::new(BIN);
     cmd.args(["--demo", "--listen", "127.0.0.1:0"]).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::null());
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("SWITCHBOARD_")) {
         cmd.env_remove(key);
     }
-    let mut child = cmd.spawn().expect("spawn switchboard");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = Running(cmd.spawn().expect("spawn switchboard"));
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     // A reader thread keeps the pipe drained; the first lines come back over a channel.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -40,10 +40,20 @@ fn start_bare(dir: &Path) -> (Child, String, Vec<String>, Receiver<String>) {
     }
 }
 
+/// Kills the process when the test ends, passing or not.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[tokio::test]
 async fn demo_mode_works_from_an_empty_directory_and_keeps_its_admin_token() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, addr, printed, later) = start_bare(dir.path());
+    let (child, addr, printed, later) = start_bare(dir.path());
     let generated = printed.iter().find_map(|l| l.split_once("Generated an admin token (kept in ")).map(|(_, r)| r);
     let token = generated.and_then(|r| r.split_once("): ")).map(|(_, t)| t.trim().to_string());
     let token = token.unwrap_or_else(|| panic!("the admin token is printed on first start: {printed:?}"));
@@ -65,15 +75,12 @@ async fn demo_mode_works_from_an_empty_directory_and_keeps_its_admin_token() {
     let (status, page) = http_text(&addr, "GET", "/", None, None).await;
     assert!(status == 200 && page.contains("widget.js"), "the demo page embeds the widget");
 
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let (mut child, addr, printed, _) = start_bare(dir.path());
+    drop(child);
+    let (_child, addr, printed, _) = start_bare(dir.path());
     assert!(!printed.iter().any(|l| l.contains("Generated an admin token")), "generated once: {printed:?}");
     let (status, agents) = http(&addr, "GET", "/api/admin/agents", Some(&token), None).await;
     assert_eq!(status, 200, "the kept token still works: {agents}");
     assert_eq!(agents.as_array().map(Vec::len), Some(3), "the demo is not created twice: {agents}");
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[tokio::test]
