@@ -21,6 +21,12 @@ async fn identity_conflict_bad_signature_and_admin_relink() {
     assert_eq!(welcome["identity_conflict"], true, "{welcome}");
     assert_eq!(welcome["verified"], false, "{welcome}");
     assert_eq!(welcome["plan"], "standard", "plan comes only from a valid, unconflicted identity: {welcome}");
+    // The warning is written before the welcome is sent; the harness reads stderr on its own thread.
+    let deadline = std::time::Instant::now() + FRAME_TIMEOUT;
+    while !server.stderr().lines().any(|l| l.contains("identity conflict") && l.contains("user-42")) {
+        assert!(std::time::Instant::now() < deadline, "the conflict is logged:\n{}", server.stderr());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     // A token signed with another key is not fatal: unverified, and the welcome says why.
     let forged = sign_identity("some-other-secret-entirely", &claims("user-7", "x@example.com", "premium", true));
