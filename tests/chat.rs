@@ -125,6 +125,11 @@ async fn resume_with_sync_gets_exactly_the_missed_messages() {
     assert_eq!(conv["last_seq"], 4, "{welcome}");
     assert_eq!(conv["status"], "assigned");
 
+    // One more message is accepted between the welcome and the sync: it must come once, after 2-4.
+    agent.send(agent_message(&conv_id, "a3", "Fourth, here is your tracking link.")).await;
+    assert_eq!(agent.recv_ack("a3").await["seq"], 5);
+    let texts = [texts[0], texts[1], texts[2], "Fourth, here is your tracking link."];
+
     visitor.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 1, "ref": "s1"})).await;
     for (i, text) in texts.iter().enumerate() {
         let m = visitor.recv().await;
@@ -136,15 +141,21 @@ async fn resume_with_sync_gets_exactly_the_missed_messages() {
     let synced = visitor.recv().await;
     assert_eq!(synced["type"], "synced", "{synced}");
     assert_eq!(synced["conversation_id"], conv_id.as_str());
-    assert_eq!(synced["last_seq"], 4);
+    assert_eq!(synced["last_seq"], 5);
     // Nothing repeated afterwards: up to the pong, at most the sync's ack.
     let rest = visitor.ping_pong().await;
     assert!(rest.iter().all(|v| v["type"] == "ack" && v["ref"] == "s1"), "unexpected frames after synced: {rest:?}");
 
-    // And live again: the next agent message arrives once, as seq 5.
+    // And live again: the next agent message arrives once, as seq 6.
     agent.send(agent_message(&conv_id, "a9", "Anything else?")).await;
     let live = visitor.recv_type("message").await;
-    assert_eq!(live["seq"], 5, "{live}");
+    assert_eq!(live["seq"], 6, "{live}");
+
+    // A client that reconnects and never syncs still gets the live messages.
+    let (mut third, _) = server.visitor_connect(json!({"visitor_token": token})).await;
+    agent.send(agent_message(&conv_id, "a10", "Still there?")).await;
+    let late = third.recv_type("message").await;
+    assert_eq!(late["seq"], 7, "{late}");
 }
 
 /// One side of the concurrent-senders test: sends `n` messages, then reads until all are acked.

@@ -2,6 +2,7 @@
 
 pub mod codec;
 mod hello;
+mod hold;
 mod session;
 
 use std::net::SocketAddr;

@@ -2,6 +2,7 @@
 //! the hub) and frames out (from its bounded queue), pings, and an idle deadline.
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -11,9 +12,10 @@ use tokio::sync::mpsc;
 
 use super::codec;
 use super::hello::{self, Admitted};
+use super::hold::{Holds, Verdict};
 use crate::app::App;
 use crate::domain::Role;
-use crate::hub::{ConnId, HubEvent, OutItem, Participant};
+use crate::hub::{ConnId, HubEvent, OutFrame, OutItem, Participant};
 use crate::protocol::{ClientFrame, ErrorCode, Hello, Ref, ServerFrame};
 
 /// Frames written before a flush, so that a burst goes out in few syscalls.
@@ -101,7 +103,9 @@ async fn serve(
     ping.reset();
     let idle = Duration::from_secs(app.limits.idle_timeout_secs);
     let mut last_heard = Instant::now();
+    let mut holds = Holds::default();
     loop {
+        let hold_until = holds.deadline();
         tokio::select! {
             biased;
             item = rx.recv() => {
@@ -110,7 +114,13 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !write_burst(socket, item, &mut rx).await {
+                if !write_burst(socket, item, &mut rx, &mut holds).await {
+                    return;
+                }
+            }
+            _ = tokio::time::sleep_until(hold_until.map_or_else(tokio::time::Instant::now, Into::into)),
+                if hold_until.is_some() => {
+                if !write_all(socket, holds.expire(Instant::now())).await {
                     return;
                 }
             }
@@ -123,6 +133,7 @@ async fn serve(
                         send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference).await;
                     }
                     Some(Some((reference, frame))) => {
+                        holds.incoming(&frame, Instant::now());
                         let event = HubEvent::Frame { conn, who, frame, reference, received: Instant::now() };
                         if app.hub.send(event).await.is_err() {
                             return;
@@ -144,13 +155,26 @@ async fn serve(
 }
 
 /// Writes one queued item and whatever else is already waiting, then flushes. `false`: stop.
-async fn write_burst(socket: &mut WebSocket, first: OutItem, rx: &mut mpsc::Receiver<OutItem>) -> bool {
+async fn write_burst(
+    socket: &mut WebSocket,
+    first: OutItem,
+    rx: &mut mpsc::Receiver<OutItem>,
+    holds: &mut Holds,
+) -> bool {
     let mut next = Some(first);
     let mut written = 0;
     while let Some(item) = next.take() {
         match item {
             OutItem::Frame(f) => {
-                if socket.feed(Message::Text(codec::encode(&f))).await.is_err() {
+                let verdict = holds.outgoing(&f, Instant::now());
+                if verdict == Verdict::ReleaseThenWrite {
+                    for held in holds.release_all() {
+                        if socket.feed(Message::Text(codec::encode(&held))).await.is_err() {
+                            return false;
+                        }
+                    }
+                }
+                if verdict != Verdict::Held && socket.feed(Message::Text(codec::encode(&f))).await.is_err() {
                     return false;
                 }
             }
@@ -170,6 +194,16 @@ async fn write_burst(socket: &mut WebSocket, first: OutItem, rx: &mut mpsc::Rece
         written += 1;
         if written < WRITE_BURST {
             next = rx.try_recv().ok();
+        }
+    }
+    socket.flush().await.is_ok()
+}
+
+/// Writes frames released from a hold, then flushes. `false`: stop.
+async fn write_all(socket: &mut WebSocket, frames: Vec<Arc<OutFrame>>) -> bool {
+    for f in &frames {
+        if socket.feed(Message::Text(codec::encode(f))).await.is_err() {
+            return false;
         }
     }
     socket.flush().await.is_ok()
