@@ -47,7 +47,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     }
     let departments = config.departments()?;
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
-    let writer = factory.open()?;
+    let writer = factory.open_writer()?;
     let snapshot = writer.load().context("loading the store")?;
     let readers = ReadPool::new(&factory)?;
     let fanout: Arc<dyn Fanout> = LocalFanout::new();

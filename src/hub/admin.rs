@@ -163,7 +163,14 @@ impl Hub {
         };
         let info = super::views::agent_info(&record);
         self.op(StoreOp::PutAgent(record.clone()));
-        let state = AgentState { record, conns: 0, availability: Availability::Online, open: 0, idle_since: self.now };
+        let state = AgentState {
+            record,
+            conns: 0,
+            availability: Availability::Online,
+            open: 0,
+            idle_since: self.now,
+            queue_sent: 0,
+        };
         self.agents.insert(info.id, state);
         // A new agent may cover a language that handed-off bot chats were waiting for.
         self.release_handoffs(None);

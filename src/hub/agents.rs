@@ -38,8 +38,13 @@ impl Hub {
         self.effect(Effect::Attach { conn, who: Participant::Agent(agent), tx });
         let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations, reference };
         self.send_conn(conn, ServerFrame::AgentWelcome(welcome));
-        let waiting = self.waiting_for(&depts);
-        self.send_conn(conn, ServerFrame::Queue { waiting });
+        let (version, item) = self.queue_frame(&depts);
+        self.effect(Effect::ToConn { conn, item });
+        // The agent's first connection now has the current list; a later one must not mark it sent, or
+        // a change made earlier in this batch would never reach the agent's other connections.
+        if let Some(a) = self.agents.get_mut(&agent).filter(|a| a.conns == 1) {
+            a.queue_sent = version;
+        }
         metrics::gauge!("switchboard_agents_online").set(self.online_agents() as f64);
         self.serve_agent(agent);
     }

@@ -210,11 +210,6 @@ impl Hub {
             }
             self.notify_visitor(id);
         }
-        let connected: Vec<(crate::domain::AgentId, Vec<Arc<str>>)> =
-            self.agents.values().filter(|a| a.conns > 0).map(|a| (a.record.id, a.record.departments.clone())).collect();
-        for (agent, depts) in connected {
-            let waiting = self.waiting_for(&depts);
-            self.to(Participant::Agent(agent), ServerFrame::Queue { waiting }, None);
-        }
+        self.send_queue_frames();
     }
 }

@@ -8,6 +8,7 @@ mod agents;
 mod conversation;
 mod dispatch;
 mod place;
+mod queue_frames;
 mod state;
 pub(crate) mod views;
 pub mod views_for_http;

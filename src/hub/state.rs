@@ -35,6 +35,8 @@ pub(super) struct AgentState {
     pub availability: Availability,
     pub open: u32,
     pub idle_since: Timestamp,
+    /// Version of the last `queue` frame sent to the agent (`queue_frames`); 0 for none.
+    pub queue_sent: u64,
 }
 
 pub(super) struct BotState {
@@ -113,6 +115,7 @@ pub(super) struct Hub {
     pub next_ticket: u64,
     pub arrivals: u64,
     pub queue_dirty: bool,
+    pub queue_frames: super::queue_frames::QueueFrames,
     /// Bots to tell that a conversation left them, once the event's changes are complete.
     pub bot_notices: Vec<(BotId, ConversationId)>,
     pub now: Timestamp,
@@ -143,6 +146,7 @@ impl Hub {
             next_ticket: snapshot.last_ticket + 1,
             arrivals: 0,
             queue_dirty: false,
+            queue_frames: Default::default(),
             bot_notices: Vec::new(),
             now,
             job: Job::default(),
@@ -154,8 +158,14 @@ impl Hub {
 
     fn restore(&mut self, snapshot: Snapshot) {
         for record in snapshot.agents {
-            let state =
-                AgentState { record, conns: 0, availability: Availability::Online, open: 0, idle_since: self.now };
+            let state = AgentState {
+                record,
+                conns: 0,
+                availability: Availability::Online,
+                open: 0,
+                idle_since: self.now,
+                queue_sent: 0,
+            };
             self.agents.insert(state.record.id, state);
         }
         for record in snapshot.bots {

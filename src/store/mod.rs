@@ -1,6 +1,7 @@
 //! Durable state behind a trait: SQLite now (`sqlite`), Redis next. The hub never calls a store from its
 //! event loop; one writer thread (`hub::dispatch`) applies batches, and readers (HTTP, hello) use a pool.
 
+mod checkpoint;
 pub mod sqlite;
 
 use std::sync::{Arc, Mutex};
@@ -164,6 +165,10 @@ pub trait Store: Send {
 /// Opens store instances on the same data.
 pub trait StoreFactory: Send + Sync {
     fn open(&self) -> StoreResult<Box<dyn Store>>;
+    /// The one instance that applies batches; a backend may attach background work to it.
+    fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
+        self.open()
+    }
 }
 
 /// A fixed set of reader instances for blocking reads off the event loop (HTTP, hello). Callers run

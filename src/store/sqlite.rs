@@ -7,13 +7,12 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::checkpoint::Checkpointer;
 use super::*;
 
 const SEP: char = '\u{1f}';
 /// Page cache per connection, in KiB.
 const CACHE_KIB: u32 = 64 * 1024;
-/// WAL frames between automatic checkpoints (about 40 MiB of 4 KiB pages).
-const CHECKPOINT_PAGES: u32 = 10_000;
 /// Size the WAL file is trimmed back to after a checkpoint.
 const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -34,12 +33,12 @@ impl SqliteFactory {
     fn connect(&self) -> StoreResult<Connection> {
         let conn = Connection::open(&self.path).map_err(backend)?;
         // synchronous=FULL: a commit is on disk before it returns (durable before acknowledged).
-        // A 64 MiB page cache keeps the pages a busy hub touches in memory, and a checkpoint every
-        // CHECKPOINT_PAGES frames (not SQLite's 1000) writes each hot page back once per checkpoint
-        // rather than once per thousand frames; journal_size_limit then trims the WAL file.
+        // A 64 MiB page cache keeps the pages a busy hub touches in memory. No connection checkpoints
+        // on its own: that is the checkpoint thread's job (`checkpoint`), off the commit path;
+        // journal_size_limit trims the WAL file when it starts over.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=OFF; \
-             PRAGMA cache_size=-{CACHE_KIB}; PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}; \
+             PRAGMA cache_size=-{CACHE_KIB}; PRAGMA wal_autocheckpoint=0; \
              PRAGMA journal_size_limit={WAL_LIMIT_BYTES}; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
@@ -49,12 +48,28 @@ impl SqliteFactory {
 
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore { conn: self.connect()? }))
+        Ok(Box::new(SqliteStore { conn: self.connect()?, _checkpointer: None }))
+    }
+
+    /// The writer, with its checkpoint thread on a second connection; the WAL hook (which replaces
+    /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
+    fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
+        let mut conn = self.connect()?;
+        let (checkpointer, notice) =
+            Checkpointer::start(self.connect()?).map_err(|e| StoreError::Backend(format!("checkpoint thread: {e}")))?;
+        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
+            notice.committed(u32::try_from(frames).unwrap_or(0));
+            Ok(())
+        }))
+        .map_err(backend)?;
+        Ok(Box::new(SqliteStore { conn, _checkpointer: Some(checkpointer) }))
     }
 }
 
 pub struct SqliteStore {
     conn: Connection,
+    /// The writer's checkpoint thread (readers have none); stopped when the writer is dropped.
+    _checkpointer: Option<Checkpointer>,
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {

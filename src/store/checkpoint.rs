@@ -1,0 +1,142 @@
+//! WAL checkpoints off the commit path. SQLite's automatic checkpoint runs inside the commit that crosses
+//! its threshold, so every message queued behind that commit waits while tens of MiB are copied into the
+//! database file and fsynced. The writer therefore runs with `wal_autocheckpoint=0`, reports the WAL's
+//! size after each commit (SQLite's WAL hook), and this thread, on a connection of its own, runs a PASSIVE
+//! checkpoint when enough frames have accumulated. A PASSIVE checkpoint never blocks the writer; once it
+//! has copied every frame, the writer's next commit starts the WAL over from its beginning, so the file
+//! stays near `CHECKPOINT_FRAMES` pages. When the store has been idle for `IDLE_TRUNCATE_AFTER`, a
+//! TRUNCATE checkpoint shrinks the file to nothing (it waits for the writer, which is idle then).
+//! Durability does not depend on this thread: a commit is durable once its WAL frames are fsynced.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use rusqlite::wal::CheckpointMode;
+
+/// WAL frames (pages) not yet copied into the database that start a PASSIVE checkpoint: about 16 MiB of
+/// 4 KiB pages. Larger means a hot page is written back less often; smaller, a shorter WAL to replay
+/// after a crash and less disk.
+pub const CHECKPOINT_FRAMES: u32 = 4096;
+/// Without a commit for this long, the WAL is checkpointed completely and truncated.
+pub const IDLE_TRUNCATE_AFTER: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+struct State {
+    /// WAL frames after the last commit, as the writer's WAL hook reported them.
+    frames: u32,
+    /// Frames the last checkpoint copied; the WAL's frames beyond these are pending.
+    backfilled: u32,
+    last_commit: Option<Instant>,
+    /// The WAL was truncated and nothing was committed since.
+    truncated: bool,
+    stop: bool,
+}
+
+impl State {
+    fn pending(&self) -> u32 {
+        // A WAL that started over reports fewer frames than were copied before: all of them are new.
+        if self.frames >= self.backfilled { self.frames - self.backfilled } else { self.frames }
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+/// The checkpoint thread; stopped and joined on drop.
+pub struct Checkpointer {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// What the writer's WAL hook calls after each commit.
+#[derive(Clone)]
+pub struct CommitNotice(Arc<Shared>);
+
+impl CommitNotice {
+    pub fn committed(&self, frames: u32) {
+        let mut s = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.frames = frames;
+        s.last_commit = Some(Instant::now());
+        s.truncated = false;
+        if s.pending() >= CHECKPOINT_FRAMES {
+            self.0.wake.notify_one();
+        }
+    }
+}
+
+impl Checkpointer {
+    /// Starts the thread on `conn`, a connection of its own to the same database.
+    pub fn start(conn: Connection) -> std::io::Result<(Checkpointer, CommitNotice)> {
+        let shared = Arc::new(Shared::default());
+        let worker = shared.clone();
+        let thread =
+            std::thread::Builder::new().name("switchboard-checkpoint".into()).spawn(move || run(&conn, &worker))?;
+        Ok((Checkpointer { shared: shared.clone(), thread: Some(thread) }, CommitNotice(shared)))
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner()).stop = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(conn: &Connection, shared: &Shared) {
+    let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if state.stop {
+            return;
+        }
+        let idle = state.last_commit.is_some_and(|t| t.elapsed() >= IDLE_TRUNCATE_AFTER);
+        let mode = if state.pending() >= CHECKPOINT_FRAMES {
+            Some(CheckpointMode::PASSIVE)
+        } else if idle && !state.truncated && state.frames > 0 {
+            Some(CheckpointMode::TRUNCATE)
+        } else {
+            None
+        };
+        let Some(mode) = mode else {
+            state = shared.wake.wait_timeout(state, IDLE_TRUNCATE_AFTER).unwrap_or_else(|p| p.into_inner()).0;
+            continue;
+        };
+        // The checkpoint runs without the lock, so the writer's hook never waits for it.
+        drop(state);
+        let started = Instant::now();
+        let result = conn.wal_checkpoint_v2(None::<&str>, mode);
+        metrics::histogram!("switchboard_store_checkpoint_seconds").record(started.elapsed().as_secs_f64());
+        state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        match result {
+            Ok((log, copied)) => {
+                state.backfilled = u32::try_from(copied.max(0)).unwrap_or(0);
+                if matches!(mode, CheckpointMode::TRUNCATE) && log == copied {
+                    state.truncated = true;
+                    state.frames = 0;
+                    state.backfilled = 0;
+                } else if log == state.frames as i32 && copied < log {
+                    // Readers still hold older frames: try again after a pause rather than spinning.
+                    drop(state);
+                    std::thread::sleep(Duration::from_millis(100));
+                    state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+                }
+            }
+            Err(e) => {
+                // Busy (the writer was mid-commit for a TRUNCATE) or an IO error: the WAL just grows
+                // until the next attempt; commits stay durable either way.
+                tracing::warn!(error = %e, "WAL checkpoint failed; retrying later");
+                state.truncated = matches!(mode, CheckpointMode::TRUNCATE);
+                drop(state);
+                std::thread::sleep(Duration::from_millis(100));
+                state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
+            }
+        }
+    }
+}
