@@ -1,5 +1,6 @@
 //! Wiring: configuration, store, hub, bot, HTTP server, and an orderly stop on SIGTERM or SIGINT.
 
+use axum::serve::ListenerExt as _;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -98,6 +99,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             app.hub.shutdown().await;
         }
     };
+    // TCP_NODELAY on every accepted socket: chat frames are small, and with Nagle's algorithm a frame
+    // written while an earlier one is unacknowledged waits for the peer's delayed ACK (40 ms on Linux).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(stopping)
         .await?;
