@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Limits, SiteConfig};
 use crate::fanout::Fanout;
 use crate::hub::HubHandle;
+use crate::passwords::Passwords;
 use crate::store::ReadPool;
 
 #[derive(Clone)]
@@ -26,6 +27,7 @@ pub struct App {
     pub demo: bool,
     pub departments: Arc<[crate::config::Department]>,
     pub prometheus: Option<PrometheusHandle>,
+    pub passwords: Passwords,
     pub connections: Arc<ConnectionCounts>,
     pub tracker: TaskTracker,
     pub shutdown: CancellationToken,
@@ -44,6 +46,7 @@ impl App {
         demo: bool,
         departments: Vec<crate::config::Department>,
         prometheus: Option<PrometheusHandle>,
+        passwords: Passwords,
     ) -> App {
         App {
             hub,
@@ -55,6 +58,7 @@ impl App {
             demo,
             departments: departments.into(),
             prometheus,
+            passwords,
             connections: Arc::default(),
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),

@@ -1,5 +1,6 @@
 //! `--demo`: agents, articles and a page to try Switchboard at once.
 
+use crate::passwords::Passwords;
 use std::net::SocketAddr;
 
 use crate::config::Config;
@@ -15,9 +16,8 @@ pub const DEMO_AGENTS: &[(&str, &str, &[&str], u8)] = &[
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// Creates what is missing of the demo (agents, knowledge-base articles); keeps what exists.
-pub async fn seed(hub: &HubHandle, config: &Config) -> anyhow::Result<()> {
-    let password = DEMO_PASSWORD.to_string();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await??;
+pub async fn seed(hub: &HubHandle, passwords: &Passwords, config: &Config) -> anyhow::Result<()> {
+    let hash = passwords.hash(DEMO_PASSWORD.to_string()).await?;
     for (email, name, langs, tier) in DEMO_AGENTS {
         let new = NewAgent {
             email: email.to_string(),

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod fanout;
 pub mod http;
 pub mod hub;
+pub mod passwords;
 pub mod protocol;
 pub mod routing;
 pub mod server;

@@ -1,5 +1,6 @@
 //! Wiring: configuration, store, hub, bot, HTTP server, and an orderly stop on SIGTERM or SIGINT.
 
+use crate::passwords::Passwords;
 use axum::serve::ListenerExt as _;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -59,8 +60,9 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     };
     let hub = hub::start(settings, snapshot, writer, fanout.clone());
     let admin_token = admin_token(config)?;
+    let passwords = Passwords::start().context("starting the password thread")?;
     if config.demo {
-        crate::demo::seed(&hub, config).await?;
+        crate::demo::seed(&hub, &passwords, config).await?;
     }
     if config.bot.builtin {
         start_builtin_bot(&hub, config).await?;
@@ -75,6 +77,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         config.demo,
         departments,
         prometheus,
+        passwords,
     );
     let router = crate::http::router(app.clone());
     Ok(Built { app, router })

@@ -60,14 +60,11 @@ fn email(e: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn hash(password: String) -> Result<String, ApiError> {
+async fn hash(app: &App, password: String) -> Result<String, ApiError> {
     if password.chars().count() < 4 || password.chars().count() > MAX_FIELD_CHARS {
         return Err(ApiError::bad_request(format!("\"password\" must be 4 to {MAX_FIELD_CHARS} characters")));
     }
-    tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
+    Ok(app.passwords.hash(password).await?)
 }
 
 async fn find(app: &App, id: AgentId) -> Result<AgentOut, ApiError> {
@@ -89,7 +86,7 @@ pub async fn create_agent(
         tier: tier(body.tier)?,
         max_chats: max_chats(body.max_chats)?,
         departments: body.departments,
-        password_hash: hash(body.password).await?,
+        password_hash: hash(&app, body.password).await?,
     };
     let info = app.hub.admin(|r| AdminCommand::CreateAgent(new, r)).await??;
     Ok((StatusCode::CREATED, Json(find(&app, info.id).await?)))
@@ -132,7 +129,7 @@ pub async fn patch_agent(
         max_chats: body.max_chats.map(max_chats).transpose()?,
         departments: body.departments,
         password_hash: match body.password {
-            Some(p) => Some(hash(p).await?),
+            Some(p) => Some(hash(&app, p).await?),
             None => None,
         },
     };

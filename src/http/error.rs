@@ -79,3 +79,16 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         }
     }
 }
+
+impl From<crate::passwords::PasswordsError> for ApiError {
+    fn from(e: crate::passwords::PasswordsError) -> ApiError {
+        match e {
+            crate::passwords::PasswordsError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "too many sign-ins are being checked; try again in a moment",
+            ),
+            other => ApiError::internal(other),
+        }
+    }
+}

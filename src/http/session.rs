@@ -26,9 +26,7 @@ pub async fn login(State(app): State<App>, JsonBody(body): JsonBody<Login>) -> R
     let agent = app.readers.run(move |s| s.agent_by_email(&email)).await?;
     let hash = agent.as_ref().map_or_else(|| DUMMY_HASH.to_string(), |a| a.password_hash.clone());
     let password = body.password;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(ApiError::internal)?;
+    let ok = app.passwords.verify(password, hash).await?;
     let agent = match agent {
         Some(a) if ok => a,
         _ => {
