@@ -328,7 +328,7 @@ impl Limiter {
         let rate = NonZeroU32::new(app.limits.frames_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(app.limits.frame_burst).unwrap_or(rate);
         Limiter {
-            inner: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
+            inner: RateLimiter::direct_with_clock(Quota::per_second(rate).allow_burst(burst), app.clock.clone()),
             max_violations: app.limits.max_violations,
             window: Duration::from_secs(app.limits.violation_window_secs),
             window_start: Instant::now(),
