@@ -201,3 +201,43 @@ async fn the_language_is_refined_as_the_visitor_writes_until_assigned() {
     assert!(frames.iter().all(|v| v["type"] != "conversation"), "no change after assignment: {frames:?}");
     assert_eq!(server.ticket(&s(&got["conversation"]["ticket"])).await["language"], "de");
 }
+
+#[tokio::test]
+async fn an_agent_picks_a_waiting_chat_by_hand_and_a_taken_chat_cannot_be_picked_again() {
+    let server = Server::start(CONFIG_247);
+    let (anna, mut anna_ws) = server.online_agent("Anna", &["en"], 3).await;
+    let (_, mut bob_ws) = server.online_agent("Bob", &["en"], 3).await;
+    // Both away: routing gives neither of them the chat, so only a pick can.
+    for ws in [&mut anna_ws, &mut bob_ws] {
+        ws.send(json!({"type": "availability", "status": "away", "ref": "away"})).await;
+        ws.recv_until("ack of away", |v| v["type"] == "ack" && v["ref"] == "away").await;
+    }
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, conv) = open_conversation(&mut visitor, ENGLISH).await;
+    assert_eq!(conv["status"], "queued", "{conv}");
+    let id = ack["conversation_id"].clone();
+    let listed = |v: &Value| {
+        v["type"] == "queue" && v["waiting"].as_array().is_some_and(|w| w.iter().any(|c| c["conversation_id"] == id))
+    };
+    anna_ws.recv_until("the queue with the chat", listed).await;
+    bob_ws.recv_until("the queue with the chat", listed).await;
+
+    anna_ws.send(json!({"type": "pick", "conversation_id": id, "ref": "p1"})).await;
+    let assigned = anna_ws.recv_type("assigned").await;
+    assert_eq!(conv_of(&assigned), id, "{assigned}");
+    assert_eq!(assigned["conversation"]["agent"]["id"], anna.id.as_str(), "{assigned}");
+    assert_eq!(assigned["messages"][0]["seq"], 1, "the transcript comes with it: {assigned}");
+    let done = anna_ws.recv_until("ack of pick", |v| v["type"] == "ack" || v["type"] == "error").await;
+    assert_eq!((done["type"].clone(), done["ref"].clone()), (json!("ack"), json!("p1")), "{done}");
+    let status = visitor.recv_status("assigned").await;
+    assert_eq!(status["agent"]["name"], "Anna", "{status}");
+    bob_ws.recv_until("the queue without the chat", |v| v["type"] == "queue" && v["waiting"] == json!([])).await;
+
+    bob_ws.send(json!({"type": "pick", "conversation_id": id, "ref": "p2"})).await;
+    let refused = bob_ws.recv_until("answer to the second pick", |v| v["ref"] == "p2").await;
+    assert_eq!((refused["type"].clone(), refused["code"].clone()), (json!("error"), json!("bad_request")), "{refused}");
+    visitor.send(message("c2", "Are you there?")).await;
+    visitor.recv_ack("c2").await;
+    let got = anna_ws.recv_until("the visitor's message", |v| v["type"] == "message" && v["seq"] == 2).await;
+    assert_eq!(got["from"]["role"], "visitor", "{got}");
+}

@@ -321,3 +321,37 @@ async fn sync_sends_every_later_message_even_those_already_seen_live() {
     assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(3)), "{synced}");
     assert_eq!(agent.recv().await["ref"], "all", "then the ack");
 }
+
+#[tokio::test]
+async fn typing_reaches_the_other_side_both_ways_and_takes_no_seq() {
+    let server = Server::start(CONFIG_247);
+    let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
+    let (_, mut other) = server.online_agent("Bob", &["en"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({})).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    let id = ack["conversation_id"].clone();
+    // Fewest open chats, then idle longest: Anna (connected first) gets it.
+    agent.recv_type("assigned").await;
+    visitor.recv_status("assigned").await;
+
+    visitor.send(json!({"type": "typing", "on": true})).await;
+    let typing = agent.recv_type("typing").await;
+    assert_eq!(typing, json!({"type": "typing", "conversation_id": id, "from": {"role": "visitor"}, "on": true}));
+    visitor.send(json!({"type": "typing", "on": false})).await;
+    assert_eq!(agent.recv_type("typing").await["on"], false);
+
+    agent.send(json!({"type": "typing", "conversation_id": id, "on": true})).await;
+    let typing = visitor.recv_type("typing").await;
+    assert_eq!(typing["from"], json!({"role": "agent", "name": "Anna"}), "{typing}");
+    assert_eq!((typing["conversation_id"].clone(), typing["on"].clone()), (id.clone(), json!(true)));
+
+    // Only the agent holding the chat may type in it.
+    other.send(json!({"type": "typing", "conversation_id": id, "ref": "t1"})).await;
+    let refused = other.recv_until("answer to typing", |v| v["ref"] == "t1").await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+
+    // Typing is not a message: the next one is seq 2.
+    agent.send(agent_message(id.as_str().unwrap(), "a1", "Hello! How can I help?")).await;
+    assert_eq!(agent.recv_ack("a1").await["seq"], 2);
+    assert!(visitor.skipped.iter().all(|v| v["type"] != "typing"), "no echo of the visitor's own typing");
+}

@@ -280,3 +280,27 @@ async fn a_client_too_slow_to_read_is_dropped_and_the_others_keep_up() {
     assert_eq!(fast.recv_ack("after").await["seq"], N as u64 + 2);
     assert_eq!(agent.recv_type("message").await["text"], "Thank you!");
 }
+
+#[tokio::test]
+async fn connections_over_max_connections_get_http_503_and_a_freed_place_is_reused() {
+    let server = Server::start(&format!("{CONFIG_247}\n[limits]\nmax_connections = 2\n"));
+    let first = RawWs::connect(&server.addr, "/ws/visitor", None, None).await.expect("first connection");
+    let (mut second, _) = server.visitor_connect(json!({})).await;
+    // The cap counts every address: another loopback address is refused too, on every endpoint.
+    assert_eq!(RawWs::connect(&server.addr, "/ws/visitor", Some("127.0.0.3"), None).await.err(), Some(503));
+    assert_eq!(RawWs::connect(&server.addr, "/ws/agent", None, None).await.err(), Some(503));
+    assert_eq!(server.get("/healthz", None).await.0, 200, "plain HTTP is not counted");
+    assert!(second.ping_pong().await.is_empty(), "the connections in place are served");
+
+    drop(first);
+    let deadline = Instant::now() + FRAME_TIMEOUT;
+    let mut again = loop {
+        match RawWs::connect(&server.addr, "/ws/visitor", Some("127.0.0.3"), None).await {
+            Ok(ws) => break ws,
+            Err(503) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(status) => panic!("the freed place was not given back: {status}"),
+        }
+    };
+    again.send(json!({"type": "hello", "v": 1, "site": "default"})).await;
+    assert!(matches!(again.next(FRAME_TIMEOUT).await, Frame::Text(v) if v["type"] == "welcome"));
+}
