@@ -139,6 +139,16 @@ impl HubHandle {
         self.tx.send(event).await.map_err(|_| HubStopped)
     }
 
+    /// Like `send`, but the wait for room (only when `HUB_QUEUE` is full) is boxed, so that a caller
+    /// that keeps this future in a long-lived task (a connection) does not carry its size for good.
+    pub async fn send_small(&self, event: HubEvent) -> Result<(), HubStopped> {
+        match self.tx.try_send(event) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(event)) => Box::pin(self.send(event)).await,
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(HubStopped),
+        }
+    }
+
     /// Runs an admin command and waits for its (durable) result.
     pub async fn admin<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> AdminCommand) -> Result<T, HubStopped> {
         let (tx, rx) = oneshot::channel();

@@ -25,7 +25,11 @@ pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<Str
     let conn = app.next_conn_id();
     metrics::gauge!("switchboard_connections", "role" => role.as_str()).increment(1.0);
     let mut limiter = Limiter::new(&app);
-    if let Some((who, rx)) = start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter).await {
+    // The hello phase runs boxed: its futures (the store lookups of `hello::admit`) are large and
+    // needed once, and an inline state machine is as large as its largest await for the whole life of
+    // the connection. Every idle connection carries `serve`'s state, so it is kept small too.
+    let started = Box::pin(start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter)).await;
+    if let Some((who, rx)) = started {
         serve(&mut socket, &app, conn, (who, rx), limiter).await;
         app.fanout.detach(conn);
         let _ = app.hub.send(HubEvent::Disconnected { conn, who }).await;
@@ -114,28 +118,28 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !write_burst(socket, item, &mut rx, &mut holds).await {
+                if !Box::pin(write_burst(socket, item, &mut rx, &mut holds)).await {
                     return;
                 }
             }
             _ = tokio::time::sleep_until(hold_until.map_or_else(tokio::time::Instant::now, Into::into)),
                 if hold_until.is_some() => {
-                if !write_all(socket, holds.expire(Instant::now())).await {
+                if !Box::pin(write_all(socket, holds.expire(Instant::now()))).await {
                     return;
                 }
             }
             msg = socket.recv() => {
                 last_heard = Instant::now();
-                match read(socket, msg, app, &mut limiter).await {
+                match Box::pin(read(socket, msg, app, &mut limiter)).await {
                     None => return,
                     Some(None) => {}
                     Some(Some((reference, ClientFrame::Hello(_)))) => {
-                        send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference).await;
+                        Box::pin(send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference)).await;
                     }
                     Some(Some((reference, frame))) => {
                         holds.incoming(&frame, Instant::now());
                         let event = HubEvent::Frame { conn, who, frame, reference, received: Instant::now() };
-                        if app.hub.send(event).await.is_err() {
+                        if app.hub.send_small(event).await.is_err() {
                             return;
                         }
                     }
@@ -226,7 +230,7 @@ async fn read(
         }
         Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Some(None),
         Some(Ok(Message::Binary(_))) => {
-            send_error(socket, ErrorCode::BadRequest, "frames must be text", None).await;
+            Box::pin(send_error(socket, ErrorCode::BadRequest, "frames must be text", None)).await;
             return Some(None);
         }
         Some(Ok(Message::Text(t))) => t,
@@ -256,7 +260,7 @@ async fn refuse(
     message: String,
     reference: Option<Ref>,
 ) -> Option<Option<(Option<Ref>, ClientFrame)>> {
-    send_error(socket, code, message, reference).await;
+    Box::pin(send_error(socket, code, message, reference)).await;
     if limiter.violation() {
         close(socket, 1008, "repeated abuse").await;
         return None;
@@ -296,7 +300,14 @@ async fn send_error(socket: &mut WebSocket, code: ErrorCode, message: impl Into<
 /// Sends the close frame, then reads and discards what the client had already sent until it answers
 /// (or `CLOSE_DRAIN` passes): dropping a socket with unread input makes the kernel reset it, and the
 /// client would lose the close frame and the errors before it.
+///
+/// Boxed: the close handshake is rare, and inline its timer and drain loop would enlarge every idle
+/// connection's task (see `run`).
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    Box::pin(close_now(socket, code, reason)).await
+}
+
+async fn close_now(socket: &mut WebSocket, code: u16, reason: &'static str) {
     if socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
         return;
     }
