@@ -16,8 +16,19 @@ use crate::hub::HubHandle;
 use crate::passwords::Passwords;
 use crate::store::ReadPool;
 
+/// Cloned for every request and connection: one reference count to bump, not one per handle.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Handles>);
+
+impl std::ops::Deref for App {
+    type Target = Handles;
+
+    fn deref(&self) -> &Handles {
+        &self.0
+    }
+}
+
+pub struct Handles {
     pub hub: HubHandle,
     pub fanout: Arc<dyn Fanout>,
     pub readers: ReadPool,
@@ -34,7 +45,7 @@ pub struct App {
     pub connections: Arc<ConnectionCounts>,
     pub tracker: TaskTracker,
     pub shutdown: CancellationToken,
-    next_conn: Arc<AtomicU64>,
+    next_conn: AtomicU64,
 }
 
 impl App {
@@ -51,7 +62,7 @@ impl App {
         prometheus: Option<PrometheusHandle>,
         passwords: Passwords,
     ) -> App {
-        App {
+        App(Arc::new(Handles {
             hub,
             fanout,
             readers,
@@ -67,8 +78,8 @@ impl App {
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             // Ids below this are reserved for in-process participants (the built-in bot).
-            next_conn: Arc::new(AtomicU64::new(1 << 20)),
-        }
+            next_conn: AtomicU64::new(1 << 20),
+        }))
     }
 
     pub fn next_conn_id(&self) -> u64 {
