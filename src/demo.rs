@@ -1,10 +1,10 @@
 //! `--demo`: agents, articles and a page to try Switchboard at once.
 
-use crate::passwords::Passwords;
 use std::net::SocketAddr;
 
 use crate::config::Config;
 use crate::hub::{AdminCommand, AdminError, HubHandle, NewAgent};
+use crate::passwords::Passwords;
 use crate::routing::language::Language;
 
 /// The demo's agents: (email, name, languages, tier). Every password is `demo`.

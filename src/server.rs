@@ -1,7 +1,5 @@
 //! Wiring: configuration, store, hub, bot, HTTP server, and an orderly stop on SIGTERM or SIGINT.
 
-use crate::passwords::Passwords;
-use axum::serve::ListenerExt as _;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt as _;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::App;
@@ -16,6 +15,7 @@ use crate::config::Config;
 use crate::domain::BotId;
 use crate::fanout::{Fanout, LocalFanout};
 use crate::hub::{self, AdminCommand, HubHandle, HubSettings};
+use crate::passwords::Passwords;
 use crate::store::sqlite::SqliteFactory;
 use crate::store::{ReadPool, StoreFactory};
 

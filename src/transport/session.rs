@@ -27,7 +27,8 @@ pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<Str
     let mut limiter = Limiter::new(&app);
     // The hello phase runs boxed: its futures (the store lookups of `hello::admit`) are large and
     // needed once, and an inline state machine is as large as its largest await for the whole life of
-    // the connection. Every idle connection carries `serve`'s state, so it is kept small too.
+    // the connection. Inside `serve`, the rare paths (refusals, closing, a full hub queue) are boxed
+    // for the same reason; reads and writes are not, as they run for every frame.
     let started = Box::pin(start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter)).await;
     if let Some((who, rx)) = started {
         serve(&mut socket, &app, conn, (who, rx), limiter).await;
@@ -118,19 +119,19 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !Box::pin(write_burst(socket, item, &mut rx, &mut holds)).await {
+                if !write_burst(socket, item, &mut rx, &mut holds).await {
                     return;
                 }
             }
             _ = tokio::time::sleep_until(hold_until.map_or_else(tokio::time::Instant::now, Into::into)),
                 if hold_until.is_some() => {
-                if !Box::pin(write_all(socket, holds.expire(Instant::now()))).await {
+                if !write_all(socket, holds.expire(Instant::now())).await {
                     return;
                 }
             }
             msg = socket.recv() => {
                 last_heard = Instant::now();
-                match Box::pin(read(socket, msg, app, &mut limiter)).await {
+                match read(socket, msg, app, &mut limiter).await {
                     None => return,
                     Some(None) => {}
                     Some(Some((reference, ClientFrame::Hello(_)))) => {

@@ -149,11 +149,7 @@ impl Shared {
 
     fn latency(&self, h: &Mutex<Histogram<u64>>, k: usize) {
         if let Some(o) = self.origin.get() {
-            let d = Instant::now().saturating_duration_since(*o + sched(k, self.rate));
-            if std::env::var_os("LG_SLOW").is_some() && d.as_micros() >= 5000 {
-                eprintln!("SLOW k={k} at={:?} lat={:?}", sched(k, self.rate), d);
-            }
-            stats::record(&mut h.lock().unwrap(), d);
+            stats::record(&mut h.lock().unwrap(), Instant::now().saturating_duration_since(*o + sched(k, self.rate)));
         }
     }
 
