@@ -14,7 +14,8 @@ use crate::config::{Limits, SiteConfig};
 use crate::fanout::Fanout;
 use crate::hub::HubHandle;
 use crate::passwords::Passwords;
-use crate::store::ReadPool;
+use crate::store::{Principal, ReadPool, StoreResult};
+use crate::visitor_token::VisitorTokens;
 
 /// Cloned for every request and connection: one reference count to bump, not one per handle.
 #[derive(Clone)]
@@ -39,6 +40,7 @@ pub struct Handles {
     pub departments: Arc<[crate::config::Department]>,
     pub prometheus: Option<PrometheusHandle>,
     pub passwords: Passwords,
+    pub visitor_tokens: VisitorTokens,
     /// The rate limiters' clock, made once: creating one probes the CPU (cpuid), which cost ~5% of the
     /// work of accepting a connection when every connection made its own.
     pub clock: governor::clock::QuantaClock,
@@ -61,6 +63,7 @@ impl App {
         departments: Vec<crate::config::Department>,
         prometheus: Option<PrometheusHandle>,
         passwords: Passwords,
+        visitor_tokens: VisitorTokens,
     ) -> App {
         App(Arc::new(Handles {
             hub,
@@ -73,6 +76,7 @@ impl App {
             departments: departments.into(),
             prometheus,
             passwords,
+            visitor_tokens,
             clock: governor::clock::QuantaClock::default(),
             connections: Arc::default(),
             tracker: TaskTracker::new(),
@@ -84,6 +88,18 @@ impl App {
 
     pub fn next_conn_id(&self) -> u64 {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Who a bearer token (not the admin token) belongs to: a visitor token is checked by its MAC
+    /// alone; other tokens are looked up in the store, where expired ones count as absent.
+    pub async fn principal(&self, token: &str) -> StoreResult<Option<Principal>> {
+        if let Some(visitor) = self.visitor_tokens.verify(token) {
+            return Ok(Some(Principal::Visitor(visitor)));
+        }
+        let hash = crate::auth::token_hash(token);
+        let record = self.readers.run(move |s| s.token(&hash)).await?;
+        let now = jiff::Timestamp::now();
+        Ok(record.filter(|r| r.expires_at.is_none_or(|e| e > now)).map(|r| r.principal))
     }
 }
 

@@ -10,10 +10,10 @@ use subtle::ConstantTimeEq;
 
 use crate::domain::Plan;
 
-/// Kinds of bearer token, told apart by prefix so that a leaked token is recognisable in logs and scans.
+/// Kinds of stored bearer token, told apart by prefix so that a leaked token is recognisable in logs and
+/// scans. Visitor tokens (`sbv_`) are made by `visitor_token` and need no store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
-    Visitor,
     Agent,
     Bot,
 }
@@ -21,7 +21,6 @@ pub enum TokenKind {
 impl TokenKind {
     fn prefix(self) -> &'static str {
         match self {
-            TokenKind::Visitor => "sbv_",
             TokenKind::Agent => "sba_",
             TokenKind::Bot => "sbb_",
         }

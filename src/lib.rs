@@ -19,4 +19,5 @@ pub mod routing;
 pub mod server;
 pub mod store;
 pub mod transport;
+pub mod visitor_token;
 pub mod web;

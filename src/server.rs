@@ -18,6 +18,7 @@ use crate::hub::{self, AdminCommand, HubHandle, HubSettings};
 use crate::passwords::Passwords;
 use crate::store::sqlite::SqliteFactory;
 use crate::store::{ReadPool, StoreFactory};
+use crate::visitor_token::VisitorTokens;
 
 /// The built-in bot's id, the same on every start so its conversations survive a restart.
 pub const BUILTIN_BOT: BotId = BotId(1);
@@ -49,7 +50,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     }
     let departments = config.departments()?;
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
-    let writer = factory.open_writer()?;
+    let mut writer = factory.open_writer()?;
+    let visitor_tokens = VisitorTokens::new(writer.secret(crate::visitor_token::KEY_NAME)?);
     let snapshot = writer.load().context("loading the store")?;
     let readers = ReadPool::new(&factory)?;
     let fanout: Arc<dyn Fanout> = LocalFanout::new();
@@ -78,6 +80,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         departments,
         prometheus,
         passwords,
+        visitor_tokens,
     );
     let router = crate::http::router(app.clone());
     Ok(Built { app, router })

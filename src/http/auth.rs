@@ -30,10 +30,7 @@ impl FromRequestParts<App> for Caller {
         if auth::secret_matches(token, &app.admin_token) {
             return Ok(Caller::Admin);
         }
-        let hash = auth::token_hash(token);
-        let record = app.readers.run(move |s| s.token(&hash)).await?;
-        let now = jiff::Timestamp::now();
-        match record.filter(|r| r.expires_at.is_none_or(|e| e > now)).map(|r| r.principal) {
+        match app.principal(token).await? {
             Some(Principal::Agent(id)) => Ok(Caller::Agent(id)),
             Some(Principal::Visitor(id)) => Ok(Caller::Visitor(id)),
             Some(Principal::Bot(_)) => Err(ApiError::forbidden()),

@@ -11,11 +11,15 @@ use crate::config::{Config, Overrides};
 
 const ADMIN: &str = "test-admin-token";
 
-async fn router(dir: &std::path::Path) -> Router {
+async fn built(dir: &std::path::Path) -> crate::server::Built {
     let mut config = Config::load(None, Overrides { data_dir: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
     config.admin_token = Some(ADMIN.into());
     config.bot.builtin = false;
-    crate::server::build(&config).await.unwrap().router
+    crate::server::build(&config).await.unwrap()
+}
+
+async fn router(dir: &std::path::Path) -> Router {
+    built(dir).await.router
 }
 
 async fn call(
@@ -153,4 +157,38 @@ async fn login_bots_and_tickets() {
         call(&r, Method::PATCH, "/api/admin/identities/nosite/user-1", Some(ADMIN), Some(relink)).await.0,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
+    use crate::domain::VisitorId;
+    use crate::store::{Principal, StoreFactory, StoreOp, TokenRecord};
+    let dir = tempfile::tempdir().unwrap();
+    // A token in the stored format that earlier versions issued to every new visitor.
+    let stored = format!("sbv_{}", "5a".repeat(32));
+    let factory = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap();
+    let record = TokenRecord {
+        hash: crate::auth::token_hash(&stored),
+        principal: Principal::Visitor(VisitorId(77)),
+        expires_at: None,
+    };
+    factory.open().unwrap().apply(&[StoreOp::PutToken(record)]).unwrap();
+
+    let first = built(dir.path()).await;
+    let signed = first.app.visitor_tokens.issue(VisitorId(78));
+    assert_eq!(first.app.principal(&stored).await.unwrap(), Some(Principal::Visitor(VisitorId(77))));
+    assert_eq!(first.app.principal(&signed).await.unwrap(), Some(Principal::Visitor(VisitorId(78))));
+    // Over HTTP both are a visitor: known (not 401), but not staff (403).
+    for token in [&stored, &signed] {
+        let (status, body) = call(&first.router, Method::GET, "/api/tickets", Some(token), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{token}: {body}");
+    }
+    let forged = format!("{}{}", &signed[..signed.len() - 1], if signed.ends_with('0') { '1' } else { '0' });
+    let (status, _) = call(&first.router, Method::GET, "/api/tickets", Some(&forged), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The key lives in the store: a new start on the same data accepts the same token.
+    let again = built(dir.path()).await;
+    assert_eq!(again.app.principal(&signed).await.unwrap(), Some(Principal::Visitor(VisitorId(78))));
+    assert_eq!(again.app.visitor_tokens.issue(VisitorId(78)), signed);
 }

@@ -77,8 +77,6 @@ pub struct VisitorHello {
     pub visitor: VisitorId,
     /// The plaintext token to hand back in the welcome.
     pub token: String,
-    /// Present when this visitor is new: the token's hash, to be stored.
-    pub new_token_hash: Option<[u8; 32]>,
     pub site: Arc<str>,
     pub locale: Option<String>,
     pub department: Option<String>,

@@ -12,7 +12,7 @@ use super::{ConnId, OutItem, Participant, VisitorHello};
 use crate::auth::IdentityCheck;
 use crate::domain::{ConversationId, Plan, Role, Status, Ticket, VisitorId};
 use crate::protocol::{ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome};
-use crate::store::{ConversationRecord, IdentityLink, Principal, StoreOp, TokenRecord};
+use crate::store::{ConversationRecord, IdentityLink, StoreOp};
 
 /// Longest rating comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -31,9 +31,6 @@ struct Identity {
 impl Hub {
     pub fn visitor_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, hello: VisitorHello) {
         let id = hello.visitor;
-        if let Some(hash) = hello.new_token_hash {
-            self.op(StoreOp::PutToken(TokenRecord { hash, principal: Principal::Visitor(id), expires_at: None }));
-        }
         let identity = self.check_link(&hello.site, hello.identity);
         let department: Arc<str> = hello
             .department

@@ -148,6 +148,8 @@ pub trait Store: Send {
     /// Applies all ops in one durable transaction: when it returns Ok, they survive a crash.
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
     fn load(&self) -> StoreResult<Snapshot>;
+    /// The named 256-bit secret, made at random on first use and the same ever after.
+    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]>;
     /// Messages with `seq > after`, in order, at most `limit`.
     fn messages_after(&self, conversation: ConversationId, after: Seq, limit: usize)
     -> StoreResult<Vec<MessageRecord>>;

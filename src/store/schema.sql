@@ -71,6 +71,12 @@ CREATE TABLE IF NOT EXISTS tokens (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_subject ON tokens(kind, subject);
 
+-- Server secrets (the visitor-token key), made once.
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS identities (
     site TEXT NOT NULL,
     sub TEXT NOT NULL,

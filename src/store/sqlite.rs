@@ -298,6 +298,16 @@ impl Store for SqliteStore {
         tx.commit().map_err(backend)
     }
 
+    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
+        let fresh: [u8; 32] = rand::random();
+        self.conn
+            .execute("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)", params![name, &fresh[..]])
+            .map_err(backend)?;
+        let value: Vec<u8> =
+            self.conn.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(backend)?;
+        value.try_into().map_err(|_| StoreError::Backend(format!("secret {name} is not 32 bytes")))
+    }
+
     fn load(&self) -> StoreResult<Snapshot> {
         let c = &self.conn;
         let agents = c

@@ -1,7 +1,7 @@
 //! The first frame of a connection: who is this?
 
 use crate::app::App;
-use crate::auth::{self, TokenKind};
+use crate::auth;
 use crate::domain::{Role, VisitorId};
 use crate::hub::{Participant, VisitorHello};
 use crate::protocol::{ErrorCode, Hello, PROTOCOL_VERSION};
@@ -41,15 +41,12 @@ pub async fn admit(app: &App, role: Role, hello: Hello, origin: Option<&str>) ->
     }
 }
 
-/// Resolves a bearer token through the store; expired tokens count as absent.
+/// Resolves a bearer token (`App::principal`); a store failure refuses the hello, to be tried again.
 pub async fn lookup(app: &App, token: &str) -> Result<Option<Principal>, Refusal> {
-    let hash = auth::token_hash(token);
-    let record = app.readers.run(move |s| s.token(&hash)).await.map_err(|e| {
+    app.principal(token).await.map_err(|e| {
         tracing::error!(error = %e, "token lookup failed");
         refuse(ErrorCode::Internal, "try again shortly", 1011)
-    })?;
-    let now = jiff::Timestamp::now();
-    Ok(record.filter(|r| r.expires_at.is_none_or(|e| e > now)).map(|r| r.principal))
+    })
 }
 
 async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<VisitorHello, Refusal> {
@@ -69,18 +66,19 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
         },
         None => None,
     };
-    let (visitor, token, new_token_hash) = match known {
-        Some((id, token)) => (id, token, None),
+    // A returning visitor keeps the token it has (stored-format tokens stay valid); a new one gets a
+    // token that needs no store.
+    let (visitor, token) = match known {
+        Some(known) => known,
         None => {
-            let (token, hash) = auth::new_token(TokenKind::Visitor);
-            (VisitorId::random(), token, Some(hash))
+            let id = VisitorId::random();
+            (id, app.visitor_tokens.issue(id))
         }
     };
     let identity = auth::check_identity(hello.identity.as_deref(), site.secret.as_deref());
     Ok(VisitorHello {
         visitor,
         token,
-        new_token_hash,
         site: site.key.as_str().into(),
         locale: hello.locale,
         department: hello.department,

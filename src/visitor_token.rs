@@ -1,0 +1,117 @@
+//! Visitor tokens that need no store: `sbv_<visitor id: 16 hex>_<HMAC-SHA256(key, id), first 16 bytes:
+//! 32 hex>`. A new visitor is welcomed without a write (no commit to wait for, and no row kept for every
+//! anonymous visitor that ever opened the widget), and a returning one is recognised without a read. The
+//! key is a secret the store keeps (`Store::secret`), made at the first start, so tokens outlive restarts
+//! and every node of a cluster shares it. Tokens issued in the earlier format (random, kept as hashes in
+//! the store) are still looked up there by `App::principal`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::domain::VisitorId;
+
+/// The store's name for the key.
+pub const KEY_NAME: &str = "visitor_token";
+/// The token's prefix; shared with the stored tokens so a leaked one is recognisable either way.
+const PREFIX: &str = "sbv_";
+/// Bytes of the MAC kept in the token: 128 bits, beyond guessing.
+const TAG_BYTES: usize = 16;
+/// Separates the MAC input from any other use of the key.
+const DOMAIN: &[u8] = b"switchboard visitor token v1";
+
+/// Issues and checks visitor tokens with one secret key.
+#[derive(Clone)]
+pub struct VisitorTokens {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for VisitorTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VisitorTokens { key: <secret> }")
+    }
+}
+
+impl VisitorTokens {
+    pub fn new(key: [u8; 32]) -> VisitorTokens {
+        VisitorTokens { key }
+    }
+
+    fn mac(&self, id: VisitorId) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        mac.update(DOMAIN);
+        mac.update(&id.0.to_be_bytes());
+        mac
+    }
+
+    /// The token for `id`; the same every time.
+    pub fn issue(&self, id: VisitorId) -> String {
+        let tag = self.mac(id).finalize().into_bytes();
+        format!("{PREFIX}{:016x}_{}", id.0, hex::encode(&tag[..TAG_BYTES]))
+    }
+
+    /// The visitor a token of this format names, if its MAC holds (checked in constant time). `None` for
+    /// anything else, including the earlier stored tokens, which have no second `_`.
+    pub fn verify(&self, token: &str) -> Option<VisitorId> {
+        let (id, tag) = token.strip_prefix(PREFIX)?.split_once('_')?;
+        if id.len() != 16 || tag.len() != 2 * TAG_BYTES {
+            return None;
+        }
+        let id = VisitorId(u64::from_str_radix(id, 16).ok()?);
+        let tag = hex::decode(tag).ok()?;
+        self.mac(id).verify_truncated_left(&tag).ok()?;
+        Some(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(seed: u8) -> VisitorTokens {
+        VisitorTokens::new([seed; 32])
+    }
+
+    #[test]
+    fn an_issued_token_names_its_visitor() {
+        let t = tokens(1);
+        for id in [1, 42, u64::MAX] {
+            let token = t.issue(VisitorId(id));
+            assert!(token.starts_with("sbv_"));
+            assert_eq!(t.verify(&token), Some(VisitorId(id)), "{token}");
+        }
+    }
+
+    #[test]
+    fn a_token_made_with_another_key_is_refused() {
+        let token = tokens(1).issue(VisitorId(7));
+        assert_eq!(tokens(2).verify(&token), None);
+    }
+
+    #[test]
+    fn altered_tokens_are_refused() {
+        let t = tokens(3);
+        let token = t.issue(VisitorId(0x1234));
+        // Another visitor's id with this visitor's MAC.
+        let swapped = token.replacen("0000000000001234", "0000000000001235", 1);
+        // Every single hex digit of the MAC changed in turn.
+        let tag_start = token.rfind('_').unwrap() + 1;
+        let mut cases = vec![swapped, token[..token.len() - 2].to_string(), format!("{token}00")];
+        for i in tag_start..token.len() {
+            let mut bytes = token.clone().into_bytes();
+            bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
+            cases.push(String::from_utf8(bytes).unwrap());
+        }
+        for bad in cases {
+            assert_eq!(t.verify(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_not_this_format() {
+        let t = tokens(4);
+        let stored_format = format!("sbv_{}", "ab".repeat(32));
+        for other in ["", "sbv_", "sbv__", "sba_0000000000000001_00", stored_format.as_str(), "sbv_zz_zz"] {
+            assert_eq!(t.verify(other), None, "{other}");
+        }
+    }
+}
