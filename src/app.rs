@@ -15,7 +15,7 @@ use crate::fanout::Fanout;
 use crate::hub::HubHandle;
 use crate::passwords::Passwords;
 use crate::store::{Principal, ReadPool, StoreResult};
-use crate::visitor_token::VisitorTokens;
+use crate::visitor_token::{Checked, VisitorTokens};
 
 /// Cloned for every request and connection: one reference count to bump, not one per handle.
 #[derive(Clone)]
@@ -93,8 +93,10 @@ impl App {
     /// Who a bearer token (not the admin token) belongs to: a visitor token is checked by its MAC
     /// alone; other tokens are looked up in the store, where expired ones count as absent.
     pub async fn principal(&self, token: &str) -> StoreResult<Option<Principal>> {
-        if let Some(visitor) = self.visitor_tokens.verify(token) {
-            return Ok(Some(Principal::Visitor(visitor)));
+        match self.visitor_tokens.check(token) {
+            Checked::Valid(visitor) => return Ok(Some(Principal::Visitor(visitor))),
+            Checked::Invalid => return Ok(None),
+            Checked::Other => {}
         }
         let hash = crate::auth::token_hash(token);
         let record = self.readers.run(move |s| s.token(&hash)).await?;

@@ -7,6 +7,7 @@
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use crate::domain::VisitorId;
 
@@ -18,6 +19,17 @@ const PREFIX: &str = "sbv_";
 const TAG_BYTES: usize = 16;
 /// Separates the MAC input from any other use of the key.
 const DOMAIN: &[u8] = b"switchboard visitor token v1";
+
+/// What a presented token is, as far as this format goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// A token of this format, issued with this key, for this visitor.
+    Valid(VisitorId),
+    /// Shaped like this format but not issued with this key: no store holds it either.
+    Invalid,
+    /// Not this format (an earlier, stored token, or anything else).
+    Other,
+}
 
 /// Issues and checks visitor tokens with one secret key.
 #[derive(Clone)]
@@ -49,17 +61,33 @@ impl VisitorTokens {
         format!("{PREFIX}{:016x}_{}", id.0, hex::encode(&tag[..TAG_BYTES]))
     }
 
-    /// The visitor a token of this format names, if its MAC holds (checked in constant time). `None` for
-    /// anything else, including the earlier stored tokens, which have no second `_`.
-    pub fn verify(&self, token: &str) -> Option<VisitorId> {
-        let (id, tag) = token.strip_prefix(PREFIX)?.split_once('_')?;
+    /// Checks a token: valid only if it is exactly the token `issue` makes for the visitor it names
+    /// (compared in constant time), so that each visitor has one spelling. The earlier stored tokens have
+    /// no second `_` and are `Other`.
+    pub fn check(&self, token: &str) -> Checked {
+        let Some((id, tag)) = token.strip_prefix(PREFIX).and_then(|rest| rest.split_once('_')) else {
+            return Checked::Other;
+        };
         if id.len() != 16 || tag.len() != 2 * TAG_BYTES {
-            return None;
+            return Checked::Invalid;
         }
-        let id = VisitorId(u64::from_str_radix(id, 16).ok()?);
-        let tag = hex::decode(tag).ok()?;
-        self.mac(id).verify_truncated_left(&tag).ok()?;
-        Some(id)
+        let Ok(id) = u64::from_str_radix(id, 16) else {
+            return Checked::Invalid;
+        };
+        let id = VisitorId(id);
+        if bool::from(self.issue(id).as_bytes().ct_eq(token.as_bytes())) {
+            Checked::Valid(id)
+        } else {
+            Checked::Invalid
+        }
+    }
+
+    /// The visitor a valid token names.
+    pub fn verify(&self, token: &str) -> Option<VisitorId> {
+        match self.check(token) {
+            Checked::Valid(id) => Some(id),
+            Checked::Invalid | Checked::Other => None,
+        }
     }
 }
 
@@ -107,11 +135,24 @@ mod tests {
     }
 
     #[test]
+    fn one_spelling_per_visitor() {
+        let t = tokens(5);
+        let token = t.issue(VisitorId(0xabc));
+        for variant in [token.to_uppercase().replacen("SBV_", "sbv_", 1), token.replacen("_0000", "_+000", 1)] {
+            assert_ne!(variant, token);
+            assert_eq!(t.check(&variant), Checked::Invalid, "{variant}");
+        }
+    }
+
+    #[test]
     fn other_shapes_are_not_this_format() {
         let t = tokens(4);
         let stored_format = format!("sbv_{}", "ab".repeat(32));
-        for other in ["", "sbv_", "sbv__", "sba_0000000000000001_00", stored_format.as_str(), "sbv_zz_zz"] {
-            assert_eq!(t.verify(other), None, "{other}");
+        for other in ["", "sbv_", "sba_0000000000000001_00", stored_format.as_str()] {
+            assert_eq!(t.check(other), Checked::Other, "{other}");
+        }
+        for malformed in ["sbv__", "sbv_zz_zz", "sbv_000000000000000g_00000000000000000000000000000000"] {
+            assert_eq!(t.check(malformed), Checked::Invalid, "{malformed}");
         }
     }
 }

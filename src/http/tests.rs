@@ -163,7 +163,12 @@ async fn login_bots_and_tickets() {
 async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
     use crate::domain::VisitorId;
     use crate::store::{Principal, StoreFactory, StoreOp, TokenRecord};
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
+    // A database file readable by all, as earlier versions left it, is narrowed to its owner.
+    let db = dir.path().join("switchboard.db");
+    std::fs::write(&db, b"").unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     // A token in the stored format that earlier versions issued to every new visitor.
     let stored = format!("sbv_{}", "5a".repeat(32));
     let factory = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap();
@@ -175,6 +180,11 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
     factory.open().unwrap().apply(&[StoreOp::PutToken(record)]).unwrap();
 
     let first = built(dir.path()).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("switchboard.db{suffix}"));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} holds the visitor-token key", file.display());
+    }
     let signed = first.app.visitor_tokens.issue(VisitorId(78));
     assert_eq!(first.app.principal(&stored).await.unwrap(), Some(Principal::Visitor(VisitorId(77))));
     assert_eq!(first.app.principal(&signed).await.unwrap(), Some(Principal::Visitor(VisitorId(78))));

@@ -27,7 +27,24 @@ impl SqliteFactory {
         let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
         let conn = factory.connect()?;
         conn.execute_batch(include_str!("schema.sql")).map_err(backend)?;
+        factory.make_private()?;
         Ok(factory)
+    }
+
+    /// The database holds the key that signs visitor tokens (`secrets`): only the owner may read it.
+    /// New files are made 0600 (SQLITE_DEFAULT_FILE_PERMISSIONS); this narrows files made before.
+    fn make_private(&self) -> StoreResult<()> {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.path.clone().into_os_string();
+            path.push(suffix);
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;
+            }
+        }
+        Ok(())
     }
 
     fn connect(&self) -> StoreResult<Connection> {
