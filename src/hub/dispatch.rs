@@ -130,6 +130,7 @@ impl Worker {
                     self.perform(effect);
                 }
             }
+            self.store.between_batches();
         }
     }
 

@@ -3,6 +3,8 @@
 
 mod checkpoint;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use std::sync::{Arc, Mutex};
 
@@ -148,6 +150,9 @@ pub trait Store: Send {
     /// Applies all ops in one durable transaction: when it returns Ok, they survive a crash.
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
     fn load(&self) -> StoreResult<Snapshot>;
+    /// Short upkeep the writer runs between batches, after their effects (SQLite: the WAL catch-up that
+    /// lets the next commit start the WAL over). Failures are the backend's to log; commits stay durable.
+    fn between_batches(&mut self) {}
     /// The named 256-bit secret, made at random on first use and the same ever after.
     fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]>;
     /// Messages with `seq > after`, in order, at most `limit`.

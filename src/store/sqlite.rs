@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::checkpoint::Checkpointer;
+use super::checkpoint::{Checkpointer, CommitNotice};
 use super::*;
 
 const SEP: char = '\u{1f}';
@@ -65,7 +65,7 @@ impl SqliteFactory {
 
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore { conn: self.connect()?, _checkpointer: None }))
+        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None }))
     }
 
     /// The writer, with its checkpoint thread on a second connection; the WAL hook (which replaces
@@ -74,19 +74,21 @@ impl StoreFactory for SqliteFactory {
         let mut conn = self.connect()?;
         let (checkpointer, notice) =
             Checkpointer::start(self.connect()?).map_err(|e| StoreError::Backend(format!("checkpoint thread: {e}")))?;
+        let hook = notice.clone();
         conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
-            notice.committed(u32::try_from(frames).unwrap_or(0));
+            hook.committed(u32::try_from(frames).unwrap_or(0));
             Ok(())
         }))
         .map_err(backend)?;
-        Ok(Box::new(SqliteStore { conn, _checkpointer: Some(checkpointer) }))
+        Ok(Box::new(SqliteStore { conn, checkpointer: Some((checkpointer, notice)) }))
     }
 }
 
 pub struct SqliteStore {
     conn: Connection,
-    /// The writer's checkpoint thread (readers have none); stopped when the writer is dropped.
-    _checkpointer: Option<Checkpointer>,
+    /// The writer's checkpoint thread and its notice board (readers have none); the thread stops when
+    /// the writer is dropped.
+    checkpointer: Option<(Checkpointer, CommitNotice)>,
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -313,6 +315,20 @@ impl Store for SqliteStore {
             Self::apply_one(&tx, op).map_err(backend)?;
         }
         tx.commit().map_err(backend)
+    }
+
+    fn between_batches(&mut self) {
+        let Some((_, notice)) = &self.checkpointer else { return };
+        if !notice.take_catch_up() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match self.conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE) {
+            Ok((_, copied)) => notice.caught_up(u32::try_from(copied.max(0)).unwrap_or(0)),
+            // Busy (the checkpoint thread is at it again): the next catch-up will do.
+            Err(e) => tracing::debug!(error = %e, "WAL catch-up skipped"),
+        }
+        metrics::histogram!("switchboard_store_wal_catch_up_seconds").record(started.elapsed().as_secs_f64());
     }
 
     fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
