@@ -325,8 +325,10 @@ impl Store for SqliteStore {
         let started = std::time::Instant::now();
         match self.conn.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE) {
             Ok((_, copied)) => notice.caught_up(u32::try_from(copied.max(0)).unwrap_or(0)),
-            // Busy (the checkpoint thread is at it again): the next catch-up will do.
-            Err(e) => tracing::debug!(error = %e, "WAL catch-up skipped"),
+            // Busy: the checkpoint thread is at it again, and the next catch-up will do.
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {}
+            // Anything else is worth seeing; commits stay durable either way.
+            Err(e) => tracing::warn!(error = %e, "WAL catch-up failed"),
         }
         metrics::histogram!("switchboard_store_wal_catch_up_seconds").record(started.elapsed().as_secs_f64());
     }
