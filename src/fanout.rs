@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use dashmap::DashMap;
+use smallvec::SmallVec;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 use crate::hub::{ConnId, OutItem, Participant};
 
@@ -22,12 +24,18 @@ pub trait Fanout: Send + Sync + 'static {
     fn to_all(&self, item: &OutItem);
 }
 
+/// One connection's outbound queue.
+type Outlet = (ConnId, mpsc::Sender<OutItem>);
+/// A refused delivery, settled once no map guard is held.
+type Refusal = (ConnId, Result<(), TrySendError<OutItem>>);
+
 /// Connections of this process. A full outbound queue means the client is not reading: it is detached
 /// at once (its session sees the closed channel and disconnects it), so it can never stall the hub.
 #[derive(Default)]
 pub struct LocalFanout {
     conns: DashMap<ConnId, (Participant, mpsc::Sender<OutItem>)>,
-    by_participant: DashMap<Participant, Vec<ConnId>>,
+    /// The same senders by participant, so that a delivery takes one map lookup.
+    by_participant: DashMap<Participant, SmallVec<[Outlet; 1]>>,
 }
 
 impl LocalFanout {
@@ -35,24 +43,26 @@ impl LocalFanout {
         Arc::new(LocalFanout::default())
     }
 
-    fn push(&self, conn: ConnId, tx: &mpsc::Sender<OutItem>, item: OutItem) -> bool {
-        match tx.try_send(item) {
+    /// What a refused `try_send` means: a full queue detaches its connection. Called with no map guard
+    /// held, as `detach` takes them.
+    fn settle(&self, conn: ConnId, result: Result<(), TrySendError<OutItem>>) -> bool {
+        match result {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(TrySendError::Full(_)) => {
                 metrics::counter!("switchboard_slow_clients_dropped_total").increment(1);
                 tracing::info!(conn, "outbound queue full: disconnecting a client that does not read");
                 self.detach(conn);
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(TrySendError::Closed(_)) => false,
         }
     }
 }
 
 impl Fanout for LocalFanout {
     fn attach(&self, conn: ConnId, who: Participant, tx: mpsc::Sender<OutItem>) {
-        self.conns.insert(conn, (who, tx));
-        self.by_participant.entry(who).or_default().push(conn);
+        self.conns.insert(conn, (who, tx.clone()));
+        self.by_participant.entry(who).or_default().push((conn, tx));
     }
 
     fn detach(&self, conn: ConnId) {
@@ -61,7 +71,7 @@ impl Fanout for LocalFanout {
                 .by_participant
                 .get_mut(&who)
                 .map(|mut list| {
-                    list.retain(|c| *c != conn);
+                    list.retain(|(c, _)| *c != conn);
                     list.is_empty()
                 })
                 .unwrap_or(false);
@@ -72,30 +82,36 @@ impl Fanout for LocalFanout {
     }
 
     fn to_participant(&self, who: Participant, item: &OutItem, except: Option<ConnId>) -> usize {
-        // Copy the ids out so that no map guard is held while a slow client is being detached.
-        let targets: smallvec::SmallVec<[ConnId; 4]> = match self.by_participant.get(&who) {
-            Some(list) => list.iter().copied().filter(|c| Some(*c) != except).collect(),
-            None => return 0,
-        };
-        targets
-            .into_iter()
-            .filter(|conn| {
-                let tx = self.conns.get(conn).map(|e| e.1.clone());
-                tx.is_some_and(|tx| self.push(*conn, &tx, item.clone()))
-            })
-            .count()
+        let mut delivered = 0;
+        let mut refused: SmallVec<[Refusal; 1]> = SmallVec::new();
+        if let Some(list) = self.by_participant.get(&who) {
+            for (conn, tx) in list.iter().filter(|(c, _)| Some(*c) != except) {
+                match tx.try_send(item.clone()) {
+                    Ok(()) => delivered += 1,
+                    Err(e) => refused.push((*conn, Err(e))),
+                }
+            }
+        }
+        // The guard is gone: a slow client can be detached now.
+        for (conn, result) in refused {
+            self.settle(conn, result);
+        }
+        delivered
     }
 
     fn to_conn(&self, conn: ConnId, item: OutItem) -> bool {
-        let tx = self.conns.get(&conn).map(|e| e.1.clone());
-        tx.is_some_and(|tx| self.push(conn, &tx, item))
+        let result = match self.conns.get(&conn) {
+            Some(entry) => entry.1.try_send(item),
+            None => return false,
+        };
+        self.settle(conn, result)
     }
 
     fn to_all(&self, item: &OutItem) {
         let all: Vec<(ConnId, mpsc::Sender<OutItem>)> =
             self.conns.iter().map(|e| (*e.key(), e.value().1.clone())).collect();
         for (conn, tx) in all {
-            self.push(conn, &tx, item.clone());
+            self.settle(conn, tx.try_send(item.clone()));
         }
     }
 }

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::dispatch::{Dispatcher, Effect, Job};
 use super::{ConnId, EVENTS_PER_JOB, HubEvent, OutItem, Participant};
 use crate::config::Department;
-use crate::domain::{AgentId, Availability, BotId, ConversationId, Plan, Seq, Status, VisitorId};
+use crate::domain::{AgentId, Availability, BotId, ConversationId, Plan, Role, Seq, Status, VisitorId};
 use crate::protocol::{ErrorCode, Ref, ServerFrame};
 use crate::routing::assign::QueueKey;
 use crate::routing::hours::Schedule;
@@ -120,6 +120,9 @@ pub(super) struct Hub {
     pub bot_notices: Vec<(BotId, ConversationId)>,
     pub now: Timestamp,
     pub job: Job,
+    /// `switchboard_messages_total` for visitors, agents and bots (in that order), looked up once
+    /// rather than per message.
+    pub messages_total: [metrics::Counter; 3],
     dispatcher: Option<Dispatcher>,
 }
 
@@ -150,6 +153,8 @@ impl Hub {
             bot_notices: Vec::new(),
             now,
             job: Job::default(),
+            messages_total: [Role::Visitor, Role::Agent, Role::Bot]
+                .map(|r| metrics::counter!("switchboard_messages_total", "role" => r.as_str())),
             dispatcher: Some(dispatcher),
         };
         hub.restore(snapshot);

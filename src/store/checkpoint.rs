@@ -15,6 +15,7 @@
 //! TRUNCATE checkpoint shrinks the file to nothing (it waits for the writer, which is idle then).
 //! Durability does not depend on this thread: a commit is durable once its WAL frames are fsynced.
 
+use std::fs::File;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -93,12 +94,14 @@ impl CommitNotice {
 }
 
 impl Checkpointer {
-    /// Starts the thread on `conn`, a connection of its own to the same database.
-    pub fn start(conn: Connection) -> std::io::Result<(Checkpointer, CommitNotice)> {
+    /// Starts the thread on `conn`, a connection of its own to the same database, whose file `db_file`
+    /// is (opened read-only: a sync needs no more).
+    pub fn start(conn: Connection, db_file: File) -> std::io::Result<(Checkpointer, CommitNotice)> {
         let shared = Arc::new(Shared::default());
         let worker = shared.clone();
-        let thread =
-            std::thread::Builder::new().name("switchboard-checkpoint".into()).spawn(move || run(&conn, &worker))?;
+        let thread = std::thread::Builder::new()
+            .name("switchboard-checkpoint".into())
+            .spawn(move || run(&conn, &db_file, &worker))?;
         Ok((Checkpointer { shared: shared.clone(), thread: Some(thread) }, CommitNotice(shared)))
     }
 }
@@ -113,7 +116,7 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, shared: &Shared) {
+fn run(conn: &Connection, db_file: &File, shared: &Shared) {
     let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
     loop {
         if state.stop {
@@ -135,6 +138,9 @@ fn run(conn: &Connection, shared: &Shared) {
         drop(state);
         let started = Instant::now();
         let result = conn.wal_checkpoint_v2(None::<&str>, mode);
+        if matches!(result, Ok((_, copied)) if copied > 0) {
+            write_back(db_file);
+        }
         metrics::histogram!("switchboard_store_checkpoint_seconds").record(started.elapsed().as_secs_f64());
         state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         match result {
@@ -162,5 +168,19 @@ fn run(conn: &Connection, shared: &Shared) {
                 state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
             }
         }
+    }
+}
+
+/// Writes the pages a checkpoint copied into the database file out to the disk, here, off the commit
+/// path. SQLite syncs the database file only in a checkpoint that copies the whole WAL, which under load
+/// is only ever the writer's catch-up: without this, that sync had to write back everything this thread
+/// had copied since the last one (3 ms on average and up to 9.5 ms at 10,000 msg/s, all messages waiting
+/// behind it), and now finds only the few pages the catch-up itself copied. A failed sync is logged and
+/// otherwise left to SQLite: Linux reports a write-back error to every descriptor open on the file, so
+/// SQLite's own sync of the database file fails as well, and the WAL, which still holds every frame, is
+/// not started over.
+fn write_back(db_file: &File) {
+    if let Err(e) = db_file.sync_data() {
+        tracing::warn!(error = %e, "syncing the database file after a checkpoint failed");
     }
 }

@@ -72,8 +72,10 @@ impl StoreFactory for SqliteFactory {
     /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
     fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
         let mut conn = self.connect()?;
-        let (checkpointer, notice) =
-            Checkpointer::start(self.connect()?).map_err(|e| StoreError::Backend(format!("checkpoint thread: {e}")))?;
+        let db_file = std::fs::File::open(&self.path)
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;
+        let (checkpointer, notice) = Checkpointer::start(self.connect()?, db_file)
+            .map_err(|e| StoreError::Backend(format!("checkpoint thread: {e}")))?;
         let hook = notice.clone();
         conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
             hook.committed(u32::try_from(frames).unwrap_or(0));
