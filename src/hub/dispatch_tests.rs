@@ -58,6 +58,17 @@ fn start(interval: Duration) -> (Dispatcher, Arc<Mutex<Vec<usize>>>) {
 
 /// A job that writes one message (when `writes`) and then reports `name`.
 fn job(name: &'static str, writes: bool, done: &mpsc::UnboundedSender<&'static str>) -> Job {
+    job_then(name, writes, done, None)
+}
+
+/// `job`, whose effect also queues `next` for the dispatcher before reporting: work that arrives while
+/// a batch is being done, as under load.
+fn job_then(
+    name: &'static str,
+    writes: bool,
+    done: &mpsc::UnboundedSender<&'static str>,
+    next: Option<(Job, tokio::sync::mpsc::Sender<Job>)>,
+) -> Job {
     let message = MessageRecord {
         conversation_id: ConversationId(1),
         seq: 1,
@@ -71,6 +82,9 @@ fn job(name: &'static str, writes: bool, done: &mpsc::UnboundedSender<&'static s
     Job {
         ops: if writes { vec![StoreOp::PutMessage(message)] } else { Vec::new() },
         effects: vec![Effect::Reply(Box::new(move || {
+            if let Some((job, queue)) = next {
+                assert!(queue.try_send(job).is_ok());
+            }
             let _ = done.send(name);
         }))],
     }
@@ -82,13 +96,15 @@ async fn next(done: &mut mpsc::UnboundedReceiver<&'static str>, within: Duration
 }
 
 #[tokio::test]
-async fn writes_queued_during_the_commit_interval_share_one_commit_in_order() {
+async fn under_load_writes_queued_during_the_commit_interval_share_one_commit_in_order() {
     let (dispatcher, commits) = start(Duration::from_millis(500));
     let (tx, mut done) = mpsc::unbounded_channel();
-    dispatcher.submit(job("a", true, &tx)).await;
+    // `b` is queued while `a`'s batch is being done: the hub is busy, so `b` waits for the rest of the
+    // interval since `a`'s commit started, and `c` and `d`, sent meanwhile, join its commit.
+    let b = job("b", true, &tx);
+    dispatcher.submit(job_then("a", true, &tx, Some((b, dispatcher.tx.clone())))).await;
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("a"));
-    // Within the interval since `a`'s commit started: these three wait for it to pass, then commit once.
-    for name in ["b", "c", "d"] {
+    for name in ["c", "d"] {
         dispatcher.submit(job(name, true, &tx)).await;
     }
     for name in ["b", "c", "d"] {
@@ -99,16 +115,21 @@ async fn writes_queued_during_the_commit_interval_share_one_commit_in_order() {
 }
 
 #[tokio::test]
-async fn a_first_write_and_a_job_without_writes_are_not_held_back() {
+async fn a_quiet_hub_commits_at_once_and_jobs_without_writes_never_wait() {
     // An interval far longer than the test may take: anything that waited for it would time out.
     let (dispatcher, commits) = start(Duration::from_secs(3600));
     let (tx, mut done) = mpsc::unbounded_channel();
     dispatcher.submit(job("first write", true, &tx)).await;
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("first write"));
-    dispatcher.submit(job("only sends", false, &tx)).await;
-    assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("only sends"));
-    // A second write does wait out the interval.
-    dispatcher.submit(job("second write", true, &tx)).await;
+    // Well within the interval, but nothing was waiting when the last batch was done.
+    dispatcher.submit(job("write to a quiet hub", true, &tx)).await;
+    assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("write to a quiet hub"));
+    // Queued during a batch, a job that only sends goes at once; a write behind it waits.
+    let write = job("write under load", true, &tx);
+    let sends = job_then("sends under load", false, &tx, Some((write, dispatcher.tx.clone())));
+    dispatcher.submit(job_then("trigger", false, &tx, Some((sends, dispatcher.tx.clone())))).await;
+    assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("trigger"));
+    assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("sends under load"));
     assert_eq!(next(&mut done, Duration::from_millis(300)).await, None);
-    assert_eq!(*commits.lock().unwrap(), vec![1]);
+    assert_eq!(*commits.lock().unwrap(), vec![1, 1]);
 }
