@@ -7,7 +7,8 @@
 #   (rising rates until p99 > 5 ms or any loss) for Switchboard and the three relays.
 # Every point runs against a fresh server (new data dir), RUNS times; medians are reported.
 # Raw JSON lines go to bench/results/raw-<stamp>.jsonl, the summary to bench/results/summary-<stamp>.json
-# (and latest.json), and markdown tables to stdout.
+# (and latest.json), the disk's sync latency before and after the routing sweep to fsync-<stamp>.txt,
+# and markdown tables to stdout.
 set -uo pipefail # no -e: a failing benchmark point is a result, not an abort
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,6 +137,9 @@ done
   done
 done
 
+# The disk's sync latency bounds the hub's tail and varies by the hour here: note it before and after.
+fsync_probe() { python3 bench/fsync_probe.py "$RES" | tee -a "$RES/fsync-$STAMP.txt" >&2; }
+[[ " $PHASES " == *" route "* ]] && fsync_probe
 [[ " $PHASES " == *" route "* ]] && echo "== routing sweep (zero loss; p99 <= ${P99_MAX_MS} ms, and on up to p99 <= ${CAP_P99_MS} ms)" >&2
 [[ " $PHASES " == *" route "* ]] && for kind in $KINDS; do
   for chats in $CHAT_SIZES; do
@@ -153,6 +157,7 @@ done
   done
 done
 
+[[ " $PHASES " == *" route "* ]] && fsync_probe
 python3 bench/report.py tables "$P99_MAX_MS" "$CAP_P99_MS" "$RAW" "$RES/summary-$STAMP.json" | tee "$RES/tables-$STAMP.md"
 cp "$RES/summary-$STAMP.json" "$RES/latest.json"
 echo "raw results: $RAW" >&2
