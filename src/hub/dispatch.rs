@@ -23,8 +23,8 @@ pub const MAX_BATCH_OPS: usize = 4096;
 /// hub made ~7,000 commits/s of 1-2 messages at 10,000 msg/s and spent most of its core on them. Waiting
 /// out the rest of this interval before the next commit makes batches of ~10-40 instead: CPU per
 /// message 17-25% lower at 10,000-12,500 msg/s (3 runs each, 1k chats) with the same p99, for ~0.7 ms
-/// more median latency. Only a busy hub waits (work already queued when a batch is done): a write
-/// to a quiet hub commits at once, so that low rates keep their sub-millisecond latency.
+/// more median latency. Only a busy hub waits (jobs arrived while the last commit ran): a write to a
+/// quiet hub commits at once, so that low rates keep their sub-millisecond latency.
 pub const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(1);
 /// Messages per outbound item when a backlog is sent (sync, transcripts).
 pub const BACKLOG_CHUNK: usize = 256;
@@ -152,19 +152,12 @@ impl Worker {
         let mut jobs: Vec<Job> = Vec::with_capacity(64);
         let mut ops: Vec<StoreOp> = Vec::with_capacity(256);
         let mut last_commit: Option<Instant> = None;
-        loop {
-            // Work already waiting when a batch is done means the hub is busy: then a job that writes
-            // waits out the rest of the interval since the last commit started, so that the jobs
-            // queued meanwhile share its commit. Otherwise (a quiet hub) it commits at once, and a job
-            // that only sends never waits.
-            let (first, busy) = match rx.try_recv() {
-                Ok(job) => (job, true),
-                Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
-                    Some(job) => (job, false),
-                    None => break,
-                },
-                Err(mpsc::error::TryRecvError::Disconnected) => break,
-            };
+        // Whether jobs arrived while the last commit ran: the hub is busy. Then a job that writes waits
+        // out the rest of the interval since that commit started, so that the jobs queued meanwhile
+        // share its commit. Otherwise (a quiet hub) it commits at once, and a job that only sends never
+        // waits.
+        let mut busy = false;
+        while let Some(first) = rx.blocking_recv() {
             if busy
                 && !first.ops.is_empty()
                 && let Some(wait) = last_commit.and_then(|t| self.interval.checked_sub(t.elapsed()))
@@ -187,6 +180,7 @@ impl Worker {
                 last_commit = Some(Instant::now());
                 self.commit(&ops);
                 ops.clear();
+                busy = !rx.is_empty();
             }
             for job in jobs.drain(..) {
                 for effect in job.effects {

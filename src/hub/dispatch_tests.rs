@@ -1,6 +1,6 @@
 //! The dispatcher's batching: what shares a commit, and what never waits for one.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -10,12 +10,29 @@ use crate::domain::{AgentId, BotId, ConversationId, Role, Seq, Ticket, VisitorId
 use crate::fanout::LocalFanout;
 use crate::store::*;
 
-/// A store that records the size of each commit and holds nothing.
-struct Commits(Arc<Mutex<Vec<usize>>>);
+/// The dispatcher's own queue, for work that "arrives" from inside a commit or an effect.
+type Queue = Arc<OnceLock<mpsc::Sender<Job>>>;
+
+/// A store that records the size of each commit, holds nothing, and in the commit numbered `arrive.0`
+/// (from 1) queues the job `arrive.1`: work that arrives while a commit runs, as under load.
+struct Commits {
+    sizes: Arc<Mutex<Vec<usize>>>,
+    arrive: Option<(usize, Job)>,
+    queue: Queue,
+}
 
 impl Store for Commits {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
-        self.0.lock().unwrap().push(ops.len());
+        let n = {
+            let mut sizes = self.sizes.lock().unwrap();
+            sizes.push(ops.len());
+            sizes.len()
+        };
+        if self.arrive.as_ref().is_some_and(|(at, _)| *at == n)
+            && let Some((_, job)) = self.arrive.take()
+        {
+            send_now(&self.queue, job);
+        }
         Ok(())
     }
     fn load(&self) -> StoreResult<Snapshot> {
@@ -50,24 +67,26 @@ impl Store for Commits {
     }
 }
 
-fn start(interval: Duration) -> (Dispatcher, Arc<Mutex<Vec<usize>>>) {
-    let commits = Arc::new(Mutex::new(Vec::new()));
-    let dispatcher = Dispatcher::start_with(Box::new(Commits(commits.clone())), LocalFanout::new(), interval);
-    (dispatcher, commits)
+fn send_now(queue: &Queue, job: Job) {
+    assert!(queue.get().expect("the dispatcher has started").try_send(job).is_ok());
 }
 
-/// A job that writes one message (when `writes`) and then reports `name`.
-fn job(name: &'static str, writes: bool, done: &mpsc::UnboundedSender<&'static str>) -> Job {
-    job_then(name, writes, done, None)
+/// A dispatcher whose store queues `arrive` during that commit; also its queue and its commit sizes.
+fn start(interval: Duration, arrive: Option<(usize, Job)>) -> (Dispatcher, Queue, Arc<Mutex<Vec<usize>>>) {
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let queue: Queue = Arc::default();
+    let store = Commits { sizes: sizes.clone(), arrive, queue: queue.clone() };
+    let dispatcher = Dispatcher::start_with(Box::new(store), LocalFanout::new(), interval);
+    assert!(queue.set(dispatcher.tx.clone()).is_ok());
+    (dispatcher, queue, sizes)
 }
 
-/// `job`, whose effect also queues `next` for the dispatcher before reporting: work that arrives while
-/// a batch is being done, as under load.
-fn job_then(
+/// A job that writes one message (when `writes`), queues `then` (if any), then reports `name`.
+fn job(
     name: &'static str,
     writes: bool,
     done: &mpsc::UnboundedSender<&'static str>,
-    next: Option<(Job, tokio::sync::mpsc::Sender<Job>)>,
+    then: Option<(Job, Queue)>,
 ) -> Job {
     let message = MessageRecord {
         conversation_id: ConversationId(1),
@@ -82,8 +101,8 @@ fn job_then(
     Job {
         ops: if writes { vec![StoreOp::PutMessage(message)] } else { Vec::new() },
         effects: vec![Effect::Reply(Box::new(move || {
-            if let Some((job, queue)) = next {
-                assert!(queue.try_send(job).is_ok());
+            if let Some((job, queue)) = then {
+                send_now(&queue, job);
             }
             let _ = done.send(name);
         }))],
@@ -97,38 +116,39 @@ async fn next(done: &mut mpsc::UnboundedReceiver<&'static str>, within: Duration
 
 #[tokio::test]
 async fn under_load_writes_queued_during_the_commit_interval_share_one_commit_in_order() {
-    let (dispatcher, commits) = start(Duration::from_millis(500));
     let (tx, mut done) = mpsc::unbounded_channel();
-    // `b` is queued while `a`'s batch is being done: the hub is busy, so `b` waits for the rest of the
-    // interval since `a`'s commit started, and `c` and `d`, sent meanwhile, join its commit.
-    let b = job("b", true, &tx);
-    dispatcher.submit(job_then("a", true, &tx, Some((b, dispatcher.tx.clone())))).await;
+    // `b` arrives while `a` is being committed: the hub is busy, so `b` waits for the rest of the
+    // interval since `a`'s commit started, and `c` and `d`, sent a tenth of it later, join its commit
+    // (without the wait, `b` would have been committed alone long before).
+    let b = job("b", true, &tx, None);
+    let (dispatcher, _, commits) = start(Duration::from_secs(1), Some((1, b)));
+    dispatcher.submit(job("a", true, &tx, None)).await;
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("a"));
+    tokio::time::sleep(Duration::from_millis(100)).await;
     for name in ["c", "d"] {
-        dispatcher.submit(job(name, true, &tx)).await;
+        dispatcher.submit(job(name, true, &tx, None)).await;
     }
     for name in ["b", "c", "d"] {
         assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some(name));
     }
-    dispatcher.finish().await;
     assert_eq!(*commits.lock().unwrap(), vec![1, 3]);
 }
 
 #[tokio::test]
 async fn a_quiet_hub_commits_at_once_and_jobs_without_writes_never_wait() {
-    // An interval far longer than the test may take: anything that waited for it would time out.
-    let (dispatcher, commits) = start(Duration::from_secs(3600));
     let (tx, mut done) = mpsc::unbounded_channel();
-    dispatcher.submit(job("first write", true, &tx)).await;
+    // An interval far longer than the test may take: anything that waited for it would time out.
+    // During the second commit a job that only sends arrives, and it queues a write when performed.
+    let (queue, write) = (Queue::default(), job("write under load", true, &tx, None));
+    let sends = job("sends under load", false, &tx, Some((write, queue.clone())));
+    let (dispatcher, started, commits) = start(Duration::from_secs(3600), Some((2, sends)));
+    assert!(queue.set(started.get().unwrap().clone()).is_ok());
+    dispatcher.submit(job("first write", true, &tx, None)).await;
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("first write"));
-    // Well within the interval, but nothing was waiting when the last batch was done.
-    dispatcher.submit(job("write to a quiet hub", true, &tx)).await;
+    // Well within the interval, but nothing arrived while the last commit ran.
+    dispatcher.submit(job("write to a quiet hub", true, &tx, None)).await;
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("write to a quiet hub"));
-    // Queued during a batch, a job that only sends goes at once; a write behind it waits.
-    let write = job("write under load", true, &tx);
-    let sends = job_then("sends under load", false, &tx, Some((write, dispatcher.tx.clone())));
-    dispatcher.submit(job_then("trigger", false, &tx, Some((sends, dispatcher.tx.clone())))).await;
-    assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("trigger"));
+    // The hub is busy now: the job that only sends goes at once, the write behind it waits.
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("sends under load"));
     assert_eq!(next(&mut done, Duration::from_millis(300)).await, None);
     assert_eq!(*commits.lock().unwrap(), vec![1, 1]);
