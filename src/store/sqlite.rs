@@ -86,6 +86,22 @@ impl StoreFactory for SqliteFactory {
     }
 }
 
+const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+fn put_message(stmt: &mut rusqlite::Statement<'_>, m: &MessageRecord) -> rusqlite::Result<()> {
+    stmt.execute(params![
+        m.conversation_id.0 as i64,
+        m.seq as i64,
+        m.role.as_str(),
+        m.sender_name.as_deref(),
+        m.text.as_ref(),
+        ms(m.at),
+        m.client_msg_id.as_deref()
+    ])?;
+    Ok(())
+}
+
 pub struct SqliteStore {
     conn: Connection,
     /// The writer's checkpoint thread and its notice board (readers have none); the thread stops when
@@ -210,21 +226,7 @@ fn principal_parts(p: Principal) -> (&'static str, i64) {
 impl SqliteStore {
     fn apply_one(tx: &rusqlite::Transaction<'_>, op: &StoreOp) -> rusqlite::Result<()> {
         match op {
-            StoreOp::PutMessage(m) => {
-                tx.prepare_cached(
-                    "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    m.conversation_id.0 as i64,
-                    m.seq as i64,
-                    m.role.as_str(),
-                    m.sender_name.as_deref(),
-                    m.text.as_ref(),
-                    ms(m.at),
-                    m.client_msg_id.as_deref()
-                ])?;
-            }
+            StoreOp::PutMessage(m) => put_message(&mut *tx.prepare_cached(PUT_MESSAGE)?, m)?,
             StoreOp::PutConversation(c) => {
                 tx.prepare_cached(&format!(
                     "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
@@ -313,8 +315,21 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         let tx = self.conn.transaction().map_err(backend)?;
-        for op in ops {
-            Self::apply_one(&tx, op).map_err(backend)?;
+        {
+            // Messages are most of a batch: their statement is looked up once per batch, not per row.
+            let mut messages = None;
+            for op in ops {
+                match op {
+                    StoreOp::PutMessage(m) => {
+                        let stmt = match &mut messages {
+                            Some(stmt) => stmt,
+                            None => messages.insert(tx.prepare_cached(PUT_MESSAGE).map_err(backend)?),
+                        };
+                        put_message(stmt, m).map_err(backend)?;
+                    }
+                    op => Self::apply_one(&tx, op).map_err(backend)?,
+                }
+            }
         }
         tx.commit().map_err(backend)
     }
