@@ -26,8 +26,6 @@ pub trait Fanout: Send + Sync + 'static {
 
 /// One connection's outbound queue.
 type Outlet = (ConnId, mpsc::Sender<OutItem>);
-/// A refused delivery, settled once no map guard is held.
-type Refusal = (ConnId, Result<(), TrySendError<OutItem>>);
 
 /// Connections of this process. A full outbound queue means the client is not reading: it is detached
 /// at once (its session sees the closed channel and disconnects it), so it can never stall the hub.
@@ -83,18 +81,19 @@ impl Fanout for LocalFanout {
 
     fn to_participant(&self, who: Participant, item: &OutItem, except: Option<ConnId>) -> usize {
         let mut delivered = 0;
-        let mut refused: SmallVec<[Refusal; 1]> = SmallVec::new();
+        // Refused deliveries, settled once no map guard is held.
+        let mut refused: SmallVec<[(ConnId, TrySendError<OutItem>); 1]> = SmallVec::new();
         if let Some(list) = self.by_participant.get(&who) {
             for (conn, tx) in list.iter().filter(|(c, _)| Some(*c) != except) {
                 match tx.try_send(item.clone()) {
                     Ok(()) => delivered += 1,
-                    Err(e) => refused.push((*conn, Err(e))),
+                    Err(e) => refused.push((*conn, e)),
                 }
             }
         }
         // The guard is gone: a slow client can be detached now.
-        for (conn, result) in refused {
-            self.settle(conn, result);
+        for (conn, e) in refused {
+            self.settle(conn, Err(e));
         }
         delivered
     }

@@ -224,9 +224,14 @@ fn principal_parts(p: Principal) -> (&'static str, i64) {
 }
 
 impl SqliteStore {
-    fn apply_one(tx: &rusqlite::Transaction<'_>, op: &StoreOp) -> rusqlite::Result<()> {
+    /// One op; `messages` is the message INSERT, prepared once per batch (messages are most of one).
+    fn apply_one(
+        tx: &rusqlite::Transaction<'_>,
+        messages: &mut rusqlite::Statement<'_>,
+        op: &StoreOp,
+    ) -> rusqlite::Result<()> {
         match op {
-            StoreOp::PutMessage(m) => put_message(&mut *tx.prepare_cached(PUT_MESSAGE)?, m)?,
+            StoreOp::PutMessage(m) => put_message(messages, m)?,
             StoreOp::PutConversation(c) => {
                 tx.prepare_cached(&format!(
                     "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
@@ -316,19 +321,9 @@ impl Store for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         let tx = self.conn.transaction().map_err(backend)?;
         {
-            // Messages are most of a batch: their statement is looked up once per batch, not per row.
-            let mut messages = None;
+            let mut messages = tx.prepare_cached(PUT_MESSAGE).map_err(backend)?;
             for op in ops {
-                match op {
-                    StoreOp::PutMessage(m) => {
-                        let stmt = match &mut messages {
-                            Some(stmt) => stmt,
-                            None => messages.insert(tx.prepare_cached(PUT_MESSAGE).map_err(backend)?),
-                        };
-                        put_message(stmt, m).map_err(backend)?;
-                    }
-                    op => Self::apply_one(&tx, op).map_err(backend)?,
-                }
+                Self::apply_one(&tx, &mut messages, op).map_err(backend)?;
             }
         }
         tx.commit().map_err(backend)
