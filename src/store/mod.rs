@@ -2,6 +2,7 @@
 //! event loop; one writer thread (`hub::dispatch`) applies batches, and readers (HTTP, hello) use a pool.
 
 mod checkpoint;
+mod messages;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;

@@ -31,8 +31,8 @@ CREATE INDEX IF NOT EXISTS conversations_visitor ON conversations(visitor_id, st
 CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created_at);
 
 -- Rows in arrival order (rowid), so that the messages of one commit share a few pages at the end of
--- the table instead of dirtying one page per active conversation; the unique index keeps (conversation,
--- seq) lookups fast and is small enough that its hot pages stay few.
+-- the table. No index is kept row by row: `message_index` is written in bulk (see store/messages.rs), and
+-- rows after its watermark are the unindexed tail.
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL,
@@ -43,7 +43,17 @@ CREATE TABLE IF NOT EXISTS messages (
     at INTEGER NOT NULL,
     client_msg_id TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS messages_seq ON messages(conversation_id, seq);
+CREATE TABLE IF NOT EXISTS message_index (
+    conversation_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+-- One row: every message with id <= watermark is in message_index.
+CREATE TABLE IF NOT EXISTS message_index_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    watermark INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS agents (
     id INTEGER PRIMARY KEY,

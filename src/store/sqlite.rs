@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::checkpoint::{Checkpointer, CommitNotice};
+use super::messages::{self, MessageIndex, PUT_MESSAGE, put_message};
 use super::*;
 
 const SEP: char = '\u{1f}';
@@ -25,8 +26,9 @@ impl SqliteFactory {
     pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
         let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
-        let conn = factory.connect()?;
+        let mut conn = factory.connect()?;
         conn.execute_batch(include_str!("schema.sql")).map_err(backend)?;
+        messages::catch_up(&mut conn).map_err(backend)?;
         factory.make_private()?;
         Ok(factory)
     }
@@ -65,7 +67,7 @@ impl SqliteFactory {
 
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None }))
+        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None, index: None }))
     }
 
     /// The writer, with its checkpoint thread on a second connection; the WAL hook (which replaces
@@ -82,24 +84,12 @@ impl StoreFactory for SqliteFactory {
             Ok(())
         }))
         .map_err(backend)?;
-        Ok(Box::new(SqliteStore { conn, checkpointer: Some((checkpointer, notice)) }))
+        Ok(Box::new(SqliteStore {
+            conn,
+            checkpointer: Some((checkpointer, notice)),
+            index: Some(MessageIndex::default()),
+        }))
     }
-}
-
-const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-fn put_message(stmt: &mut rusqlite::Statement<'_>, m: &MessageRecord) -> rusqlite::Result<()> {
-    stmt.execute(params![
-        m.conversation_id.0 as i64,
-        m.seq as i64,
-        m.role.as_str(),
-        m.sender_name.as_deref(),
-        m.text.as_ref(),
-        ms(m.at),
-        m.client_msg_id.as_deref()
-    ])?;
-    Ok(())
 }
 
 pub struct SqliteStore {
@@ -107,17 +97,21 @@ pub struct SqliteStore {
     /// The writer's checkpoint thread and its notice board (readers have none); the thread stops when
     /// the writer is dropped.
     checkpointer: Option<(Checkpointer, CommitNotice)>,
+    /// The writer's unindexed message rows (readers have none, and find those rows by a scan). Only the
+    /// instance from `open_writer` keeps the index; messages applied through another stay in the tail
+    /// until the next start indexes them.
+    index: Option<MessageIndex>,
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn ms(t: Timestamp) -> i64 {
+pub(super) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn from_ms(v: i64) -> Timestamp {
+pub(super) fn from_ms(v: i64) -> Timestamp {
     Timestamp::from_millisecond(v).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
@@ -136,11 +130,11 @@ fn split(s: &str) -> impl Iterator<Item = &str> {
     s.split(SEP).filter(|x| !x.is_empty())
 }
 
-fn parse<T: std::str::FromStr>(s: &str, what: &str) -> rusqlite::Result<T> {
+pub(super) fn parse<T: std::str::FromStr>(s: &str, what: &str) -> rusqlite::Result<T> {
     s.parse().map_err(|_| rusqlite::Error::InvalidColumnName(format!("bad {what}: {s}")))
 }
 
-fn arc(s: Option<String>) -> Option<Arc<str>> {
+pub(super) fn arc(s: Option<String>) -> Option<Arc<str>> {
     s.map(Arc::from)
 }
 
@@ -148,12 +142,14 @@ const CONVERSATION_COLUMNS: &str = "id, ticket, visitor_id, site, department, lo
     status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
     created_at, resolved_at, last_seq, rating, rating_comment";
 
-/// Columns read back: `last_seq` comes from the messages themselves, since the conversation row is only
-/// rewritten on status changes, not for every message.
+/// Columns read back: `last_seq` comes from the messages themselves (the index, then the unindexed tail;
+/// see `messages`), since the conversation row is only rewritten on status changes, not for every message.
 const CONVERSATION_SELECT: &str = "id, ticket, visitor_id, site, department, locale, language, priority, tier, \
     status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
     created_at, resolved_at, \
-    (SELECT COALESCE(MAX(m.seq), 0) FROM messages m WHERE m.conversation_id = conversations.id), \
+    MAX(COALESCE((SELECT MAX(i.seq) FROM message_index i WHERE i.conversation_id = conversations.id), 0), \
+        COALESCE((SELECT MAX(t.seq) FROM messages t WHERE t.id > (SELECT watermark FROM message_index_state) \
+            AND t.conversation_id = conversations.id), 0)), \
     rating, rating_comment";
 
 fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
@@ -182,18 +178,6 @@ fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
         last_seq: r.get::<_, i64>(21)? as u64,
         rating: r.get(22)?,
         rating_comment: arc(r.get(23)?),
-    })
-}
-
-fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
-    Ok(MessageRecord {
-        conversation_id: ConversationId(r.get::<_, i64>(0)? as u64),
-        seq: r.get::<_, i64>(1)? as u64,
-        role: parse(&r.get::<_, String>(2)?, "role")?,
-        sender_name: arc(r.get(3)?),
-        text: r.get::<_, String>(4)?.into(),
-        at: from_ms(r.get(5)?),
-        client_msg_id: arc(r.get(6)?),
     })
 }
 
@@ -320,13 +304,25 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         let tx = self.conn.transaction().map_err(backend)?;
-        {
-            let mut messages = tx.prepare_cached(PUT_MESSAGE).map_err(backend)?;
+        let mark = match self.index.as_mut() {
+            Some(index) => Some(index.begin(&tx).map_err(backend)?),
+            None => None,
+        };
+        let mut written = || -> rusqlite::Result<()> {
+            let mut messages = tx.prepare_cached(PUT_MESSAGE)?;
             for op in ops {
-                Self::apply_one(&tx, &mut messages, op).map_err(backend)?;
+                Self::apply_one(&tx, &mut messages, op)?;
+                if let (StoreOp::PutMessage(m), Some(index)) = (op, self.index.as_mut()) {
+                    index.record(m, tx.last_insert_rowid());
+                }
             }
+            Ok(())
+        };
+        let result = written().and_then(|()| tx.commit());
+        if let (Some(index), Some(mark)) = (self.index.as_mut(), mark) {
+            index.finish(mark, result.is_ok());
         }
-        tx.commit().map_err(backend)
+        result.map_err(backend)
     }
 
     fn between_batches(&mut self) {
@@ -393,17 +389,13 @@ impl Store for SqliteStore {
             ))
             .and_then(|mut s| s.query_map([], conversation_row)?.collect::<Result<Vec<_>, _>>())
             .map_err(backend)?;
-        let mut ids = c
-            .prepare("SELECT client_msg_id, seq FROM messages WHERE conversation_id = ?1 AND client_msg_id IS NOT NULL")
-            .map_err(backend)?;
         let open_conversations = open
             .into_iter()
             .map(|record| {
-                let client_msg_ids = ids
-                    .query_map([record.id.0 as i64], |r| {
-                        Ok((Arc::from(r.get::<_, String>(0)?), r.get::<_, i64>(1)? as u64))
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?;
+                let client_msg_ids = messages::client_msg_ids(c, record.id.0 as i64)?
+                    .into_iter()
+                    .map(|(id, seq)| (Arc::from(id), seq as u64))
+                    .collect();
                 Ok(OpenConversation { record, client_msg_ids })
             })
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -419,16 +411,12 @@ impl Store for SqliteStore {
         after: Seq,
         limit: usize,
     ) -> StoreResult<Vec<MessageRecord>> {
-        self.conn
-            .prepare_cached(
-                "SELECT conversation_id, seq, role, sender_name, body, at, client_msg_id FROM messages \
-                 WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![conversation.0 as i64, after as i64, limit as i64], message_row)?
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(backend)
+        let (id, after_seq) = (conversation.0 as i64, after as i64);
+        match &self.index {
+            Some(index) => index.read_after(&self.conn, id, after_seq, limit),
+            None => messages::after(&self.conn, id, after_seq, limit as i64),
+        }
+        .map_err(backend)
     }
 
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {

@@ -42,3 +42,138 @@ fn the_wal_stays_bounded_under_steady_writes() {
     let bound = 8 * u64::from(checkpoint::CHECKPOINT_FRAMES) * 4096;
     assert!(largest <= bound, "WAL grew to {largest} bytes (bound {bound}) over {written} messages");
 }
+
+fn conversation(id: u64) -> StoreOp {
+    StoreOp::PutConversation(Box::new(ConversationRecord {
+        id: ConversationId(id),
+        ticket: Ticket(1000 + id),
+        visitor_id: VisitorId(id),
+        site: Arc::from("default"),
+        department: Arc::from("support"),
+        locale: None,
+        language: None,
+        priority: Priority::Standard,
+        tier: 1,
+        status: Status::Assigned,
+        agent_id: None,
+        bot_id: None,
+        bot_reason: None,
+        handoff_requested: false,
+        verified: false,
+        plan: Plan::Standard,
+        urgent: false,
+        visitor_name: None,
+        visitor_email: None,
+        created_at: Timestamp::now(),
+        resolved_at: None,
+        last_seq: 0,
+        rating: None,
+        rating_comment: None,
+    }))
+}
+
+/// Every message, from every kind of store instance, in order, with `limit` honoured; and what `load`
+/// makes of the conversations (last seq, idempotency keys).
+fn assert_reads(store: &dyn Store, last: &[u64], when: &str) {
+    for (i, &last) in last.iter().enumerate().skip(1) {
+        let id = ConversationId(i as u64);
+        let seqs: Vec<u64> = store.messages_after(id, 3, 100_000).unwrap().iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (4..=last).collect::<Vec<_>>(), "conversation {i} {when}");
+        let first: Vec<u64> = store.messages_after(id, 1, 5).unwrap().iter().map(|m| m.seq).collect();
+        assert_eq!(first, (2..=6).collect::<Vec<_>>(), "conversation {i} with a limit {when}");
+    }
+    let snapshot = store.load().unwrap();
+    for open in &snapshot.open_conversations {
+        let id = open.record.id.0 as usize;
+        assert_eq!(open.record.last_seq, last[id], "last seq of {id} {when}");
+        assert_eq!(open.client_msg_ids.len() as u64, last[id] / 10, "idempotency keys of {id} {when}");
+    }
+}
+
+/// Message rows are indexed in bulk (`messages`): reads must find each one whether it is in the index,
+/// in the flush under way or in the unindexed tail; on the writer (tail by rowid) and on a reader (tail
+/// by scan); and after a restart in the middle of a flush.
+#[test]
+fn reads_find_every_message_across_index_flushes_and_restarts() {
+    use super::messages::{INDEX_BATCH, INDEX_CHUNK};
+    let dir = tempfile::tempdir().unwrap();
+    let chats = 7u64;
+    let per_batch = 16;
+    let mut last = vec![0u64; chats as usize + 1];
+    let next_batch = |writer: &mut Box<dyn Store>, last: &mut Vec<u64>| {
+        let ops: Vec<StoreOp> = (0..per_batch)
+            .map(|i| {
+                let c = (last.iter().sum::<u64>() + i) % chats + 1;
+                last[c as usize] += 1;
+                let seq = last[c as usize];
+                let StoreOp::PutMessage(mut m) = message(c, seq) else { unreachable!() };
+                m.client_msg_id = seq.is_multiple_of(10).then(|| Arc::from(format!("c{c}-{seq}")));
+                StoreOp::PutMessage(m)
+            })
+            .collect();
+        writer.apply(&ops).unwrap();
+    };
+    // A flush starts after the batch that brings the tail to INDEX_BATCH rows and takes
+    // INDEX_BATCH / INDEX_CHUNK commits; stop a few commits into it.
+    let to_flush = INDEX_BATCH as u64 / per_batch;
+    let mid_flush = to_flush + (INDEX_BATCH / INDEX_CHUNK) as u64 / 3;
+    {
+        let factory = SqliteFactory::new(dir.path()).unwrap();
+        let mut writer = factory.open_writer().unwrap();
+        let reader = factory.open().unwrap();
+        writer.apply(&(1..=chats).map(conversation).collect::<Vec<_>>()).unwrap();
+        for b in 1..=mid_flush {
+            next_batch(&mut writer, &mut last);
+            if b % 97 == 0 || b == to_flush || b == to_flush + 1 || b == mid_flush {
+                assert_reads(writer.as_ref(), &last, &format!("on the writer after batch {b}"));
+                assert_reads(reader.as_ref(), &last, &format!("on a reader after batch {b}"));
+            }
+        }
+    }
+    let factory = SqliteFactory::new(dir.path()).unwrap();
+    let mut writer = factory.open_writer().unwrap();
+    let reader = factory.open().unwrap();
+    assert_reads(writer.as_ref(), &last, "on the writer after a restart");
+    assert_reads(reader.as_ref(), &last, "on a reader after a restart");
+    for b in 1..=to_flush + (INDEX_BATCH / INDEX_CHUNK) as u64 + 3 {
+        next_batch(&mut writer, &mut last);
+        if b % 101 == 0 {
+            assert_reads(writer.as_ref(), &last, &format!("on the writer after batch {b} of the second run"));
+            assert_reads(reader.as_ref(), &last, &format!("on a reader after batch {b} of the second run"));
+        }
+    }
+    assert_reads(writer.as_ref(), &last, "on the writer at the end");
+    assert_reads(reader.as_ref(), &last, "on a reader at the end");
+    // The second run's flush is complete: its rows are under the watermark, and the tail is what came after.
+    let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
+    let watermark: i64 = conn.query_row("SELECT watermark FROM message_index_state", [], |r| r.get(0)).unwrap();
+    assert_eq!(watermark as u64, (mid_flush + to_flush) * per_batch);
+}
+
+/// A database from before the bulk index had a row-by-row index on messages; opening it indexes every
+/// message and drops that index.
+#[test]
+fn a_database_with_the_row_by_row_index_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+                 role TEXT NOT NULL, sender_name TEXT, body TEXT NOT NULL, at INTEGER NOT NULL, client_msg_id TEXT);
+             CREATE UNIQUE INDEX messages_seq ON messages(conversation_id, seq);
+             INSERT INTO messages (conversation_id, seq, role, body, at) VALUES
+                 (1, 1, 'visitor', 'a', 0), (2, 1, 'visitor', 'b', 0), (1, 2, 'agent', 'c', 0);",
+        )
+        .unwrap();
+    }
+    let factory = SqliteFactory::new(dir.path()).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM message_index"), 3);
+    assert_eq!(count("SELECT watermark FROM message_index_state"), 3);
+    assert_eq!(count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_seq'"), 0);
+    let reader = factory.open().unwrap();
+    let texts: Vec<String> =
+        reader.messages_after(ConversationId(1), 0, 10).unwrap().iter().map(|m| m.text.to_string()).collect();
+    assert_eq!(texts, ["a", "c"]);
+}
