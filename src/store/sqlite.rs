@@ -142,14 +142,17 @@ const CONVERSATION_COLUMNS: &str = "id, ticket, visitor_id, site, department, lo
     status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
     created_at, resolved_at, last_seq, rating, rating_comment";
 
-/// Columns read back: `last_seq` comes from the messages themselves (the index, then the unindexed tail;
-/// see `messages`), since the conversation row is only rewritten on status changes, not for every message.
-const CONVERSATION_SELECT: &str = "id, ticket, visitor_id, site, department, locale, language, priority, tier, \
+/// `SELECT` of a conversation's columns, to be followed by `FROM conversations ...`. `last_seq` comes from
+/// the messages themselves (the index's largest seq, or the unindexed tail's; see `messages`), since the
+/// conversation row is only rewritten on status changes, not for every message. The tail is grouped once
+/// per query, so that a list of conversations scans it once, not once per row.
+const CONVERSATION_SELECT: &str = "WITH tail(cid, last) AS MATERIALIZED (SELECT conversation_id, MAX(seq) \
+        FROM messages WHERE id > (SELECT watermark FROM message_index_state) GROUP BY conversation_id) \
+    SELECT id, ticket, visitor_id, site, department, locale, language, priority, tier, \
     status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
     created_at, resolved_at, \
     MAX(COALESCE((SELECT MAX(i.seq) FROM message_index i WHERE i.conversation_id = conversations.id), 0), \
-        COALESCE((SELECT MAX(t.seq) FROM messages t WHERE t.id > (SELECT watermark FROM message_index_state) \
-            AND t.conversation_id = conversations.id), 0)), \
+        COALESCE((SELECT last FROM tail WHERE cid = conversations.id), 0)), \
     rating, rating_comment";
 
 fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
@@ -385,7 +388,7 @@ impl Store for SqliteStore {
             .map_err(backend)?;
         let open = c
             .prepare(&format!(
-                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE status != 'resolved' ORDER BY created_at"
+                "{CONVERSATION_SELECT} FROM conversations WHERE status != 'resolved' ORDER BY created_at"
             ))
             .and_then(|mut s| s.query_map([], conversation_row)?.collect::<Result<Vec<_>, _>>())
             .map_err(backend)?;
@@ -470,14 +473,14 @@ impl Store for SqliteStore {
 
     fn conversation_by_ticket(&self, ticket: Ticket) -> StoreResult<Option<ConversationRecord>> {
         self.conn
-            .prepare_cached(&format!("SELECT {CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"))
+            .prepare_cached(&format!("{CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"))
             .and_then(|mut s| s.query_row([ticket.0 as i64], conversation_row).optional())
             .map_err(backend)
     }
 
     fn conversations(&self, q: TicketQuery) -> StoreResult<Vec<ConversationRecord>> {
         let sql = format!(
-            "SELECT {CONVERSATION_SELECT} FROM conversations WHERE (?1 IS NULL OR status = ?1) \
+            "{CONVERSATION_SELECT} FROM conversations WHERE (?1 IS NULL OR status = ?1) \
              AND (?2 IS NULL OR agent_id = ?2) ORDER BY created_at DESC, ticket DESC LIMIT ?3"
         );
         self.conn
@@ -495,7 +498,7 @@ impl Store for SqliteStore {
     fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>> {
         self.conn
             .prepare_cached(&format!(
-                "SELECT {CONVERSATION_SELECT} FROM conversations WHERE visitor_id = ?1 AND status != 'resolved' \
+                "{CONVERSATION_SELECT} FROM conversations WHERE visitor_id = ?1 AND status != 'resolved' \
                  ORDER BY created_at DESC LIMIT 1"
             ))
             .and_then(|mut s| s.query_row([visitor.0 as i64], conversation_row).optional())

@@ -88,6 +88,11 @@ fn assert_reads(store: &dyn Store, last: &[u64], when: &str) {
         assert_eq!(open.record.last_seq, last[id], "last seq of {id} {when}");
         assert_eq!(open.client_msg_ids.len() as u64, last[id] / 10, "idempotency keys of {id} {when}");
     }
+    let listed = store.conversations(TicketQuery { limit: 100, ..Default::default() }).unwrap();
+    assert_eq!(listed.len(), last.len() - 1);
+    for c in listed {
+        assert_eq!(c.last_seq, last[c.id.0 as usize], "listed last seq of {} {when}", c.id.0);
+    }
 }
 
 /// Message rows are indexed in bulk (`messages`): reads must find each one whether it is in the index,
