@@ -9,10 +9,10 @@
 //! `INDEX_CHUNK` at a time, inside the message commits that follow (no extra commit, no extra sync). A
 //! conversation's leaf is then written once per flush, not once per message.
 //!
-//! Rows after `message_index_state.watermark` (the unindexed tail, at most about `INDEX_BATCH` rows plus
-//! what arrives during a flush) are found by scanning that rowid range; the writer, which knows the tail,
-//! looks its rows up by rowid instead. At start the store indexes the tail left by the last run
-//! (`catch_up`), so a restart begins with an empty tail.
+//! Rows after `message_index_state.watermark` (the unindexed tail: `INDEX_BATCH` rows plus what arrives
+//! during a flush, so at most about two batches) are found by scanning that rowid range; the writer,
+//! which knows the tail, looks its rows up by rowid instead. At start the store indexes the tail left by
+//! the last run (`catch_up`), so a restart begins with an empty tail.
 
 use rusqlite::{Connection, Row, Statement, Transaction, params};
 
@@ -25,7 +25,9 @@ use crate::domain::ConversationId;
 /// bytes: a scan well under a millisecond).
 pub const INDEX_BATCH: usize = 8_192;
 /// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits, so that no
-/// commit (and none of the messages waiting on it) carries the whole flush.
+/// commit (and none of the messages waiting on it) carries the whole flush. A commit with more messages
+/// than this writes as many entries as it has messages, so that the index always keeps up and the tail
+/// stays within about two batches, however large commits grow.
 pub const INDEX_CHUNK: usize = 256;
 
 pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
@@ -131,11 +133,11 @@ pub(super) struct Mark {
 }
 
 impl MessageIndex {
-    /// Called first in a transaction: writes the next chunk of the flush in progress, and the watermark
-    /// with the last one.
-    pub fn begin(&mut self, tx: &Transaction<'_>) -> rusqlite::Result<Mark> {
+    /// Called first in a transaction that may add up to `adding` messages: writes the next chunk of the
+    /// flush in progress, and the watermark with the last one.
+    pub fn begin(&mut self, tx: &Transaction<'_>, adding: usize) -> rusqlite::Result<Mark> {
         let rest = &self.flushing[self.written..];
-        let chunk = rest.len().min(INDEX_CHUNK);
+        let chunk = rest.len().min(INDEX_CHUNK.max(adding));
         if chunk > 0 {
             let mut put = tx.prepare_cached(
                 "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id) VALUES (?1, ?2, ?3)",
@@ -229,6 +231,30 @@ mod tests {
         assert_eq!(index.tail_rows(3, 0), Vec::<i64>::new());
         index.written = 4;
         assert_eq!(index.tail_rows(2, 0), vec![14]);
+    }
+
+    /// A flush keeps up with commits of any size: one with more messages than `INDEX_CHUNK` indexes as
+    /// many entries as it adds.
+    #[test]
+    fn a_large_commit_writes_a_chunk_as_large_as_itself() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        conn.execute("INSERT INTO message_index_state (id, watermark) VALUES (1, 0)", []).unwrap();
+        let flush = (0..3 * INDEX_CHUNK as i64).map(|i| entry(i % 5, i, i + 1)).collect::<Vec<_>>();
+        let mut index = MessageIndex { flushing: flush, ..Default::default() };
+        index.flushing.sort_unstable();
+        for (adding, expected) in [(10, INDEX_CHUNK), (2 * INDEX_CHUNK, 2 * INDEX_CHUNK)] {
+            let tx = conn.transaction().unwrap();
+            let mark = index.begin(&tx, adding).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(mark.chunk, expected);
+            index.finish(mark, true);
+        }
+        assert!(index.flushing.is_empty(), "the flush is complete");
+        let count: i64 = conn.query_row("SELECT COUNT(*) FROM message_index", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 3 * INDEX_CHUNK as i64);
+        let watermark: i64 = conn.query_row("SELECT watermark FROM message_index_state", [], |r| r.get(0)).unwrap();
+        assert_eq!(watermark, 3 * INDEX_CHUNK as i64);
     }
 
     #[test]

@@ -308,7 +308,7 @@ impl Store for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         let tx = self.conn.transaction().map_err(backend)?;
         let mark = match self.index.as_mut() {
-            Some(index) => Some(index.begin(&tx).map_err(backend)?),
+            Some(index) => Some(index.begin(&tx, ops.len()).map_err(backend)?),
             None => None,
         };
         let mut written = || -> rusqlite::Result<()> {
