@@ -21,8 +21,9 @@ use super::sqlite::{arc, from_ms, ms, parse};
 use crate::domain::ConversationId;
 
 /// Unindexed message rows that start a flush into `message_index`. Larger batches write each
-/// conversation's index leaf less often; the tail that reads scan grows with it (8,192 rows of ~250
-/// bytes: a scan well under a millisecond).
+/// conversation's index leaf less often; the tail that reads scan grows with it. With a tail of 8,192
+/// rows of ~250 bytes behind 200,000 indexed ones, a transcript read took ~1.2 ms and a list of 50
+/// conversations with their last seq ~6 ms (SQLite 3.40, in memory).
 pub const INDEX_BATCH: usize = 8_192;
 /// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits, so that no
 /// commit (and none of the messages waiting on it) carries the whole flush. A commit with more messages
