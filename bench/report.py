@@ -101,6 +101,17 @@ def tables(limit, cap, raw, out):
                 cells.append("-" if v is None else f"{v:.1f}")
             summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
             print(f"| {k} | {c} | " + " | ".join(cells) + " |")
+    print("\n### Routing p99 of every run (ms; a point counts its median, a failed run shows `fail`)\n")
+    print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
+    print("|---|---:|" + "---|" * len(rates))
+    for k in kinds:
+        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
+            cells = []
+            for x in rates:
+                pts = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c
+                       and r.get("rate") == x]
+                cells.append(", ".join(f"{p99(r):.1f}" if clean(r) else "fail" for r in pts) or "-")
+            print(f"| {k} | {c} | " + " | ".join(cells) + " |")
     print("\n### Targets (issue 4)\n")
     print("| target | measured | met |")
     print("|---|---|---|")
