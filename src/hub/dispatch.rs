@@ -227,7 +227,12 @@ impl Worker {
                 self.fanout.to_participant(to, &OutItem::frame(frame), None);
             }
             Effect::Sync { conn, conversation, after_seq, last_seq, reference } => {
-                let messages = self.backlog(conversation, after_seq);
+                let mut messages = self.backlog(conversation, after_seq);
+                // A live conversation's messages after the sync (same batch, committed with it) go out
+                // live right after these effects: in the backlog too, the client would get them twice.
+                if let Some(last) = last_seq {
+                    messages.retain(|m| m.seq <= last);
+                }
                 let last_seq = last_seq.unwrap_or_else(|| messages.last().map_or(after_seq, |m| m.seq));
                 let frames: Vec<Arc<OutFrame>> = messages
                     .into_iter()

@@ -41,8 +41,9 @@ impl Store for Commits {
     fn secret(&mut self, _: &str) -> StoreResult<[u8; 32]> {
         unreachable!()
     }
-    fn messages_after(&self, _: ConversationId, _: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
-        Ok(Vec::new())
+    /// Seqs 1 to 4 of every conversation, as if stored.
+    fn messages_after(&self, conversation: ConversationId, after: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
+        Ok((after + 1..=4).map(|seq| MessageRecord { conversation_id: conversation, seq, ..message() }).collect())
     }
     fn token(&self, _: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
         unreachable!()
@@ -88,7 +89,20 @@ fn job(
     done: &mpsc::UnboundedSender<&'static str>,
     then: Option<(Job, Queue)>,
 ) -> Job {
-    let message = MessageRecord {
+    let done = done.clone();
+    Job {
+        ops: if writes { vec![StoreOp::PutMessage(message())] } else { Vec::new() },
+        effects: vec![Effect::Reply(Box::new(move || {
+            if let Some((job, queue)) = then {
+                send_now(&queue, job);
+            }
+            let _ = done.send(name);
+        }))],
+    }
+}
+
+fn message() -> MessageRecord {
+    MessageRecord {
         conversation_id: ConversationId(1),
         seq: 1,
         role: Role::Visitor,
@@ -96,16 +110,6 @@ fn job(
         text: "hi".into(),
         at: jiff::Timestamp::UNIX_EPOCH,
         client_msg_id: None,
-    };
-    let done = done.clone();
-    Job {
-        ops: if writes { vec![StoreOp::PutMessage(message)] } else { Vec::new() },
-        effects: vec![Effect::Reply(Box::new(move || {
-            if let Some((job, queue)) = then {
-                send_now(&queue, job);
-            }
-            let _ = done.send(name);
-        }))],
     }
 }
 
@@ -152,4 +156,40 @@ async fn a_quiet_hub_commits_at_once_and_jobs_without_writes_never_wait() {
     assert_eq!(next(&mut done, Duration::from_secs(10)).await, Some("sends under load"));
     assert_eq!(next(&mut done, Duration::from_millis(300)).await, None);
     assert_eq!(*commits.lock().unwrap(), vec![1, 1]);
+}
+
+/// A sync of a live conversation answers up to the seq the hub had when it took the sync: later messages
+/// committed in the same batch go out live right after, and would otherwise arrive twice.
+#[tokio::test]
+async fn a_sync_backlog_stops_at_the_seq_the_hub_had() {
+    use crate::fanout::Fanout;
+    use crate::hub::{OutItem, Participant};
+    use crate::protocol::ServerFrame;
+    let fanout = LocalFanout::new();
+    let (out, mut rx) = mpsc::channel(16);
+    fanout.attach(7, Participant::Visitor(VisitorId(1)), out);
+    let store = Commits { sizes: Arc::default(), arrive: None, queue: Queue::default() };
+    let dispatcher = Dispatcher::start_with(Box::new(store), fanout, Duration::from_millis(1));
+    for (conn_last, want) in [(Some(2), vec![2]), (None, vec![2, 3, 4])] {
+        let sync = Effect::Sync {
+            conn: 7,
+            conversation: ConversationId(1),
+            after_seq: 1,
+            last_seq: conn_last,
+            reference: None,
+        };
+        dispatcher.submit(Job { ops: Vec::new(), effects: vec![sync] }).await;
+        let Some(OutItem::Frames(backlog)) = rx.recv().await else { panic!("no backlog") };
+        let seqs: Vec<Seq> = backlog
+            .iter()
+            .map(|f| match &f.frame {
+                ServerFrame::Message(m) => m.seq,
+                other => panic!("not a message: {other:?}"),
+            })
+            .collect();
+        assert_eq!(seqs, want);
+        let Some(OutItem::Frame(synced)) = rx.recv().await else { panic!("no synced") };
+        assert!(matches!(synced.frame, ServerFrame::Synced { last_seq, .. } if last_seq == *want.last().unwrap()));
+        assert!(matches!(rx.recv().await, Some(OutItem::Frame(_))), "the ack");
+    }
 }

@@ -13,6 +13,13 @@
 //! during a flush, so at most about two batches) are found by scanning that rowid range; the writer,
 //! which knows the tail, looks its rows up by rowid instead. At start the store indexes the tail left by
 //! the last run (`catch_up`), so a restart begins with an empty tail.
+//!
+//! Two invariants hold this together. One writer: only the instance from `open_writer` writes messages
+//! (another instance refuses to), and it starts by indexing everything after the watermark, so its
+//! memory holds every unindexed row and the watermark it moves never covers a row it does not know.
+//! Seq order is arrival order within a conversation (the hub assigns seqs in one task and the
+//! dispatcher commits jobs in order), so the index holds a prefix of each conversation's seqs and the
+//! tail the rest, in order.
 
 use rusqlite::{Connection, Row, Statement, Transaction, params};
 
@@ -125,6 +132,8 @@ pub(super) struct MessageIndex {
     /// The flush in progress, sorted by conversation and seq; `written` of them are committed.
     flushing: Vec<Entry>,
     written: usize,
+    /// Index entries refused because their (conversation, seq) was taken (see `begin`).
+    conflicts: u64,
 }
 
 /// What a transaction added, so that `finish` can keep or undo it.
@@ -144,7 +153,18 @@ impl MessageIndex {
                 "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id) VALUES (?1, ?2, ?3)",
             )?;
             for e in &rest[..chunk] {
-                put.execute(params![e.conversation, e.seq, e.row])?;
+                if put.execute(params![e.conversation, e.seq, e.row])? == 0 {
+                    // Two stored messages with one seq: a hub bug. Both rows stay in `messages`; the
+                    // index keeps the first. Said loudly rather than failing every commit from now on.
+                    tracing::error!(
+                        conversation = e.conversation,
+                        seq = e.seq,
+                        row = e.row,
+                        "two stored messages share a seq"
+                    );
+                    metrics::counter!("switchboard_store_seq_conflicts_total").increment(1);
+                    self.conflicts += 1;
+                }
             }
             if chunk == rest.len() {
                 let upto = self.flushing.iter().map(|e| e.row).max().unwrap_or(0);
@@ -225,6 +245,7 @@ mod tests {
             flushing: vec![entry(1, 1, 10), entry(1, 2, 12), entry(2, 1, 11), entry(2, 2, 13)],
             written: 1,
             pending: vec![entry(2, 3, 14), entry(1, 3, 15)],
+            ..Default::default()
         };
         assert_eq!(index.tail_rows(1, 0), vec![12, 15]);
         assert_eq!(index.tail_rows(1, 2), vec![15]);
@@ -256,6 +277,23 @@ mod tests {
         assert_eq!(count, 3 * INDEX_CHUNK as i64);
         let watermark: i64 = conn.query_row("SELECT watermark FROM message_index_state", [], |r| r.get(0)).unwrap();
         assert_eq!(watermark, 3 * INDEX_CHUNK as i64);
+    }
+
+    /// Two messages with one seq (a hub bug) are not hidden: the flush counts and reports the second.
+    #[test]
+    fn a_seq_taken_twice_is_reported_at_the_flush() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        conn.execute("INSERT INTO message_index_state (id, watermark) VALUES (1, 0)", []).unwrap();
+        conn.execute("INSERT INTO message_index VALUES (1, 1, 1)", []).unwrap();
+        let mut index = MessageIndex { flushing: vec![entry(1, 1, 2), entry(1, 2, 3)], ..Default::default() };
+        let tx = conn.transaction().unwrap();
+        let mark = index.begin(&tx, 0).unwrap();
+        tx.commit().unwrap();
+        index.finish(mark, true);
+        assert_eq!(index.conflicts, 1);
+        let rows: i64 = conn.query_row("SELECT COUNT(*) FROM message_index", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 2, "the flush went on past the conflict");
     }
 
     #[test]

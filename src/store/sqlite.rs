@@ -74,6 +74,8 @@ impl StoreFactory for SqliteFactory {
     /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
     fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
         let mut conn = self.connect()?;
+        // A writer before this one may have left rows unindexed: its memory of them is gone.
+        messages::catch_up(&mut conn).map_err(backend)?;
         let db_file = std::fs::File::open(&self.path)
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;
         let (checkpointer, notice) = Checkpointer::start(self.connect()?, db_file)
@@ -98,8 +100,8 @@ pub struct SqliteStore {
     /// the writer is dropped.
     checkpointer: Option<(Checkpointer, CommitNotice)>,
     /// The writer's unindexed message rows (readers have none, and find those rows by a scan). Only the
-    /// instance from `open_writer` keeps the index; messages applied through another stay in the tail
-    /// until the next start indexes them.
+    /// instance from `open_writer` writes messages: a flush's watermark covers every row before it, so
+    /// a message written behind the writer's back would fall under it unindexed.
     index: Option<MessageIndex>,
 }
 
@@ -306,6 +308,9 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
+        if self.index.is_none() && ops.iter().any(|op| matches!(op, StoreOp::PutMessage(_))) {
+            return Err(StoreError::Backend("messages are written through the store's writer only".into()));
+        }
         let tx = self.conn.transaction().map_err(backend)?;
         let mark = match self.index.as_mut() {
             Some(index) => Some(index.begin(&tx, ops.len()).map_err(backend)?),

@@ -182,3 +182,107 @@ fn a_database_with_the_row_by_row_index_is_upgraded() {
         reader.messages_after(ConversationId(1), 0, 10).unwrap().iter().map(|m| m.text.to_string()).collect();
     assert_eq!(texts, ["a", "c"]);
 }
+
+fn seqs(store: &dyn Store, conversation: u64) -> Vec<u64> {
+    store.messages_after(ConversationId(conversation), 0, 100_000).unwrap().iter().map(|m| m.seq).collect()
+}
+
+/// A writer opened after another one (same process or the next) indexes what the first left in its
+/// memory only; otherwise its first flush would move the watermark over those rows.
+#[test]
+fn a_second_writer_keeps_the_rows_the_first_left_unindexed() {
+    use super::messages::INDEX_BATCH;
+    let dir = tempfile::tempdir().unwrap();
+    let factory = SqliteFactory::new(dir.path()).unwrap();
+    factory.open_writer().unwrap().apply(&[message(1, 1), message(1, 2)]).unwrap();
+    let mut second = factory.open_writer().unwrap();
+    let mut seq = 0;
+    while seq < 2 * INDEX_BATCH as u64 {
+        let ops: Vec<StoreOp> = (0..64)
+            .map(|_| {
+                seq += 1;
+                message(2, seq)
+            })
+            .collect();
+        second.apply(&ops).unwrap();
+    }
+    second.apply(&[message(1, 3)]).unwrap();
+    assert_eq!(seqs(second.as_ref(), 1), [1, 2, 3]);
+    assert_eq!(seqs(factory.open().unwrap().as_ref(), 1), [1, 2, 3]);
+}
+
+/// Only the writer writes messages (see `messages`); another instance refuses to, and writes the rest.
+#[test]
+fn only_the_writer_writes_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let factory = SqliteFactory::new(dir.path()).unwrap();
+    let mut reader = factory.open().unwrap();
+    assert!(reader.apply(&[message(1, 1)]).is_err());
+    assert!(reader.apply(&[conversation(1)]).is_ok());
+    assert_eq!(seqs(reader.as_ref(), 1), Vec::<u64>::new());
+}
+
+/// Transactions that fail part-way (a trigger refuses some messages) across flushes and a restart: the
+/// writer and a reader always return exactly the committed messages, with and without a limit.
+#[test]
+fn failed_transactions_leave_the_index_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let chats = 5;
+    let mut last = vec![0u64; chats + 1];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for run in 0..2 {
+        let factory = SqliteFactory::new(dir.path()).unwrap();
+        let mut writer = factory.open_writer().unwrap();
+        let reader = factory.open().unwrap();
+        rusqlite::Connection::open(dir.path().join("switchboard.db"))
+            .unwrap()
+            .execute_batch(
+                "CREATE TRIGGER IF NOT EXISTS refuse BEFORE INSERT ON messages WHEN NEW.body = 'refuse' \
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+            )
+            .unwrap();
+        for batch in 0..1200 {
+            let n = next(40) as usize + 1;
+            let refused = (next(5) == 0).then(|| next(n as u64) as usize);
+            let mut tentative = last.clone();
+            let ops: Vec<StoreOp> = (0..n)
+                .map(|i| {
+                    let c = next(chats as u64) as usize + 1;
+                    tentative[c] += 1;
+                    let StoreOp::PutMessage(mut m) = message(c as u64, tentative[c]) else { unreachable!() };
+                    if refused == Some(i) {
+                        m.text = Arc::from("refuse");
+                    }
+                    StoreOp::PutMessage(m)
+                })
+                .collect();
+            assert_eq!(writer.apply(&ops).is_ok(), refused.is_none());
+            if refused.is_none() {
+                last = tentative;
+            }
+            if batch % 60 != 0 && batch != 1199 {
+                continue;
+            }
+            for (c, &all) in last.iter().enumerate().skip(1) {
+                for (after, limit) in [(0, 100_000), (0, 3), (5, 7), (all.saturating_sub(2), 10)] {
+                    let want: Vec<u64> = (after + 1..=all).take(limit).collect();
+                    for (name, store) in [("writer", writer.as_ref()), ("reader", reader.as_ref())] {
+                        let got: Vec<u64> = store
+                            .messages_after(ConversationId(c as u64), after, limit)
+                            .unwrap()
+                            .iter()
+                            .map(|m| m.seq)
+                            .collect();
+                        assert_eq!(got, want, "{name}, run {run}, batch {batch}, conversation {c}, after {after}");
+                    }
+                }
+            }
+        }
+    }
+}
