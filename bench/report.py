@@ -92,26 +92,19 @@ def tables(limit, cap, raw, out):
     rates = sorted({r["rate"] for r in rs if r["bench"] == "route" and r.get("rate")})
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
     print("|---|---:|" + "---:|" * len(rates))
-    for k in kinds:
-        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
-            cells = []
-            for x in rates:
-                v = med([r.get("server_cpu_us_per_msg") for r in rs if r["bench"] == "route" and r["kind"] == k
-                         and r.get("chats") == c and r.get("rate") == x])
-                cells.append("-" if v is None else f"{v:.1f}")
-            summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
-            print(f"| {k} | {c} | " + " | ".join(cells) + " |")
+    for k, c, by_rate in route_points(rs, kinds, rates):
+        cells = []
+        for pts in by_rate:
+            v = med([r.get("server_cpu_us_per_msg") for r in pts])
+            cells.append("-" if v is None else f"{v:.1f}")
+        summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
+        print(f"| {k} | {c} | " + " | ".join(cells) + " |")
     print("\n### Routing p99 of every run (ms; a point counts its median, a failed run shows `fail`)\n")
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
     print("|---|---:|" + "---|" * len(rates))
-    for k in kinds:
-        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
-            cells = []
-            for x in rates:
-                pts = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c
-                       and r.get("rate") == x]
-                cells.append(", ".join(f"{p99(r):.1f}" if clean(r) else "fail" for r in pts) or "-")
-            print(f"| {k} | {c} | " + " | ".join(cells) + " |")
+    for k, c, by_rate in route_points(rs, kinds, rates):
+        cells = [", ".join(f"{p99(r):.1f}" if clean(r) else "fail" for r in pts) or "-" for pts in by_rate]
+        print(f"| {k} | {c} | " + " | ".join(cells) + " |")
     print("\n### Targets (issue 4)\n")
     print("| target | measured | met |")
     print("|---|---|---|")
@@ -144,6 +137,14 @@ def tables(limit, cap, raw, out):
               f"max {max(other):.0f}; above 20%: {sum(b > 20 for b in other)} of {len(other)}.")
         summary["other_cpu_pct"] = {"median": med(other), "max": max(other)}
     json.dump(summary, open(out, "w"), indent=1)
+
+
+def route_points(rs, kinds, rates):
+    """(server, chats, [the runs at each of `rates`]) for every routing group that ran."""
+    for k in kinds:
+        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
+            g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
+            yield k, c, [[r for r in g if r.get("rate") == x] for x in rates]
 
 
 def route_table(rs, kinds, limit, capacity=False):
