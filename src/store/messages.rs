@@ -37,6 +37,10 @@ pub const INDEX_BATCH: usize = 8_192;
 /// than this writes as many entries as it has messages, so that the index always keeps up and the tail
 /// stays within about two batches, however large commits grow.
 pub const INDEX_CHUNK: usize = 256;
+/// Conversations a chunk reaches at most: each is about one index leaf to write and sync, so this bounds
+/// what a chunk adds to its commit whatever the number of live chats (with 1,000 chats a chunk is 32 of
+/// them with ~8 entries each; with 5,000 chats, ~1.6 each, a chunk is ~50 entries, not 256 leaves).
+pub const INDEX_CHUNK_CONVERSATIONS: usize = 32;
 
 pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -136,6 +140,24 @@ pub(super) struct MessageIndex {
     conflicts: u64,
 }
 
+/// Entries of the flush's rest (sorted by conversation) for the next commit: up to `INDEX_CHUNK` of them
+/// within `INDEX_CHUNK_CONVERSATIONS` conversations, and never fewer than the commit's `adding` messages,
+/// so that the flush keeps up with any arrival rate.
+fn chunk_len(rest: &[Entry], adding: usize) -> usize {
+    let mut conversations = 0;
+    let mut len = 0;
+    for (i, e) in rest.iter().take(INDEX_CHUNK).enumerate() {
+        if i == 0 || e.conversation != rest[i - 1].conversation {
+            conversations += 1;
+            if conversations > INDEX_CHUNK_CONVERSATIONS {
+                break;
+            }
+        }
+        len = i + 1;
+    }
+    len.max(adding.min(rest.len()))
+}
+
 /// What a transaction added, so that `finish` can keep or undo it.
 pub(super) struct Mark {
     pending: usize,
@@ -147,7 +169,7 @@ impl MessageIndex {
     /// flush in progress, and the watermark with the last one.
     pub fn begin(&mut self, tx: &Transaction<'_>, adding: usize) -> rusqlite::Result<Mark> {
         let rest = &self.flushing[self.written..];
-        let chunk = rest.len().min(INDEX_CHUNK.max(adding));
+        let chunk = chunk_len(rest, adding);
         if chunk > 0 {
             let mut put = tx.prepare_cached(
                 "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id) VALUES (?1, ?2, ?3)",
@@ -294,6 +316,24 @@ mod tests {
         assert_eq!(index.conflicts, 1);
         let rows: i64 = conn.query_row("SELECT COUNT(*) FROM message_index", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, 2, "the flush went on past the conflict");
+    }
+
+    #[test]
+    fn a_chunk_is_bounded_by_entries_and_by_conversations_but_keeps_up() {
+        // (conversations, entries per conversation, messages the commit adds) -> chunk
+        let cases = [
+            (5, 100, 0, INDEX_CHUNK),                    // few conversations: the entry bound
+            (1000, 8, 0, INDEX_CHUNK_CONVERSATIONS * 8), // 1k chats: both bounds meet
+            (5000, 1, 0, INDEX_CHUNK_CONVERSATIONS),     // many chats: the conversation bound
+            (5000, 1, 400, 400),                         // a large commit: as many as it adds
+            (3, 1, 0, 3),                                // the end of a flush
+            (3, 1, 10, 3),                               // never past it
+        ];
+        for (conversations, each, adding, want) in cases {
+            let rest: Vec<Entry> =
+                (0..conversations).flat_map(|c| (1..=each).map(move |s| entry(c, s, c * 1000 + s))).collect();
+            assert_eq!(chunk_len(&rest, adding as usize), want, "{conversations} x {each}, adding {adding}");
+        }
     }
 
     #[test]
