@@ -32,14 +32,14 @@ use crate::domain::ConversationId;
 /// rows of ~250 bytes behind 200,000 indexed ones, a transcript read took ~1.2 ms and a list of 50
 /// conversations with their last seq ~6 ms (SQLite 3.40, in memory).
 pub const INDEX_BATCH: usize = 8_192;
-/// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits, so that no
+/// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits or more, so that no
 /// commit (and none of the messages waiting on it) carries the whole flush. A commit with more messages
 /// than this writes as many entries as it has messages, so that the index always keeps up and the tail
 /// stays within about two batches, however large commits grow.
 pub const INDEX_CHUNK: usize = 256;
 /// Conversations a chunk reaches at most: each is about one index leaf to write and sync, so this bounds
 /// what a chunk adds to its commit whatever the number of live chats (with 1,000 chats a chunk is 32 of
-/// them with ~8 entries each; with 5,000 chats, ~1.6 each, a chunk is ~50 entries, not 256 leaves).
+/// them with ~8 entries each; with 5,000 chats, ~1.6 each, a chunk is ~50 entries, not ~160 leaves).
 pub const INDEX_CHUNK_CONVERSATIONS: usize = 32;
 
 pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
@@ -47,8 +47,8 @@ pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq
 
 const COLUMNS: &str = "conversation_id, seq, role, sender_name, body, at, client_msg_id";
 
-/// Brings the index up to date with every stored message (at start, and when upgrading a database that
-/// had a row-by-row index), then drops the old index.
+/// Brings the index up to date with every stored message (at start, when a writer opens, and when
+/// upgrading a database that had a row-by-row index), then drops the old index.
 pub(super) fn catch_up(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
