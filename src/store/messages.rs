@@ -32,10 +32,10 @@ use crate::domain::ConversationId;
 /// rows of ~250 bytes behind 200,000 indexed ones, a transcript read took ~1.2 ms and a list of 50
 /// conversations with their last seq ~6 ms (SQLite 3.40, in memory).
 pub const INDEX_BATCH: usize = 8_192;
-/// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits or more, so that no
-/// commit (and none of the messages waiting on it) carries the whole flush. A commit with more messages
-/// than this writes as many entries as it has messages, so that the index always keeps up and the tail
-/// stays within about two batches, however large commits grow.
+/// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits or more,
+/// so that no commit (and none of the messages waiting on it) carries the whole flush. A commit with more
+/// messages than this writes as many entries as it has messages, so that the index always keeps up and
+/// the tail stays within about two batches, however large commits grow.
 pub const INDEX_CHUNK: usize = 256;
 /// Conversations a chunk reaches at most: each is about one index leaf to write and sync, so this bounds
 /// what a chunk adds to its commit whatever the number of live chats (with 1,000 chats a chunk is 32 of
