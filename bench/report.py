@@ -92,9 +92,9 @@ def tables(limit, cap, raw, out):
     rates = sorted({r["rate"] for r in rs if r["bench"] == "route" and r.get("rate")})
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
     print("|---|---:|" + "---:|" * len(rates))
-    for k, c, by_rate in route_points(rs, kinds, rates):
+    for k, c, g in route_groups(rs, kinds):
         cells = []
-        for pts in by_rate:
+        for pts in by_rate(g, rates):
             v = med([r.get("server_cpu_us_per_msg") for r in pts])
             cells.append("-" if v is None else f"{v:.1f}")
         summary.setdefault("cpu_us_per_msg", []).append({"kind": k, "chats": c, "by_rate": dict(zip(rates, cells))})
@@ -102,8 +102,8 @@ def tables(limit, cap, raw, out):
     print("\n### Routing p99 of every run (ms; a point counts its median, a failed run shows `fail`)\n")
     print("| server | chats | " + " | ".join(f"{x:.0f}/s" for x in rates) + " |")
     print("|---|---:|" + "---|" * len(rates))
-    for k, c, by_rate in route_points(rs, kinds, rates):
-        cells = [", ".join(f"{p99(r):.1f}" if clean(r) else "fail" for r in pts) or "-" for pts in by_rate]
+    for k, c, g in route_groups(rs, kinds):
+        cells = [", ".join(f"{p99(r):.1f}" if clean(r) else "fail" for r in pts) or "-" for pts in by_rate(g, rates)]
         print(f"| {k} | {c} | " + " | ".join(cells) + " |")
     print("\n### Targets (issue 4)\n")
     print("| target | measured | met |")
@@ -139,12 +139,16 @@ def tables(limit, cap, raw, out):
     json.dump(summary, open(out, "w"), indent=1)
 
 
-def route_points(rs, kinds, rates):
-    """(server, chats, [the runs at each of `rates`]) for every routing group that ran."""
+def route_groups(rs, kinds):
+    """(server, chats, its routing runs) for every server and chat count that ran."""
     for k in kinds:
         for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
-            g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
-            yield k, c, [[r for r in g if r.get("rate") == x] for x in rates]
+            yield k, c, [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
+
+
+def by_rate(g, rates):
+    """The runs of one group at each of `rates`."""
+    return [[r for r in g if r.get("rate") == x] for x in rates]
 
 
 def route_table(rs, kinds, limit, capacity=False):
@@ -156,32 +160,30 @@ def route_table(rs, kinds, limit, capacity=False):
         print(f"\n### Routing: highest rate with zero loss and median p99 <= {limit} ms\n")
     print("| server | chats | max passing rate (msg/s) | p50 ms | p99 ms | p99.9 ms | server CPU % | server CPU µs/msg | generator CPU % | next rate: why it failed |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for k in kinds:
-        for c in sorted({r.get("chats") for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats")}):
-            g = [r for r in rs if r["bench"] == "route" and r["kind"] == k and r.get("chats") == c]
-            best, fail = None, None
-            for rate in sorted({r["rate"] for r in g if r.get("rate")}):
-                pts = [r for r in g if r.get("rate") == rate]
-                if all(clean(r) for r in pts) and med([p99(r) for r in pts]) <= limit:
-                    best = (rate, pts)
-                else:
-                    errs = [r.get("error") or f"loss {r.get('loss')} unacked {r.get('unacked')} dups {r.get('dups')} "
-                            f"errors {r.get('errors')}" for r in pts if not clean(r)]
-                    why = f"failed: {str(errs[0])[:90]}" if errs else f"p99 {med([p99(r) for r in pts]):.1f} ms"
-                    fail = f"{rate:.0f}: {why}"
-                    break
-            row = {"kind": k, "chats": c, "max_rate": best[0] if best else 0, "failed_at": fail}
-            if best:
-                pts = best[1]
-                for key in ("p50_ms", "p99_ms", "p999_ms"):
-                    row[key] = round(med([r["delivery"].get(key) for r in pts]), 2)
-                row["server_cpu_pct"] = med([r.get("server_cpu_pct") for r in pts])
-                row["server_cpu_us_per_msg"] = med([r.get("server_cpu_us_per_msg") for r in pts])
-                row["generator_cpu_pct"] = med([r.get("generator_cpu_pct") for r in pts])
-            rows.append(row)
-            print(f"| {k} | {c} | {row['max_rate']:.0f} | {row.get('p50_ms', '-')} | {row.get('p99_ms', '-')} | "
-                  f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
-                  f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
+    for k, c, g in route_groups(rs, kinds):
+        best, fail = None, None
+        for rate in sorted({r["rate"] for r in g if r.get("rate")}):
+            pts = [r for r in g if r.get("rate") == rate]
+            if all(clean(r) for r in pts) and med([p99(r) for r in pts]) <= limit:
+                best = (rate, pts)
+            else:
+                errs = [r.get("error") or f"loss {r.get('loss')} unacked {r.get('unacked')} dups {r.get('dups')} "
+                        f"errors {r.get('errors')}" for r in pts if not clean(r)]
+                why = f"failed: {str(errs[0])[:90]}" if errs else f"p99 {med([p99(r) for r in pts]):.1f} ms"
+                fail = f"{rate:.0f}: {why}"
+                break
+        row = {"kind": k, "chats": c, "max_rate": best[0] if best else 0, "failed_at": fail}
+        if best:
+            pts = best[1]
+            for key in ("p50_ms", "p99_ms", "p999_ms"):
+                row[key] = round(med([r["delivery"].get(key) for r in pts]), 2)
+            row["server_cpu_pct"] = med([r.get("server_cpu_pct") for r in pts])
+            row["server_cpu_us_per_msg"] = med([r.get("server_cpu_us_per_msg") for r in pts])
+            row["generator_cpu_pct"] = med([r.get("generator_cpu_pct") for r in pts])
+        rows.append(row)
+        print(f"| {k} | {c} | {row['max_rate']:.0f} | {row.get('p50_ms', '-')} | {row.get('p99_ms', '-')} | "
+              f"{row.get('p999_ms', '-')} | {row.get('server_cpu_pct', '-')} | {row.get('server_cpu_us_per_msg', '-')} | "
+              f"{row.get('generator_cpu_pct', '-')} | {fail or 'none failed'} |")
     return rows
 
 
