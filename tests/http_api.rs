@@ -17,8 +17,10 @@ async fn metrics_expose_switchboard_series_after_a_chat() {
     let server = Server::start(CONFIG_247);
     let (_, mut agent) = server.online_agent("Anna", &["en"], 3).await;
     let (mut visitor, _) = server.visitor_connect(json!({})).await;
-    open_conversation(&mut visitor, ENGLISH).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
     agent.recv_type("assigned").await;
+    agent.send(agent_message(&s(&ack["conversation_id"]), "a1", "Hello, let me look.")).await;
+    agent.recv_ack("a1").await;
     // Gauges are refreshed by the hub's upkeep tick, so wait (bounded) for the chat to show.
     let want = [
         r#"switchboard_connections{role="visitor"} 1"#,
@@ -26,6 +28,8 @@ async fn metrics_expose_switchboard_series_after_a_chat() {
         r#"switchboard_conversations{status="assigned"} 1"#,
         r#"switchboard_queue_length{priority="standard"} 0"#,
         "switchboard_messages_total{role=\"visitor\"} 1",
+        "switchboard_messages_total{role=\"agent\"} 1",
+        "switchboard_messages_total{role=\"bot\"} 0",
         "switchboard_conversations_opened_total 1",
         "switchboard_message_delivery_seconds_count",
         "switchboard_store_commit_seconds_count",

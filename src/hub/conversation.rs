@@ -76,12 +76,7 @@ impl Hub {
             self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(author.conn) });
         }
         self.effect(Effect::Delivered(received));
-        let by_role = match author.role {
-            Role::Visitor => 0,
-            Role::Agent => 1,
-            Role::Bot => 2,
-        };
-        self.messages_total[by_role].increment(1);
+        self.messages_total.count(author.role);
     }
 
     /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation.

@@ -97,6 +97,28 @@ pub(super) struct Conv {
     pub last_position: Option<u32>,
 }
 
+/// `switchboard_messages_total` by author role, each counter looked up once rather than per message.
+pub(super) struct MessagesTotal([metrics::Counter; 3]);
+
+impl MessagesTotal {
+    fn new() -> MessagesTotal {
+        MessagesTotal(
+            [Role::Visitor, Role::Agent, Role::Bot]
+                .map(|r| metrics::counter!("switchboard_messages_total", "role" => r.as_str())),
+        )
+    }
+
+    /// One more message written by `role`; the index follows the order of `new`.
+    pub fn count(&self, role: Role) {
+        let i = match role {
+            Role::Visitor => 0,
+            Role::Agent => 1,
+            Role::Bot => 2,
+        };
+        self.0[i].increment(1);
+    }
+}
+
 pub(super) struct Hub {
     pub settings: HubSettings,
     pub depts: Vec<DeptState>,
@@ -120,9 +142,7 @@ pub(super) struct Hub {
     pub bot_notices: Vec<(BotId, ConversationId)>,
     pub now: Timestamp,
     pub job: Job,
-    /// `switchboard_messages_total` for visitors, agents and bots (in that order), looked up once
-    /// rather than per message.
-    pub messages_total: [metrics::Counter; 3],
+    pub messages_total: MessagesTotal,
     dispatcher: Option<Dispatcher>,
 }
 
@@ -153,8 +173,7 @@ impl Hub {
             bot_notices: Vec::new(),
             now,
             job: Job::default(),
-            messages_total: [Role::Visitor, Role::Agent, Role::Bot]
-                .map(|r| metrics::counter!("switchboard_messages_total", "role" => r.as_str())),
+            messages_total: MessagesTotal::new(),
             dispatcher: Some(dispatcher),
         };
         hub.restore(snapshot);
