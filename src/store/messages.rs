@@ -47,13 +47,12 @@ pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq
 
 const COLUMNS: &str = "conversation_id, seq, role, sender_name, body, at, client_msg_id";
 
-/// Brings the index up to date with every stored message (at start, when a writer opens, and when
-/// upgrading a database that had a row-by-row index), then drops the old index.
+/// Brings the index up to date with every stored message, then drops the row-by-row index of earlier
+/// versions. Run by every writer as it opens (at start, and when a database is upgraded).
 pub(super) fn catch_up(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
-        "INSERT OR IGNORE INTO message_index_state (id, watermark) VALUES (1, 0);
-         INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id)
+        "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id)
              SELECT conversation_id, seq, id FROM messages
              WHERE id > (SELECT watermark FROM message_index_state) ORDER BY conversation_id, seq;
          UPDATE message_index_state SET watermark = (SELECT COALESCE(MAX(id), 0) FROM messages);
@@ -283,7 +282,6 @@ mod tests {
     fn a_large_commit_writes_a_chunk_as_large_as_itself() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("schema.sql")).unwrap();
-        conn.execute("INSERT INTO message_index_state (id, watermark) VALUES (1, 0)", []).unwrap();
         let flush = (0..3 * INDEX_CHUNK as i64).map(|i| entry(i % 5, i, i + 1)).collect::<Vec<_>>();
         let mut index = MessageIndex { flushing: flush, ..Default::default() };
         index.flushing.sort_unstable();
@@ -306,7 +304,6 @@ mod tests {
     fn a_seq_taken_twice_is_reported_at_the_flush() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("schema.sql")).unwrap();
-        conn.execute("INSERT INTO message_index_state (id, watermark) VALUES (1, 0)", []).unwrap();
         conn.execute("INSERT INTO message_index VALUES (1, 1, 1)", []).unwrap();
         let mut index = MessageIndex { flushing: vec![entry(1, 1, 2), entry(1, 2, 3)], ..Default::default() };
         let tx = conn.transaction().unwrap();

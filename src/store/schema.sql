@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS message_index_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     watermark INTEGER NOT NULL
 );
+INSERT OR IGNORE INTO message_index_state (id, watermark) VALUES (1, 0);
 
 CREATE TABLE IF NOT EXISTS agents (
     id INTEGER PRIMARY KEY,

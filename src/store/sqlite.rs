@@ -26,9 +26,8 @@ impl SqliteFactory {
     pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
         let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
-        let mut conn = factory.connect()?;
+        let conn = factory.connect()?;
         conn.execute_batch(include_str!("schema.sql")).map_err(backend)?;
-        messages::catch_up(&mut conn).map_err(backend)?;
         factory.make_private()?;
         Ok(factory)
     }
@@ -74,7 +73,7 @@ impl StoreFactory for SqliteFactory {
     /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
     fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
         let mut conn = self.connect()?;
-        // A writer before this one may have left rows unindexed: its memory of them is gone.
+        // Rows a writer before this one (or the last run) left unindexed: its memory of them is gone.
         messages::catch_up(&mut conn).map_err(backend)?;
         let db_file = std::fs::File::open(&self.path)
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;

@@ -172,6 +172,7 @@ fn a_database_with_the_row_by_row_index_is_upgraded() {
         .unwrap();
     }
     let factory = SqliteFactory::new(dir.path()).unwrap();
+    let _writer = factory.open_writer().unwrap();
     let conn = rusqlite::Connection::open(dir.path().join("switchboard.db")).unwrap();
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
     assert_eq!(count("SELECT COUNT(*) FROM message_index"), 3);
