@@ -8,6 +8,7 @@ use smallvec::SmallVec;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
+use crate::domain::IdHasher;
 use crate::hub::{ConnId, OutItem, Participant};
 
 /// Where frames for participants go.
@@ -31,9 +32,9 @@ type Outlet = (ConnId, mpsc::Sender<OutItem>);
 /// at once (its session sees the closed channel and disconnects it), so it can never stall the hub.
 #[derive(Default)]
 pub struct LocalFanout {
-    conns: DashMap<ConnId, (Participant, mpsc::Sender<OutItem>)>,
+    conns: DashMap<ConnId, (Participant, mpsc::Sender<OutItem>), IdHasher>,
     /// The same senders by participant, so that a delivery takes one map lookup.
-    by_participant: DashMap<Participant, SmallVec<[Outlet; 1]>>,
+    by_participant: DashMap<Participant, SmallVec<[Outlet; 1]>, IdHasher>,
 }
 
 impl LocalFanout {

@@ -215,7 +215,7 @@ pub fn format_time(at: jiff::Timestamp) -> String {
 fn message(id: ConversationId, text: String) -> ClientFrame {
     ClientFrame::Message {
         conversation_id: Some(id),
-        client_msg_id: Some(format!("bot-{:016x}", rand::random::<u64>())),
-        text,
+        client_msg_id: Some(format!("bot-{:016x}", rand::random::<u64>()).into()),
+        text: text.into(),
     }
 }

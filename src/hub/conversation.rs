@@ -25,12 +25,11 @@ impl Hub {
         &mut self,
         id: ConversationId,
         author: Author,
-        text: String,
-        client_msg_id: Option<String>,
+        text: Arc<str>,
+        client_msg_id: Option<Arc<str>>,
         reference: Option<Ref>,
         received: Instant,
     ) {
-        let client_msg_id: Option<Arc<str>> = client_msg_id.map(Arc::from);
         let Some(c) = self.convs.get_mut(&id) else {
             return;
         };
@@ -45,7 +44,6 @@ impl Hub {
         if let Some(k) = &client_msg_id {
             c.client_ids.insert(k.clone(), seq);
         }
-        let text: Arc<str> = text.into();
         let record = MessageRecord {
             conversation_id: id,
             seq,

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::dispatch::{Dispatcher, Effect, Job};
 use super::{ConnId, EVENTS_PER_JOB, HubEvent, OutItem, Participant};
 use crate::config::Department;
-use crate::domain::{AgentId, Availability, BotId, ConversationId, Plan, Role, Seq, Status, VisitorId};
+use crate::domain::{AgentId, Availability, BotId, ConversationId, IdMap, Plan, Role, Seq, Status, VisitorId};
 use crate::protocol::{ErrorCode, Ref, ServerFrame};
 use crate::routing::assign::QueueKey;
 use crate::routing::hours::Schedule;
@@ -66,7 +66,7 @@ pub(super) const RECENTLY_RESOLVED: usize = 100_000;
 
 #[derive(Default)]
 pub(super) struct RecentlyResolved {
-    by_visitor: HashMap<VisitorId, ConversationId>,
+    by_visitor: IdMap<VisitorId, ConversationId>,
     order: std::collections::VecDeque<(VisitorId, ConversationId)>,
 }
 
@@ -122,11 +122,11 @@ impl MessagesTotal {
 pub(super) struct Hub {
     pub settings: HubSettings,
     pub depts: Vec<DeptState>,
-    pub agents: HashMap<AgentId, AgentState>,
-    pub bots: HashMap<BotId, BotState>,
-    pub convs: HashMap<ConversationId, Conv>,
-    pub by_visitor: HashMap<VisitorId, ConversationId>,
-    pub visitors: HashMap<VisitorId, VisitorState>,
+    pub agents: IdMap<AgentId, AgentState>,
+    pub bots: IdMap<BotId, BotState>,
+    pub convs: IdMap<ConversationId, Conv>,
+    pub by_visitor: IdMap<VisitorId, ConversationId>,
+    pub visitors: IdMap<VisitorId, VisitorState>,
     /// The last conversation each visitor ended, for rating and a final sync.
     pub recently_resolved: RecentlyResolved,
     pub identities: HashMap<(Arc<str>, Arc<str>), Arc<str>>,
@@ -157,11 +157,11 @@ impl Hub {
         let mut hub = Hub {
             settings,
             depts,
-            agents: HashMap::new(),
-            bots: HashMap::new(),
-            convs: HashMap::new(),
-            by_visitor: HashMap::new(),
-            visitors: HashMap::new(),
+            agents: IdMap::default(),
+            bots: IdMap::default(),
+            convs: IdMap::default(),
+            by_visitor: IdMap::default(),
+            visitors: IdMap::default(),
             recently_resolved: RecentlyResolved::default(),
             identities: HashMap::new(),
             queue: BTreeMap::new(),

@@ -4,6 +4,7 @@
 
 pub mod rest;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -43,9 +44,12 @@ pub struct RawFrame<'a> {
     pub department: Option<String>,
     pub identity: Option<String>,
     pub token: Option<String>,
-    pub client_msg_id: Option<String>,
-    pub text: Option<String>,
-    pub conversation_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub client_msg_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub text: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub conversation_id: Option<Cow<'a, str>>,
     pub on: Option<bool>,
     pub score: Option<u8>,
     pub comment: Option<String>,
@@ -81,7 +85,7 @@ pub enum TransferTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientFrame {
     Hello(Hello),
-    Message { conversation_id: Option<ConversationId>, client_msg_id: Option<String>, text: String },
+    Message { conversation_id: Option<ConversationId>, client_msg_id: Option<Arc<str>>, text: Arc<str> },
     Typing { conversation_id: Option<ConversationId>, on: bool },
     End { conversation_id: Option<ConversationId> },
     Rating { conversation_id: Option<ConversationId>, score: u8, comment: Option<String> },
@@ -107,8 +111,17 @@ pub enum FrameError {
     Malformed(&'static str),
 }
 
-fn id<T: std::str::FromStr>(raw: Option<String>, field: &'static str) -> Result<Option<T>, FrameError> {
-    raw.map(|s| s.parse().map_err(|_| FrameError::Malformed(field))).transpose()
+fn id<T: std::str::FromStr>(raw: Option<impl AsRef<str>>, field: &'static str) -> Result<Option<T>, FrameError> {
+    raw.map(|s| s.as_ref().parse().map_err(|_| FrameError::Malformed(field))).transpose()
+}
+
+/// A string field borrowed from the frame's text when it has no escapes (most do not): a message's text
+/// and ids are then copied once, into the hub's shared copy, rather than into a `String` first. (Serde
+/// borrows a bare `Cow` field, not one inside an `Option`, hence this.)
+fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Option::<Borrowed<'de>>::deserialize(d).map(|o| o.map(|b| b.0))
 }
 
 fn required<T>(v: Option<T>, field: &'static str) -> Result<T, FrameError> {
@@ -133,8 +146,8 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
             }),
             "message" => ClientFrame::Message {
                 conversation_id: conv,
-                client_msg_id: r.client_msg_id,
-                text: required(r.text, "text")?,
+                client_msg_id: r.client_msg_id.map(Arc::from),
+                text: required(r.text, "text")?.into(),
             },
             "typing" => ClientFrame::Typing { conversation_id: conv, on: r.on.unwrap_or(true) },
             "end" => ClientFrame::End { conversation_id: conv },

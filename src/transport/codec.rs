@@ -4,7 +4,7 @@ use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 
 use crate::hub::OutFrame;
-use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref};
+use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref, ServerFrame};
 
 /// A frame that could not be decoded: what to tell the client, with its ref when one could be read.
 #[derive(Debug)]
@@ -40,6 +40,17 @@ pub fn peek_ref(text: &str) -> Option<Ref> {
     only.reference.map(|r| Ref(r.get().into()))
 }
 
+/// Room for a frame's JSON, so that a message is written without growing its buffer: the envelope of a
+/// `message` (type, conversation id, seq, author, time) is ~150 bytes besides its text and name; other
+/// frames start small and grow.
+fn capacity(frame: &ServerFrame) -> usize {
+    const ENVELOPE: usize = 192;
+    match frame {
+        ServerFrame::Message(m) => ENVELOPE + m.text.len() + m.from.name.as_ref().map_or(0, |n| n.len()),
+        _ => ENVELOPE,
+    }
+}
+
 fn short(s: &str) -> &str {
     let end = (0..=s.len().min(200)).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
     &s[..end]
@@ -47,11 +58,14 @@ fn short(s: &str) -> &str {
 
 /// The frame's JSON, encoded once and shared by every connection it goes to.
 pub fn encode(frame: &OutFrame) -> Utf8Bytes {
-    let bytes: &Bytes = frame.encoded.get_or_init(|| match serde_json::to_vec(&frame.frame) {
-        Ok(v) => Bytes::from(v),
-        Err(e) => {
-            tracing::error!(error = %e, "a server frame failed to encode");
-            Bytes::from_static(br#"{"type":"error","code":"internal","message":"encoding failed"}"#)
+    let bytes: &Bytes = frame.encoded.get_or_init(|| {
+        let mut out = Vec::with_capacity(capacity(&frame.frame));
+        match serde_json::to_writer(&mut out, &frame.frame) {
+            Ok(()) => Bytes::from(out),
+            Err(e) => {
+                tracing::error!(error = %e, "a server frame failed to encode");
+                Bytes::from_static(br#"{"type":"error","code":"internal","message":"encoding failed"}"#)
+            }
         }
     });
     // serde_json writes UTF-8 only, so this never fails; the check is a cheap SIMD scan.
@@ -86,6 +100,29 @@ mod tests {
                 (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    #[test]
+    fn message_strings_decode_with_and_without_escapes() {
+        let cases = [
+            (r#"{"type":"message","text":"plain words","client_msg_id":"c1"}"#, "plain words", "c1"),
+            (
+                r#"{"type":"message","text":"a \"quoted\"\nline \u00e9","client_msg_id":"c\u0031"}"#,
+                "a \"quoted\"\nline é",
+                "c1",
+            ),
+        ];
+        for (text, want_text, want_id) in cases {
+            match decode(text) {
+                Ok((_, ClientFrame::Message { text, client_msg_id, conversation_id: None })) => {
+                    assert_eq!(&*text, want_text);
+                    assert_eq!(client_msg_id.as_deref(), Some(want_id));
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        let escaped_id = r#"{"type":"end","conversation_id":"cv_00000000000000\u0066f"}"#;
+        assert!(matches!(decode(escaped_id), Ok((_, ClientFrame::End { conversation_id: Some(_) }))));
     }
 
     #[test]

@@ -130,7 +130,9 @@ async fn serve(
                 }
             }
             msg = socket.recv() => {
-                last_heard = Instant::now();
+                // One clock read per frame: it is the idle clock, the hold clock and the delivery metric's start.
+                let now = Instant::now();
+                last_heard = now;
                 match read(socket, msg, app, &mut limiter).await {
                     None => return,
                     Some(None) => {}
@@ -138,8 +140,8 @@ async fn serve(
                         Box::pin(send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference)).await;
                     }
                     Some(Some((reference, frame))) => {
-                        holds.incoming(&frame, Instant::now());
-                        let event = HubEvent::Frame { conn, who, frame, reference, received: Instant::now() };
+                        holds.incoming(&frame, now);
+                        let event = HubEvent::Frame { conn, who, frame, reference, received: now };
                         if app.hub.send_small(event).await.is_err() {
                             return;
                         }
@@ -168,10 +170,12 @@ async fn write_burst(
 ) -> bool {
     let mut next = Some(first);
     let mut written = 0;
+    // The frames of one burst are written together: one clock read serves them all.
+    let now = Instant::now();
     while let Some(item) = next.take() {
         match item {
             OutItem::Frame(f) => {
-                let verdict = holds.outgoing(&f, Instant::now());
+                let verdict = holds.outgoing(&f, now);
                 if verdict == Verdict::ReleaseThenWrite {
                     for held in holds.release_all() {
                         if socket.feed(Message::Text(codec::encode(&held))).await.is_err() {

@@ -60,7 +60,7 @@ fn texts(frames: &[ClientFrame]) -> Vec<String> {
             ClientFrame::Message { text, client_msg_id, conversation_id } => {
                 assert!(client_msg_id.as_deref().is_some_and(|c| c.starts_with("bot-")));
                 assert!(conversation_id.is_some());
-                text.clone()
+                text.to_string()
             }
             ClientFrame::Handoff { reason, .. } => {
                 format!("HANDOFF({})", reason.as_deref().unwrap_or(""))
