@@ -25,7 +25,9 @@ if ((QUICK)); then
   RATES="1000 5000 20000 50000 100000"
 else
   RUNS=${RUNS:-3} DUR=${DUR:-5} IDLE_SIZES="1000 5000 10000 19000" CHAT_SIZES="1000 5000" CONNECT_N=10000
-  RATES=${RATES:-"1000 2000 5000 10000 20000 30000 40000 50000 60000 80000 100000 120000 150000"}
+  # Steps of 5,000 from 10,000 to 50,000, where the hub and relay-rust reach their limits, so that a ratio
+  # between two servers is not decided by the width of a step.
+  RATES=${RATES:-"1000 2000 5000 10000 15000 20000 25000 30000 35000 40000 45000 50000 60000 80000 100000 120000 150000"}
 fi
 KINDS=${KINDS:-"switchboard relay-rust relay-ws relay-socketio"}
 PHASES=${PHASES:-"idle connect route"} # a subset reruns only those phases (the tables cover what ran)
