@@ -33,8 +33,8 @@ impl Serialize for Ref {
 /// with no buffering; `ClientFrame::try_from` then checks that the fields a type needs are there.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawFrame<'a> {
-    #[serde(rename = "type", borrow)]
-    pub kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "type", default, borrow, deserialize_with = "borrowed")]
+    pub kind: Option<Cow<'a, str>>,
     #[serde(rename = "ref", default)]
     pub reference: Option<Box<serde_json::value::RawValue>>,
     pub v: Option<u32>,
@@ -115,9 +115,9 @@ fn id<T: std::str::FromStr>(raw: Option<impl AsRef<str>>, field: &'static str) -
     raw.map(|s| s.as_ref().parse().map_err(|_| FrameError::Malformed(field))).transpose()
 }
 
-/// A string field borrowed from the frame's text when it has no escapes (most do not): a message's text
-/// and ids are then copied once, into the hub's shared copy, rather than into a `String` first. (Serde
-/// borrows a bare `Cow` field, not one inside an `Option`, hence this.)
+/// A string field borrowed from the frame's text when it has no escapes (most do not): the type needs no
+/// copy at all, and a message's text and ids are copied once, into the hub's shared copy, rather than into
+/// a `String` first. (Serde borrows a bare `Cow` field, not one inside an `Option`, hence this.)
 fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
     #[derive(Deserialize)]
     struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);

@@ -125,6 +125,23 @@ mod tests {
         assert!(matches!(decode(escaped_id), Ok((_, ClientFrame::End { conversation_id: Some(_) }))));
     }
 
+    /// Strings without escapes are borrowed from the frame's text, not copied (the point of
+    /// `protocol::borrowed`); a string with escapes has to be owned.
+    #[test]
+    fn plain_strings_are_borrowed_while_decoding() {
+        use std::borrow::Cow;
+        let text =
+            r#"{"type":"message","text":"plain","client_msg_id":"c\u0031","conversation_id":"cv_00000000000000ff"}"#;
+        let raw: RawFrame<'_> = serde_json::from_str(text).unwrap();
+        assert!(matches!(raw.kind, Some(Cow::Borrowed("message"))));
+        assert!(matches!(raw.text, Some(Cow::Borrowed("plain"))));
+        assert!(matches!(raw.conversation_id, Some(Cow::Borrowed(_))));
+        assert!(matches!(raw.client_msg_id.as_deref(), Some("c1")));
+        assert!(matches!(raw.client_msg_id, Some(Cow::Owned(_))));
+        let raw: RawFrame<'_> = serde_json::from_str(r#"{"type":"message","text":null}"#).unwrap();
+        assert!(raw.text.is_none() && raw.client_msg_id.is_none());
+    }
+
     #[test]
     fn peek_ref_reads_only_the_ref() {
         assert_eq!(peek_ref(r#"{"type":"message","text":"x","ref":"r9"}"#).map(|r| r.0), Some(r#""r9""#.into()));
