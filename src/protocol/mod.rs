@@ -2,12 +2,14 @@
 //! the wire; `transport::codec` turns text into these types and back. Everything else works with them as
 //! plain Rust values.
 
+mod client;
 pub mod rest;
 
-use std::borrow::Cow;
+pub use client::{ClientFrame, FrameError, Hello, RawFrame, TransferTarget};
+
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use crate::domain::{AgentId, Availability, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status};
 use crate::routing::language::Language;
@@ -26,155 +28,6 @@ impl Serialize for Ref {
             Ok(raw) => raw.serialize(s),
             Err(_) => s.serialize_none(),
         }
-    }
-}
-
-/// Every field any client frame may carry, all optional. Decoding into one flat struct is a single pass
-/// with no buffering; `ClientFrame::try_from` then checks that the fields a type needs are there.
-#[derive(Debug, Default, Deserialize)]
-pub struct RawFrame<'a> {
-    #[serde(rename = "type", default, borrow, deserialize_with = "borrowed")]
-    pub kind: Option<Cow<'a, str>>,
-    #[serde(rename = "ref", default)]
-    pub reference: Option<Box<serde_json::value::RawValue>>,
-    pub v: Option<u32>,
-    pub site: Option<String>,
-    pub visitor_token: Option<String>,
-    pub locale: Option<String>,
-    pub department: Option<String>,
-    pub identity: Option<String>,
-    pub token: Option<String>,
-    #[serde(default, borrow, deserialize_with = "borrowed")]
-    pub client_msg_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "borrowed")]
-    pub text: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "borrowed")]
-    pub conversation_id: Option<Cow<'a, str>>,
-    pub on: Option<bool>,
-    pub score: Option<u8>,
-    pub comment: Option<String>,
-    pub after_seq: Option<Seq>,
-    pub status: Option<String>,
-    pub to_agent: Option<String>,
-    pub tier: Option<u8>,
-    pub reason: Option<String>,
-}
-
-/// The `hello` that opens every connection; which fields matter depends on the endpoint.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Hello {
-    pub v: u32,
-    pub site: Option<String>,
-    pub visitor_token: Option<String>,
-    pub locale: Option<String>,
-    pub department: Option<String>,
-    /// Signed identity token (visitor).
-    pub identity: Option<String>,
-    /// Session token (agent) or bot token (bot).
-    pub token: Option<String>,
-}
-
-/// Where a `transfer` sends a conversation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TransferTarget {
-    Agent(AgentId),
-    Tier(u8),
-}
-
-/// A decoded client frame.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ClientFrame {
-    Hello(Hello),
-    Message { conversation_id: Option<ConversationId>, client_msg_id: Option<Arc<str>>, text: Arc<str> },
-    Typing { conversation_id: Option<ConversationId>, on: bool },
-    End { conversation_id: Option<ConversationId> },
-    Rating { conversation_id: Option<ConversationId>, score: u8, comment: Option<String> },
-    Sync { conversation_id: ConversationId, after_seq: Seq },
-    Availability { status: Availability },
-    Resolve { conversation_id: ConversationId },
-    Transfer { conversation_id: ConversationId, target: TransferTarget },
-    Pick { conversation_id: ConversationId },
-    Handoff { conversation_id: ConversationId, reason: Option<String> },
-    Ping,
-}
-
-/// Why a well-formed JSON object is still not a valid frame.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum FrameError {
-    #[error("missing \"type\"")]
-    MissingType,
-    #[error("unknown type \"{0}\"")]
-    UnknownType(String),
-    #[error("\"{0}\" is required")]
-    Missing(&'static str),
-    #[error("\"{0}\" is malformed")]
-    Malformed(&'static str),
-}
-
-fn id<T: std::str::FromStr>(raw: Option<impl AsRef<str>>, field: &'static str) -> Result<Option<T>, FrameError> {
-    raw.map(|s| s.as_ref().parse().map_err(|_| FrameError::Malformed(field))).transpose()
-}
-
-/// A string field borrowed from the frame's text when it has no escapes (most do not): the type needs no
-/// copy at all, and a message's text and ids are copied once, into the hub's shared copy, rather than into
-/// a `String` first. (Serde borrows a bare `Cow` field, not one inside an `Option`, hence this.)
-fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    #[derive(Deserialize)]
-    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
-    Option::<Borrowed<'de>>::deserialize(d).map(|o| o.map(|b| b.0))
-}
-
-fn required<T>(v: Option<T>, field: &'static str) -> Result<T, FrameError> {
-    v.ok_or(FrameError::Missing(field))
-}
-
-impl TryFrom<RawFrame<'_>> for ClientFrame {
-    type Error = FrameError;
-
-    fn try_from(r: RawFrame<'_>) -> Result<Self, FrameError> {
-        let kind = r.kind.ok_or(FrameError::MissingType)?;
-        let conv = id::<ConversationId>(r.conversation_id, "conversation_id")?;
-        Ok(match kind.as_ref() {
-            "hello" => ClientFrame::Hello(Hello {
-                v: required(r.v, "v")?,
-                site: r.site,
-                visitor_token: r.visitor_token,
-                locale: r.locale,
-                department: r.department,
-                identity: r.identity,
-                token: r.token,
-            }),
-            "message" => ClientFrame::Message {
-                conversation_id: conv,
-                client_msg_id: r.client_msg_id.map(Arc::from),
-                text: required(r.text, "text")?.into(),
-            },
-            "typing" => ClientFrame::Typing { conversation_id: conv, on: r.on.unwrap_or(true) },
-            "end" => ClientFrame::End { conversation_id: conv },
-            "rating" => {
-                ClientFrame::Rating { conversation_id: conv, score: required(r.score, "score")?, comment: r.comment }
-            }
-            "sync" => ClientFrame::Sync {
-                conversation_id: required(conv, "conversation_id")?,
-                after_seq: r.after_seq.unwrap_or(0),
-            },
-            "availability" => ClientFrame::Availability {
-                status: required(r.status, "status")?.parse().map_err(|_| FrameError::Malformed("status"))?,
-            },
-            "resolve" => ClientFrame::Resolve { conversation_id: required(conv, "conversation_id")? },
-            "transfer" => {
-                let target = match (id::<AgentId>(r.to_agent, "to_agent")?, r.tier) {
-                    (Some(agent), _) => TransferTarget::Agent(agent),
-                    (None, Some(tier)) => TransferTarget::Tier(tier),
-                    (None, None) => return Err(FrameError::Missing("to_agent")),
-                };
-                ClientFrame::Transfer { conversation_id: required(conv, "conversation_id")?, target }
-            }
-            "pick" => ClientFrame::Pick { conversation_id: required(conv, "conversation_id")? },
-            "handoff" => ClientFrame::Handoff { conversation_id: required(conv, "conversation_id")?, reason: r.reason },
-            "ping" => ClientFrame::Ping,
-            other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),
-        })
     }
 }
 
