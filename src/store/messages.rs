@@ -24,7 +24,7 @@
 use rusqlite::{Connection, Row, Statement, Transaction, params};
 
 use super::MessageRecord;
-use super::sqlite::{arc, from_ms, ms, parse};
+use super::rows::{arc, from_ms, ms, parse};
 use crate::domain::ConversationId;
 
 /// Unindexed message rows that start a flush into `message_index`. Larger batches write each

@@ -3,6 +3,7 @@
 
 mod checkpoint;
 mod messages;
+mod rows;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
