@@ -81,7 +81,8 @@ id_type!(
 
 /// The hasher of maps keyed by the server's own ids (connections, conversations, agents, visitors): the
 /// hub and the fan-out look one up several times per message, and SipHash cost more than the lookup.
-/// Seeded per process; keys a client chooses (idempotency keys, names) keep the standard hasher.
+/// Seeded at random (per process and per map); keys a client chooses (idempotency keys, names) keep the
+/// standard hasher.
 pub type IdHasher = foldhash::fast::RandomState;
 /// A `HashMap` keyed by ids, with `IdHasher`.
 pub type IdMap<K, V> = std::collections::HashMap<K, V, IdHasher>;

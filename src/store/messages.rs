@@ -21,11 +21,13 @@
 //! dispatcher commits jobs in order), so the index holds a prefix of each conversation's seqs and the
 //! tail the rest, in order.
 
+use std::sync::Arc;
+
 use rusqlite::{Connection, Row, Statement, Transaction, params};
 
 use super::MessageRecord;
 use super::rows::{arc, from_ms, ms, parse};
-use crate::domain::ConversationId;
+use crate::domain::{ConversationId, Seq};
 
 /// Unindexed message rows that start a flush into `message_index`. Larger batches write each
 /// conversation's index leaf less often; the tail that reads scan grows with it. With a tail of 8,192
@@ -90,14 +92,14 @@ pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
 const TAIL: &str = "id > (SELECT watermark FROM message_index_state)";
 
 /// `(client_msg_id, seq)` of a conversation's messages that carry an idempotency key.
-pub(super) fn client_msg_ids(conn: &Connection, conversation: i64) -> rusqlite::Result<Vec<(String, i64)>> {
+pub(super) fn client_msg_ids(conn: &Connection, conversation: i64) -> rusqlite::Result<Vec<(Arc<str>, Seq)>> {
     let sql = format!(
         "SELECT client_msg_id, seq FROM messages WHERE client_msg_id IS NOT NULL AND id IN ( \
              SELECT message_id FROM message_index WHERE conversation_id = ?1 \
              UNION ALL SELECT id FROM messages WHERE {TAIL} AND conversation_id = ?1)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_map([conversation], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+    stmt.query_map([conversation], |r| Ok((r.get::<_, String>(0)?.into(), r.get::<_, i64>(1)? as Seq)))?.collect()
 }
 
 /// Messages with `seq > after`, in order, at most `limit`: from the index and the tail's scan.

@@ -2,7 +2,6 @@
 //! loss. One connection writes (group commit, driven by `hub::dispatch`); others read concurrently.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -291,10 +290,7 @@ impl Store for SqliteStore {
         let open_conversations = open
             .into_iter()
             .map(|record| {
-                let client_msg_ids = messages::client_msg_ids(c, record.id.0 as i64)?
-                    .into_iter()
-                    .map(|(id, seq)| (Arc::from(id), seq as u64))
-                    .collect();
+                let client_msg_ids = messages::client_msg_ids(c, record.id.0 as i64)?;
                 Ok(OpenConversation { record, client_msg_ids })
             })
             .collect::<rusqlite::Result<Vec<_>>>()
