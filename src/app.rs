@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Limits, SiteConfig};
-use crate::fanout::Fanout;
+use crate::delivery::{ConnId, ConnRegistry};
 use crate::hub::HubHandle;
 use crate::passwords::Passwords;
 use crate::store::{Principal, ReadPool, StoreResult};
@@ -31,7 +31,8 @@ impl std::ops::Deref for App {
 
 pub struct Handles {
     pub hub: HubHandle,
-    pub fanout: Arc<dyn Fanout>,
+    /// This process's connections; the hub's broker delivers through it.
+    pub registry: Arc<ConnRegistry>,
     pub readers: ReadPool,
     pub limits: Arc<Limits>,
     pub sites: Arc<HashMap<String, SiteConfig>>,
@@ -47,6 +48,8 @@ pub struct Handles {
     pub connections: Arc<ConnectionCounts>,
     pub tracker: TaskTracker,
     pub shutdown: CancellationToken,
+    /// This node's number in connection ids (0 for a single node).
+    node: u16,
     next_conn: AtomicU64,
 }
 
@@ -54,7 +57,7 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         hub: HubHandle,
-        fanout: Arc<dyn Fanout>,
+        registry: Arc<ConnRegistry>,
         readers: ReadPool,
         limits: Limits,
         sites: Vec<SiteConfig>,
@@ -67,7 +70,7 @@ impl App {
     ) -> App {
         App(Arc::new(Handles {
             hub,
-            fanout,
+            registry,
             readers,
             limits: Arc::new(limits),
             sites: Arc::new(sites.into_iter().map(|s| (s.key.clone(), s)).collect()),
@@ -82,12 +85,13 @@ impl App {
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             // Ids below this are reserved for in-process participants (the built-in bot).
+            node: 0,
             next_conn: AtomicU64::new(1 << 20),
         }))
     }
 
-    pub fn next_conn_id(&self) -> u64 {
-        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    pub fn next_conn_id(&self) -> ConnId {
+        ConnId::new(self.node, self.next_conn.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Who a bearer token (not the admin token) belongs to: a visitor token is checked by its MAC

@@ -195,6 +195,11 @@ pub struct Department {
 }
 
 impl Config {
+    /// Where the built-in bot's knowledge base is read from: `bot.knowledge_base`, else `kb` in the data dir.
+    pub fn knowledge_base_dir(&self) -> std::path::PathBuf {
+        self.bot.knowledge_base.clone().unwrap_or_else(|| self.data_dir.join("kb"))
+    }
+
     /// Loads and checks the layered configuration.
     pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, ConfigError> {
         let mut figment = Figment::new();

@@ -33,7 +33,7 @@ pub async fn seed(hub: &HubHandle, passwords: &Passwords, config: &Config) -> an
             Err(e) => anyhow::bail!("creating demo agent {email}: {e}"),
         }
     }
-    let dir = crate::server::knowledge_base_dir(config);
+    let dir = config.knowledge_base_dir();
     std::fs::create_dir_all(&dir)?;
     for (file, text) in crate::bot::kb::demo_articles() {
         let path = dir.join(file);

@@ -79,6 +79,14 @@ id_type!(
     "vi_"
 );
 
+/// Who is on the other end of a connection, or who a credential stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Participant {
+    Visitor(VisitorId),
+    Agent(AgentId),
+    Bot(BotId),
+}
+
 /// The hasher of maps keyed by the server's own ids (connections, conversations, agents, visitors): the
 /// hub and the fan-out look one up several times per message, and SipHash cost more than the lookup.
 /// Seeded at random (per process and per map); keys a client chooses (idempotency keys, names) keep the

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +12,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::App;
 use crate::config::Config;
+use crate::delivery::{Broker, ConnId, ConnRegistry, LocalBroker};
 use crate::domain::BotId;
-use crate::fanout::{Fanout, LocalFanout};
-use crate::hub::{self, AdminCommand, HubHandle, HubSettings};
+use crate::hub::{self, AdminCommand, HubHandle, HubSettings, SystemClock};
 use crate::passwords::Passwords;
 use crate::store::sqlite::SqliteFactory;
 use crate::store::{ReadPool, StoreFactory};
@@ -23,7 +23,7 @@ use crate::visitor_token::VisitorTokens;
 /// The built-in bot's id, the same on every start so its conversations survive a restart.
 pub const BUILTIN_BOT: BotId = BotId(1);
 /// The built-in bot's connection id (below the range WebSocket connections use).
-const BUILTIN_BOT_CONN: u64 = 1;
+const BUILTIN_BOT_CONN: ConnId = ConnId::new(0, 1);
 /// How often histogram samples are folded into their buckets.
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// How long connections get to close after the shutdown notice.
@@ -54,24 +54,21 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let visitor_tokens = VisitorTokens::new(writer.secret(crate::visitor_token::KEY_NAME)?);
     let snapshot = writer.load().context("loading the store")?;
     let readers = ReadPool::new(&factory)?;
-    let fanout: Arc<dyn Fanout> = LocalFanout::new();
-    let settings = HubSettings {
-        departments: departments.clone(),
-        require_verified: config.identity.require_verified,
-        max_text_chars: config.limits.max_text_chars,
-    };
-    let hub = hub::start(settings, snapshot, writer, fanout.clone());
+    let registry = ConnRegistry::new();
+    let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
+    let settings = HubSettings { departments: departments.clone(), require_verified: config.identity.require_verified };
+    let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock));
     let admin_token = admin_token(config)?;
     let passwords = Passwords::start().context("starting the password thread")?;
     if config.demo {
         crate::demo::seed(&hub, &passwords, config).await?;
     }
     if config.bot.builtin {
-        start_builtin_bot(&hub, config).await?;
+        start_builtin_bot(&hub, &registry, config).await?;
     }
     let app = App::new(
         hub,
-        fanout,
+        registry.clone(),
         readers,
         config.limits.clone(),
         config.sites(),
@@ -168,18 +165,14 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn knowledge_base_dir(config: &Config) -> PathBuf {
-    config.bot.knowledge_base.clone().unwrap_or_else(|| config.data_dir.join("kb"))
-}
-
-async fn start_builtin_bot(hub: &HubHandle, config: &Config) -> anyhow::Result<()> {
+async fn start_builtin_bot(hub: &HubHandle, registry: &Arc<ConnRegistry>, config: &Config) -> anyhow::Result<()> {
     let name = config.bot.name.clone();
     hub.admin(|reply| AdminCommand::EnsureBot { id: BUILTIN_BOT, name, token_hash: None, reply }).await??;
-    let dir = knowledge_base_dir(config);
+    let dir = config.knowledge_base_dir();
     let kb = crate::bot::kb::KnowledgeBase::load(&dir).with_context(|| format!("reading {}", dir.display()))?;
     tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
     let settings =
         crate::bot::BotSettings { bot: BUILTIN_BOT, name: config.bot.name.as_str().into(), conn: BUILTIN_BOT_CONN, kb };
-    crate::bot::spawn(hub.clone(), settings);
+    crate::bot::spawn(hub.clone(), registry.clone(), settings);
     Ok(())
 }

@@ -21,8 +21,9 @@ use tokio::sync::mpsc;
 pub use brain::{BotCore, EXCERPT_CHARS, HANDOFF_REASON, MAX_TRACKED, format_time};
 pub use kb::{Article, KnowledgeBase, demo_articles};
 
-use crate::domain::BotId;
-use crate::hub::{ConnId, HubEvent, HubHandle, HubStopped, OutFrame, OutItem, Participant};
+use crate::delivery::{ConnId, ConnRegistry, OutFrame, OutItem};
+use crate::domain::{BotId, Participant};
+use crate::hub::{HubEvent, HubHandle, HubStopped};
 
 /// The bot's outbound queue, as a WebSocket client has one. The hub never waits on it: if the bot let it
 /// fill, the hub would disconnect it like any slow client. 4096 frames is minutes of peak traffic for a
@@ -42,8 +43,8 @@ pub struct BotSettings {
 }
 
 /// Starts the built-in bot. Runs until the hub closes the bot's queue.
-pub fn spawn(hub: HubHandle, settings: BotSettings) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(hub, settings))
+pub fn spawn(hub: HubHandle, registry: Arc<ConnRegistry>, settings: BotSettings) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(hub, registry, settings))
 }
 
 /// Where the bot's events go: the hub, or a plain channel in tests.
@@ -63,10 +64,12 @@ impl HubSink for mpsc::Sender<HubEvent> {
     }
 }
 
-pub(crate) async fn run(hub: impl HubSink, settings: BotSettings) {
+pub(crate) async fn run(hub: impl HubSink, registry: Arc<ConnRegistry>, settings: BotSettings) {
     let BotSettings { bot, name, conn, kb } = settings;
     let (tx, rx) = mpsc::channel::<OutItem>(BOT_QUEUE);
-    if hub.send_event(HubEvent::Bot { conn, tx, bot, reference: None }).await.is_err() {
+    registry.register(conn, tx);
+    if hub.send_event(HubEvent::Bot { conn, bot, reference: None }).await.is_err() {
+        registry.remove(conn);
         return;
     }
     tracing::info!(%bot, articles = kb.len(), "built-in bot started");
@@ -75,6 +78,7 @@ pub(crate) async fn run(hub: impl HubSink, settings: BotSettings) {
     tracing::info!(%bot, why, "built-in bot stopped");
     // As a WebSocket session does when it ends, so that the hub stops counting this connection. A hub
     // that is gone or stuck is not waited for.
+    registry.remove(conn);
     let gone = HubEvent::Disconnected { conn, who: Participant::Bot(bot) };
     let _ = tokio::time::timeout(DISCONNECT_GRACE, hub.send_event(gone)).await;
 }

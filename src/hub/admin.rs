@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use super::core::Hub;
 use super::dispatch::Effect;
-use super::state::{AgentState, BotState, Hub};
-use super::{OutItem, Participant};
-use crate::domain::{AgentId, Availability, BotId, Status};
+use super::owners::AgentState;
+use super::transition::Change;
+use crate::delivery::OutItem;
+use crate::domain::{AgentId, BotId, Participant, Status};
 use crate::protocol::rest::{AgentOut, DepartmentStatus};
 use crate::protocol::{AgentInfo, BotInfo};
 use crate::routing::language::Language;
@@ -71,7 +73,7 @@ pub enum AdminCommand {
 }
 
 impl Hub {
-    pub fn admin(&mut self, cmd: AdminCommand) {
+    pub(super) fn admin(&mut self, cmd: AdminCommand) {
         match cmd {
             AdminCommand::CreateAgent(new, reply) => {
                 let result = self.create_agent(new);
@@ -91,10 +93,7 @@ impl Hub {
                 let _ = reply.send(list);
             }
             AdminCommand::EnsureBot { id, name, token_hash, reply } => {
-                let bot = self.bots.entry(id).or_insert_with(|| {
-                    let record = BotRecord { id, name: name.as_str().into(), created_at: self.now };
-                    BotState { record, conns: 0, open: 0 }
-                });
+                let bot = self.bots.ensure(BotRecord { id, name: name.as_str().into(), created_at: self.now });
                 let info = BotInfo { id, name: bot.record.name.clone() };
                 let record = bot.record.clone();
                 self.op(StoreOp::PutBot(record));
@@ -115,7 +114,7 @@ impl Hub {
             AdminCommand::Relink { site, sub, email, reply } => {
                 let link =
                     IdentityLink { site: site.into(), sub: sub.into(), email: email.trim().to_lowercase().into() };
-                self.identities.insert((link.site.clone(), link.sub.clone()), link.email.clone());
+                self.visitors.set_link(link.site.clone(), link.sub.clone(), link.email.clone());
                 self.op(StoreOp::PutIdentity(link));
                 self.reply_after_commit(reply, Ok(()));
             }
@@ -133,12 +132,13 @@ impl Hub {
 
     fn check_departments(&self, names: &[String]) -> Result<Vec<Arc<str>>, AdminError> {
         if names.is_empty() {
-            return Ok(vec![self.depts[0].name.clone()]);
+            return Ok(vec![self.depts.default_name().clone()]);
         }
         names
             .iter()
             .map(|n| {
-                self.dept(n)
+                self.depts
+                    .get(n)
                     .map(|d| d.name.clone())
                     .ok_or_else(|| AdminError::Invalid(format!("no department \"{n}\"")))
             })
@@ -163,15 +163,7 @@ impl Hub {
         };
         let info = super::views::agent_info(&record);
         self.op(StoreOp::PutAgent(record.clone()));
-        let state = AgentState {
-            record,
-            conns: 0,
-            availability: Availability::Online,
-            open: 0,
-            idle_since: self.now,
-            queue_sent: 0,
-        };
-        self.agents.insert(info.id, state);
+        self.agents.add(record, self.now);
         // A new agent may cover a language that handed-off bot chats were waiting for.
         self.release_handoffs(None);
         Ok(info)
@@ -185,8 +177,7 @@ impl Hub {
                 return Err(AdminError::Conflict("an agent with this email exists"));
             }
         }
-        let a = self.agents.get_mut(&id).ok_or(AdminError::NotFound)?;
-        let r = &mut a.record;
+        let r = self.agents.record_mut(id).ok_or(AdminError::NotFound)?;
         if let Some(v) = ch.email {
             r.email = v.trim().to_lowercase();
         }
@@ -217,25 +208,24 @@ impl Hub {
     }
 
     fn delete_agent(&mut self, id: AgentId) -> Result<(), AdminError> {
-        self.agents.remove(&id).ok_or(AdminError::NotFound)?;
-        self.op(StoreOp::DeleteAgent(id));
-        self.effect(Effect::ToParticipant {
-            who: Participant::Agent(id),
-            item: OutItem::Close(4001, "agent removed"),
-            except: None,
-        });
-        // Its open chats go back to the queue rather than being stranded.
+        // Its open chats go back to routing rather than being stranded.
         let orphans: Vec<_> = self
             .convs
             .values()
             .filter(|c| c.rec.status == Status::Assigned && c.rec.agent_id == Some(id))
             .map(|c| c.rec.id)
             .collect();
+        for conv in &orphans {
+            self.transition(*conv, Change::Unassign);
+        }
+        self.agents.remove(id).ok_or(AdminError::NotFound)?;
+        self.op(StoreOp::DeleteAgent(id));
+        self.effect(Effect::ToParticipant {
+            who: Participant::Agent(id),
+            item: OutItem::Close(4001, "agent removed"),
+            except: None,
+        });
         for conv in orphans {
-            if let Some(c) = self.convs.get_mut(&conv) {
-                c.rec.agent_id = None;
-            }
-            self.set_status(conv, Status::Queued);
             self.place(conv);
         }
         Ok(())
@@ -251,13 +241,11 @@ impl Hub {
                 agents_online: self
                     .agents
                     .values()
-                    .filter(|a| {
-                        a.conns > 0 && a.availability == Availability::Online && a.record.departments.contains(&d.name)
-                    })
+                    .filter(|a| a.online() && a.record.departments.contains(&d.name))
                     .count() as u32,
                 queued: self
                     .queue
-                    .values()
+                    .ids()
                     .filter(|id| self.convs.get(id).is_some_and(|c| c.rec.department == d.name))
                     .count() as u32,
             })

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::core::Hub;
 use super::dispatch::Effect;
-use super::state::{Hub, LANGUAGE_SAMPLE_BYTES};
-use super::{ConnId, Participant};
+use super::owners::LANGUAGE_SAMPLE_BYTES;
+use crate::delivery::{ConnId, OutItem};
+use crate::domain::Participant;
 use crate::domain::{ConversationId, Role, Status};
 use crate::protocol::{From, MessageView, Ref, ServerFrame};
 use crate::routing::language;
@@ -21,7 +23,7 @@ pub struct Author {
 impl Hub {
     /// Appends a message (spec 4: seq without gaps, idempotent `client_msg_id`, durable before the ack
     /// and the delivery, which the dispatcher performs after the commit).
-    pub fn append(
+    pub(super) fn append(
         &mut self,
         id: ConversationId,
         author: Author,
@@ -69,7 +71,7 @@ impl Hub {
             text,
             at: self.now,
         };
-        let item = super::OutItem::frame(ServerFrame::Message(view));
+        let item = OutItem::frame(ServerFrame::Message(view));
         for who in others.into_iter().flatten() {
             self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(author.conn) });
         }
@@ -80,7 +82,7 @@ impl Hub {
     /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation.
     /// Only a reliable detection overrides the locale; an unreliable guess never makes a language
     /// "uncovered". Returns whether the language changed (the caller then places the conversation anew).
-    pub fn observe_language(&mut self, id: ConversationId, text: &str) -> bool {
+    pub(super) fn observe_language(&mut self, id: ConversationId, text: &str) -> bool {
         let Some(c) = self.convs.get_mut(&id) else {
             return false;
         };
@@ -103,73 +105,8 @@ impl Hub {
         false
     }
 
-    pub fn set_status(&mut self, id: ConversationId, status: Status) {
-        let Some(c) = self.convs.get_mut(&id) else {
-            return;
-        };
-        if c.rec.status != status {
-            metrics::gauge!("switchboard_conversations", "status" => c.rec.status.as_str()).decrement(1.0);
-            metrics::gauge!("switchboard_conversations", "status" => status.as_str()).increment(1.0);
-            c.rec.status = status;
-        }
-    }
-
-    /// Tells the visitor of the conversation's current state.
-    pub fn notify_visitor(&mut self, id: ConversationId) {
-        let Some(visitor) = self.convs.get(&id).map(|c| c.rec.visitor_id) else {
-            return;
-        };
-        if let Some(view) = self.view(id, true) {
-            self.to(Participant::Visitor(visitor), ServerFrame::Conversation(view), None);
-        }
-    }
-
-    /// Tells the visitor and whoever has the conversation of its current state.
-    pub fn notify(&mut self, id: ConversationId) {
-        self.notify_visitor(id);
-        let Some(c) = self.convs.get(&id) else { return };
-        let holder = match c.rec.status {
-            Status::Assigned => c.rec.agent_id.map(Participant::Agent),
-            Status::Bot => c.rec.bot_id.map(Participant::Bot),
-            _ => None,
-        };
-        if let (Some(who), Some(view)) = (holder, self.view(id, false)) {
-            self.to(who, ServerFrame::Conversation(view), None);
-        }
-    }
-
-    /// Resolves a conversation: everyone is told, the visitor is asked for a rating, the agent's place
-    /// goes to the next in the queue.
-    pub fn resolve(&mut self, id: ConversationId) {
-        let Some(c) = self.convs.get(&id) else { return };
-        let (agent, visitor) = (c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned), c.rec.visitor_id);
-        self.leave_queue(id);
-        self.leave_bot(id);
-        self.set_status(id, Status::Resolved);
-        if let Some(c) = self.convs.get_mut(&id) {
-            c.rec.resolved_at = Some(self.now);
-        }
-        self.save(id);
-        self.notify_visitor(id);
-        if let (Some(agent), Some(view)) = (agent, self.view(id, false)) {
-            self.to(Participant::Agent(agent), ServerFrame::Conversation(view), None);
-        }
-        self.to(Participant::Visitor(visitor), ServerFrame::Survey { conversation_id: id }, None);
-        self.tell_bots();
-        // Resolved conversations leave memory; the gauge counts live ones, the counter below all.
-        metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
-        self.convs.remove(&id);
-        self.by_visitor.remove(&visitor);
-        self.recently_resolved.insert(visitor, id);
-        if let Some(agent) = agent {
-            self.release_agent_slot(agent);
-            self.serve_agent(agent);
-        }
-        metrics::counter!("switchboard_conversations_resolved_total").increment(1);
-    }
-
     /// Sends the messages after `after_seq`, then `synced`, in order with live traffic.
-    pub fn sync(
+    pub(super) fn sync(
         &mut self,
         conn: ConnId,
         id: ConversationId,
@@ -181,22 +118,22 @@ impl Hub {
     }
 
     /// Sends queue frames and queue positions if the queue changed during this batch of events.
-    pub fn flush_queue(&mut self) {
-        if !std::mem::take(&mut self.queue_dirty) {
+    pub(super) fn flush_queue(&mut self) {
+        if !self.queue.take_changed() {
             return;
         }
         let mut per_dept: std::collections::HashMap<Arc<str>, u32> = Default::default();
         let mut by_priority = [0u32; 4];
         let mut moved = Vec::new();
-        for id in self.queue.values() {
-            let Some(c) = self.convs.get(id) else {
+        for id in self.queue.ids() {
+            let Some(c) = self.convs.get(&id) else {
                 continue;
             };
             let n = per_dept.entry(c.rec.department.clone()).or_default();
             *n += 1;
             by_priority[c.rec.priority as usize] += 1;
             if c.last_position != Some(*n) {
-                moved.push((*id, *n));
+                moved.push((id, *n));
             }
         }
         for (p, n) in crate::domain::Priority::ALL.iter().zip(by_priority) {
@@ -209,5 +146,19 @@ impl Hub {
             self.notify_visitor(id);
         }
         self.send_queue_frames();
+    }
+
+    /// Typing notices go to the other side only, and are not stored.
+    pub(super) fn typing(&mut self, id: ConversationId, from: From, on: bool, conn: ConnId) {
+        let Some(c) = self.convs.get(&id) else { return };
+        let targets = [
+            Some(Participant::Visitor(c.rec.visitor_id)).filter(|_| from.role != Role::Visitor),
+            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned).map(Participant::Agent),
+            c.rec.bot_id.filter(|_| c.rec.status == Status::Bot).map(Participant::Bot),
+        ];
+        let item = OutItem::frame(ServerFrame::Typing { conversation_id: id, from, on });
+        for who in targets.into_iter().flatten() {
+            self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(conn) });
+        }
     }
 }

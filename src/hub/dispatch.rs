@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::{ConnId, OutFrame, OutItem, Participant};
-use crate::domain::{ConversationId, Seq};
-use crate::fanout::Fanout;
+use super::events::DomainEvent;
+use crate::delivery::{Broker, ConnId, OutFrame, OutItem};
+use crate::domain::{ConversationId, Participant, Seq};
 use crate::protocol::{ConversationView, Ref, ServerFrame};
 use crate::store::{Store, StoreOp};
 
@@ -35,10 +35,10 @@ pub const MAX_BACKLOG: usize = 50_000;
 const COMMIT_ATTEMPTS: u32 = 3;
 
 pub enum Effect {
-    Attach {
+    /// Deliver `who`'s frames to this connection from now on.
+    Subscribe {
         conn: ConnId,
         who: Participant,
-        tx: mpsc::Sender<OutItem>,
     },
     ToConn {
         conn: ConnId,
@@ -71,10 +71,14 @@ pub enum Effect {
     CloseAll,
 }
 
+/// What the hub decided for a batch of events: ops to commit, then effects to perform, in order. The
+/// domain events say what changed; the hub has already reacted to them (the effects), and the dispatcher
+/// does not read them.
 #[derive(Default)]
 pub struct Job {
     pub ops: Vec<StoreOp>,
     pub effects: Vec<Effect>,
+    pub events: Vec<DomainEvent>,
 }
 
 impl Job {
@@ -89,14 +93,14 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn start(store: Box<dyn Store>, fanout: Arc<dyn Fanout>) -> Dispatcher {
-        Dispatcher::start_with(store, fanout, MIN_COMMIT_INTERVAL)
+    pub fn start(store: Box<dyn Store>, broker: Arc<dyn Broker>) -> Dispatcher {
+        Dispatcher::start_with(store, broker, MIN_COMMIT_INTERVAL)
     }
 
     /// `start` with another commit interval (tests make it long, to see batches form deterministically).
-    pub(super) fn start_with(store: Box<dyn Store>, fanout: Arc<dyn Fanout>, interval: Duration) -> Dispatcher {
+    pub(super) fn start_with(store: Box<dyn Store>, broker: Arc<dyn Broker>, interval: Duration) -> Dispatcher {
         let (tx, rx) = mpsc::channel(super::DISPATCH_QUEUE);
-        let worker = Worker { store, fanout, meters: Meters::new(), interval };
+        let worker = Worker { store, broker, meters: Meters::new(), interval };
         let thread = std::thread::Builder::new()
             .name("switchboard-dispatch".into())
             .spawn(move || worker.run(rx))
@@ -122,7 +126,7 @@ impl Dispatcher {
 
 struct Worker {
     store: Box<dyn Store>,
-    fanout: Arc<dyn Fanout>,
+    broker: Arc<dyn Broker>,
     meters: Meters,
     /// `MIN_COMMIT_INTERVAL` outside tests.
     interval: Duration,
@@ -214,17 +218,17 @@ impl Worker {
 
     fn perform(&mut self, effect: Effect) {
         match effect {
-            Effect::Attach { conn, who, tx } => self.fanout.attach(conn, who, tx),
+            Effect::Subscribe { conn, who } => self.broker.subscribe(conn, who),
             Effect::ToConn { conn, item } => {
-                self.fanout.to_conn(conn, item);
+                self.broker.to_conn(conn, item);
             }
             Effect::ToParticipant { who, item, except } => {
-                self.fanout.to_participant(who, &item, except);
+                self.broker.to_participant(who, &item, except);
             }
             Effect::Transcript { to, conversation } => {
                 let messages = self.backlog(conversation.conversation_id, 0);
                 let frame = ServerFrame::Assigned { conversation: *conversation, messages };
-                self.fanout.to_participant(to, &OutItem::frame(frame), None);
+                self.broker.to_participant(to, &OutItem::frame(frame), None);
             }
             Effect::Sync { conn, conversation, after_seq, last_seq, reference } => {
                 let mut messages = self.backlog(conversation, after_seq);
@@ -239,17 +243,17 @@ impl Worker {
                     .map(|m| Arc::new(OutFrame { frame: ServerFrame::Message(m), encoded: Default::default() }))
                     .collect();
                 for chunk in frames.chunks(BACKLOG_CHUNK) {
-                    self.fanout.to_conn(conn, OutItem::Frames(chunk.into()));
+                    self.broker.to_conn(conn, OutItem::Frames(chunk.into()));
                 }
                 let synced = ServerFrame::Synced { conversation_id: conversation, last_seq };
-                self.fanout.to_conn(conn, OutItem::frame(synced));
-                self.fanout.to_conn(conn, OutItem::frame(ServerFrame::ack(reference)));
+                self.broker.to_conn(conn, OutItem::frame(synced));
+                self.broker.to_conn(conn, OutItem::frame(ServerFrame::ack(reference)));
             }
             Effect::Reply(reply) => reply(),
             Effect::Delivered(at) => {
                 self.meters.delivery_seconds.record(at.elapsed().as_secs_f64());
             }
-            Effect::CloseAll => self.fanout.to_all(&OutItem::Close(1012, "service restart")),
+            Effect::CloseAll => self.broker.to_all(&OutItem::Close(1012, "service restart")),
         }
     }
 

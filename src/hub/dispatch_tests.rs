@@ -6,8 +6,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::{Dispatcher, Effect, Job};
+use crate::delivery::{Broker, ConnId, ConnRegistry, LocalBroker};
 use crate::domain::{AgentId, BotId, ConversationId, Role, Seq, Ticket, VisitorId};
-use crate::fanout::LocalFanout;
 use crate::store::*;
 
 /// The dispatcher's own queue, for work that "arrives" from inside a commit or an effect.
@@ -77,7 +77,7 @@ fn start(interval: Duration, arrive: Option<(usize, Job)>) -> (Dispatcher, Queue
     let sizes = Arc::new(Mutex::new(Vec::new()));
     let queue: Queue = Arc::default();
     let store = Commits { sizes: sizes.clone(), arrive, queue: queue.clone() };
-    let dispatcher = Dispatcher::start_with(Box::new(store), LocalFanout::new(), interval);
+    let dispatcher = Dispatcher::start_with(Box::new(store), Arc::new(LocalBroker(ConnRegistry::new())), interval);
     assert!(queue.set(dispatcher.tx.clone()).is_ok());
     (dispatcher, queue, sizes)
 }
@@ -98,6 +98,7 @@ fn job(
             }
             let _ = done.send(name);
         }))],
+        ..Job::default()
     }
 }
 
@@ -162,23 +163,25 @@ async fn a_quiet_hub_commits_at_once_and_jobs_without_writes_never_wait() {
 /// committed in the same batch go out live right after, and would otherwise arrive twice.
 #[tokio::test]
 async fn a_sync_backlog_stops_at_the_seq_the_hub_had() {
-    use crate::fanout::Fanout;
-    use crate::hub::{OutItem, Participant};
+    use crate::delivery::OutItem;
+    use crate::domain::Participant;
     use crate::protocol::ServerFrame;
-    let fanout = LocalFanout::new();
+    let registry = ConnRegistry::new();
+    let fanout = Arc::new(LocalBroker(registry.clone()));
     let (out, mut rx) = mpsc::channel(16);
-    fanout.attach(7, Participant::Visitor(VisitorId(1)), out);
+    registry.register(ConnId::new(0, 7), out);
+    fanout.subscribe(ConnId::new(0, 7), Participant::Visitor(VisitorId(1)));
     let store = Commits { sizes: Arc::default(), arrive: None, queue: Queue::default() };
     let dispatcher = Dispatcher::start_with(Box::new(store), fanout, Duration::from_millis(1));
     for (conn_last, want) in [(Some(2), vec![2]), (None, vec![2, 3, 4])] {
         let sync = Effect::Sync {
-            conn: 7,
+            conn: ConnId::new(0, 7),
             conversation: ConversationId(1),
             after_seq: 1,
             last_seq: conn_last,
             reference: None,
         };
-        dispatcher.submit(Job { ops: Vec::new(), effects: vec![sync] }).await;
+        dispatcher.submit(Job { ops: Vec::new(), effects: vec![sync], ..Job::default() }).await;
         let Some(OutItem::Frames(backlog)) = rx.recv().await else { panic!("no backlog") };
         let seqs: Vec<Seq> = backlog
             .iter()

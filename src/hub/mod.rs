@@ -1,31 +1,48 @@
-//! Live state: conversations, agents, bots, queues. One task owns all of it (`Hub`), fed by a bounded
-//! channel of `HubEvent`s; routing decisions inside it are synchronous calls into `crate::routing`.
-//! What the hub decides leaves as a `Job` (store ops + effects) for the dispatcher thread, which commits
-//! the ops and only then performs the effects: durable before acknowledged, in one FIFO order.
+//! Live state: conversations, agents, bots, queues.
+//!
+//! The hub is split in two:
+//! - the core ([`core::Hub`]): plain data in, decisions out. `Hub::handle(event, now)` applies one event
+//!   at an explicit instant and adds what it decided (store ops, effects, domain events) to the current
+//!   [`Job`]; `Hub::fire_due(now)` runs the timers that are due. No channel, clock, store or IO inside,
+//!   so its rules are tested as plain function calls (`hub/tests/`).
+//! - the runner (`runner`): one task that feeds the core from a bounded channel of `HubEvent`s and its
+//!   own deadline queue, reads the clock, and hands each job to the dispatcher thread, which commits the
+//!   ops and only then performs the effects: durable before acknowledged, in one FIFO order.
 
 mod admin;
 mod agents;
+mod commands;
 mod conversation;
+pub mod core;
 mod dispatch;
+mod events;
+mod owners;
 mod place;
 mod queue_frames;
-mod state;
+mod runner;
+mod timers;
+mod transition;
 pub(crate) mod views;
 pub mod views_for_http;
 mod visitor;
 
-use std::sync::{Arc, OnceLock};
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
 pub use admin::{AdminCommand, AdminError, AgentChanges, NewAgent};
-pub use dispatch::MAX_BACKLOG;
-pub use state::HubSettings;
+pub use core::{Hub, HubSettings};
+pub use dispatch::{Effect, Job, MAX_BACKLOG};
+pub use events::DomainEvent;
+pub use runner::{Clock, SystemClock};
 pub use views::agent_info;
 
-use crate::domain::{AgentId, BotId, VisitorId};
-use crate::fanout::Fanout;
-use crate::protocol::{ClientFrame, Ref, ServerFrame};
+use crate::delivery::{Broker, ConnId};
+use crate::domain::{AgentId, BotId, Participant, VisitorId};
+use crate::protocol::{ClientFrame, Ref};
 use crate::store::{Snapshot, Store};
 
 /// Events waiting for the hub. Producers wait when it is full, which slows every client a little
@@ -35,41 +52,6 @@ pub const HUB_QUEUE: usize = 16_384;
 pub const DISPATCH_QUEUE: usize = 1024;
 /// Events the hub folds into one job before handing it to the dispatcher.
 pub const EVENTS_PER_JOB: usize = 256;
-
-/// A connection's id, unique within this process.
-pub type ConnId = u64;
-
-/// Who is on the other end of a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Participant {
-    Visitor(VisitorId),
-    Agent(AgentId),
-    Bot(BotId),
-}
-
-/// A frame on its way out, encoded at most once however many connections it goes to.
-#[derive(Debug)]
-pub struct OutFrame {
-    pub frame: ServerFrame,
-    /// The JSON text, filled in by the first connection that writes it (see `transport::codec`).
-    pub encoded: OnceLock<bytes::Bytes>,
-}
-
-/// What a connection's outbound queue carries.
-#[derive(Clone, Debug)]
-pub enum OutItem {
-    Frame(Arc<OutFrame>),
-    /// Several frames that must go out together (a sync backlog) and take one queue slot.
-    Frames(Arc<[Arc<OutFrame>]>),
-    /// Close the connection with this code and reason.
-    Close(u16, &'static str),
-}
-
-impl OutItem {
-    pub fn frame(frame: ServerFrame) -> OutItem {
-        OutItem::Frame(Arc::new(OutFrame { frame, encoded: OnceLock::new() }))
-    }
-}
 
 /// The authenticated side of a hello, as checked by the transport.
 #[derive(Debug)]
@@ -85,22 +67,20 @@ pub struct VisitorHello {
     pub reference: Option<Ref>,
 }
 
-/// Everything the hub reacts to.
+/// Everything the hub reacts to. A connection's outbound queue is not in here: the session registers
+/// it in the `ConnRegistry` before it sends its hello, and the hub addresses it by `ConnId`.
 pub enum HubEvent {
     Visitor {
         conn: ConnId,
-        tx: mpsc::Sender<OutItem>,
         hello: Box<VisitorHello>,
     },
     Agent {
         conn: ConnId,
-        tx: mpsc::Sender<OutItem>,
         agent: AgentId,
         reference: Option<Ref>,
     },
     Bot {
         conn: ConnId,
-        tx: mpsc::Sender<OutItem>,
         bot: BotId,
         reference: Option<Ref>,
     },
@@ -116,9 +96,7 @@ pub enum HubEvent {
         who: Participant,
     },
     Admin(AdminCommand),
-    /// Once a second: departments opening and closing.
-    Tick,
-    /// Close every connection with 1012, flush, stop.
+    /// Close every connection with 1012, flush, stop (handled by the runner, never by the core).
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -133,6 +111,11 @@ pub struct HubHandle {
 pub struct HubStopped;
 
 impl HubHandle {
+    /// A handle over a plain channel: what tests use to stand in for the hub.
+    pub fn from_sender(tx: mpsc::Sender<HubEvent>) -> HubHandle {
+        HubHandle { tx }
+    }
+
     pub async fn send(&self, event: HubEvent) -> Result<(), HubStopped> {
         self.tx.send(event).await.map_err(|_| HubStopped)
     }
@@ -164,21 +147,16 @@ impl HubHandle {
 }
 
 /// Starts the hub task and its dispatcher thread from a snapshot of the store.
-pub fn start(settings: HubSettings, snapshot: Snapshot, writer: Box<dyn Store>, fanout: Arc<dyn Fanout>) -> HubHandle {
+pub fn start(
+    settings: HubSettings,
+    snapshot: Snapshot,
+    writer: Box<dyn Store>,
+    broker: Arc<dyn Broker>,
+    clock: Arc<dyn Clock>,
+) -> HubHandle {
     let (tx, rx) = mpsc::channel(HUB_QUEUE);
-    let dispatcher = dispatch::Dispatcher::start(writer, fanout);
-    let hub = state::Hub::new(settings, snapshot, dispatcher);
-    tokio::spawn(hub.run(rx));
-    let ticker = tx.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            every.tick().await;
-            if ticker.send(HubEvent::Tick).await.is_err() {
-                break;
-            }
-        }
-    });
+    let dispatcher = dispatch::Dispatcher::start(writer, broker);
+    let hub = Hub::new(settings, snapshot, clock.now());
+    tokio::spawn(runner::run(hub, rx, dispatcher, clock));
     HubHandle { tx }
 }

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::state::Hub;
-use super::{OutItem, Participant};
-use crate::domain::AgentId;
+use super::core::Hub;
+use crate::delivery::OutItem;
+use crate::domain::{AgentId, Participant};
 use crate::protocol::{ServerFrame, WaitingView};
 
 /// The last list built for each set of departments, with a version that changes whenever the list does.
@@ -30,7 +30,7 @@ struct Built {
 impl Hub {
     /// The current `queue` frame for these departments and its version, rebuilt only when the list
     /// differs from the last one built for them.
-    pub fn queue_frame(&mut self, departments: &[Arc<str>]) -> (u64, OutItem) {
+    pub(super) fn queue_frame(&mut self, departments: &[Arc<str>]) -> (u64, OutItem) {
         let waiting = self.waiting_for(departments);
         let frames = &mut self.queue_frames;
         if let Some(built) = frames.lists.get(departments)
@@ -46,7 +46,7 @@ impl Hub {
     }
 
     /// Sends every connected agent the waiting list of its departments if it changed since its last one.
-    pub fn send_queue_frames(&mut self) {
+    pub(super) fn send_queue_frames(&mut self) {
         let connected: Vec<(AgentId, Vec<Arc<str>>, u64)> = self
             .agents
             .values()
@@ -66,9 +66,7 @@ impl Hub {
             if version == sent {
                 continue;
             }
-            if let Some(a) = self.agents.get_mut(&agent) {
-                a.queue_sent = version;
-            }
+            self.agents.mark_queue_sent(agent, version);
             self.effect(super::dispatch::Effect::ToParticipant { who: Participant::Agent(agent), item, except: None });
         }
     }

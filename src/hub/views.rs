@@ -1,6 +1,6 @@
 //! How live state looks on the wire.
 
-use super::state::Hub;
+use super::core::Hub;
 use crate::domain::{ConversationId, Status};
 use crate::protocol::{AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView};
 use crate::store::{AgentRecord, ConversationRecord, MessageRecord};
@@ -66,7 +66,7 @@ impl Hub {
     pub fn view(&self, id: ConversationId, for_visitor: bool) -> Option<ConversationView> {
         let c = self.convs.get(&id)?;
         let r = &c.rec;
-        let dept = self.dept(&r.department);
+        let dept = self.depts.get(&r.department);
         let agent = r
             .agent_id
             // A resolved conversation still names who served it, as its ticket does.
@@ -80,15 +80,15 @@ impl Hub {
             .map(|b| BotRef { name: b.record.name.clone() });
         let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));
         let mut view = record_view(r, agent, bot, hours, for_visitor);
-        view.queue_position = c.queue_key.and(c.last_position);
+        view.queue_position = c.last_position.filter(|_| self.queue.contains(id));
         Some(view)
     }
 
     /// The human queue as agents of these departments see it, in service order.
     pub fn waiting_for(&self, departments: &[std::sync::Arc<str>]) -> Vec<WaitingView> {
         self.queue
-            .values()
-            .filter_map(|id| self.convs.get(id))
+            .ids()
+            .filter_map(|id| self.convs.get(&id))
             .filter(|c| departments.contains(&c.rec.department))
             .map(|c| WaitingView {
                 conversation_id: c.rec.id,

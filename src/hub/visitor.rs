@@ -3,14 +3,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::mpsc;
-
+use super::VisitorHello;
+use super::commands::{Outcome, Reply, refuse};
 use super::conversation::Author;
+use super::core::Hub;
 use super::dispatch::Effect;
-use super::state::{Conv, Hub, VisitorState};
-use super::{ConnId, OutItem, Participant, VisitorHello};
+use super::events::DomainEvent;
+use super::owners::{Conv, VisitorState};
 use crate::auth::IdentityCheck;
-use crate::domain::{ConversationId, Plan, Role, Status, Ticket, VisitorId};
+use crate::delivery::ConnId;
+use crate::domain::{ConversationId, Participant, Plan, Role, Status, Ticket, VisitorId};
 use crate::protocol::{ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome};
 use crate::store::{ConversationRecord, IdentityLink, StoreOp};
 
@@ -29,19 +31,18 @@ struct Identity {
 }
 
 impl Hub {
-    pub fn visitor_hello(&mut self, conn: ConnId, tx: mpsc::Sender<OutItem>, hello: VisitorHello) {
+    pub(super) fn visitor_hello(&mut self, conn: ConnId, hello: VisitorHello) {
         let id = hello.visitor;
         let identity = self.check_link(&hello.site, hello.identity);
         let department: Arc<str> = hello
             .department
             .as_deref()
-            .and_then(|d| self.dept(d).map(|d| d.name.clone()))
-            .unwrap_or_else(|| self.depts[0].name.clone());
-        let conns = self.visitors.get(&id).map_or(0, |v| v.conns);
-        self.visitors.insert(
+            .and_then(|d| self.depts.get(d).map(|d| d.name.clone()))
+            .unwrap_or_else(|| self.depts.default_name().clone());
+        self.visitors.connect(
             id,
             VisitorState {
-                conns: conns + 1,
+                conns: 0,
                 site: hello.site.clone(),
                 verified: identity.verified,
                 plan: identity.plan,
@@ -52,8 +53,8 @@ impl Hub {
                 department: department.clone(),
             },
         );
-        let open = self.by_visitor.get(&id).copied();
-        let dept = self.dept(&department).map(|d| DepartmentView {
+        let open = self.convs.open_of(id);
+        let dept = self.depts.get(&department).map(|d| DepartmentView {
             name: d.name.clone(),
             open: d.open,
             next_change: d.schedule.next_change(self.now),
@@ -69,7 +70,7 @@ impl Hub {
             conversation: open.and_then(|c| self.view(c, true)),
             reference: hello.reference,
         };
-        self.effect(Effect::Attach { conn, who: Participant::Visitor(id), tx });
+        self.effect(Effect::Subscribe { conn, who: Participant::Visitor(id) });
         self.send_conn(conn, ServerFrame::VisitorWelcome(welcome));
     }
 
@@ -94,7 +95,7 @@ impl Hub {
             return unverified(Some("the identity's email is not verified".into()), false);
         }
         let key = (site.clone(), Arc::<str>::from(claims.sub.as_str()));
-        match self.identities.get(&key) {
+        match self.visitors.link(&key.0, &key.1) {
             Some(email) if email.as_ref() != claims.email => {
                 tracing::warn!(site = %site, sub = %claims.sub, "identity conflict: user id seen with another email");
                 metrics::counter!("switchboard_identity_conflicts_total").increment(1);
@@ -103,7 +104,7 @@ impl Hub {
             Some(_) => {}
             None => {
                 let email: Arc<str> = claims.email.as_str().into();
-                self.identities.insert(key.clone(), email.clone());
+                self.visitors.set_link(key.0.clone(), key.1.clone(), email.clone());
                 self.op(StoreOp::PutIdentity(IdentityLink { site: key.0, sub: key.1, email }));
             }
         }
@@ -118,23 +119,22 @@ impl Hub {
         }
     }
 
-    pub fn visitor_frame(
+    pub(super) fn visitor_command(
         &mut self,
         conn: ConnId,
         id: VisitorId,
         frame: ClientFrame,
-        reference: Option<Ref>,
+        reference: &Option<Ref>,
         received: Instant,
-    ) {
-        let open = self.by_visitor.get(&id).copied();
+    ) -> Outcome {
+        let open = self.convs.open_of(id);
         let owns = |c: Option<ConversationId>| c.is_none() || c == open;
         match frame {
             ClientFrame::Message { conversation_id, client_msg_id, text } => {
                 // Naming the conversation the visitor just ended is fine: the message opens a new one.
-                let ended = conversation_id.is_some() && conversation_id == self.recently_resolved.get(id);
-                let reopens = open.is_none() && ended;
-                if !(owns(conversation_id) || reopens) {
-                    return self.error(conn, ErrorCode::NotFound, "no such open conversation", reference);
+                let ended = conversation_id.is_some() && conversation_id == self.convs.last_resolved_of(id);
+                if !(owns(conversation_id) || (open.is_none() && ended)) {
+                    return Err(refuse(ErrorCode::NotFound, "no such open conversation"));
                 }
                 let (conv, new) = match open {
                     Some(c) => (c, false),
@@ -142,34 +142,36 @@ impl Hub {
                 };
                 let changed = self.observe_language(conv, &text);
                 let author = Author { role: Role::Visitor, name: None, conn };
-                self.append(conv, author, text, client_msg_id, reference, received);
+                self.append(conv, author, text, client_msg_id, reference.clone(), received);
                 if new || changed {
                     self.place(conv);
                 }
+                Ok(Reply::Answered)
             }
             ClientFrame::Typing { on, .. } => {
                 if let Some(c) = open {
                     self.typing(c, crate::protocol::From { role: Role::Visitor, name: None }, on, conn);
                 }
+                Ok(Reply::Answered)
             }
             ClientFrame::End { conversation_id } => match open.filter(|_| owns(conversation_id)) {
                 Some(c) => {
-                    self.ack(conn, reference);
+                    // Acknowledged before the frames that report the end.
+                    self.ack(conn, reference.clone());
                     self.resolve(c);
+                    Ok(Reply::Answered)
                 }
-                None => self.error(conn, ErrorCode::NotFound, "no open conversation to end", reference),
+                None => Err(refuse(ErrorCode::NotFound, "no open conversation to end")),
             },
-            ClientFrame::Rating { conversation_id, score, comment } => {
-                self.rate(conn, id, conversation_id, score, comment, reference)
-            }
-            ClientFrame::Sync { conversation_id, after_seq } => {
-                let last = self.last_seq_for_visitor(id, conversation_id);
-                match last {
-                    Some(last) => self.sync(conn, conversation_id, after_seq, last, reference),
-                    None => self.error(conn, ErrorCode::NotFound, "no such conversation of yours", reference),
+            ClientFrame::Rating { conversation_id, score, comment } => self.rate(id, conversation_id, score, comment),
+            ClientFrame::Sync { conversation_id, after_seq } => match self.last_seq_for_visitor(id, conversation_id) {
+                Some(last) => {
+                    self.sync(conn, conversation_id, after_seq, last, reference.clone());
+                    Ok(Reply::Answered)
                 }
-            }
-            _ => self.error(conn, ErrorCode::Forbidden, "visitors cannot send this frame", reference),
+                None => Err(refuse(ErrorCode::NotFound, "no such conversation of yours")),
+            },
+            _ => Err(refuse(ErrorCode::Forbidden, "visitors cannot send this frame")),
         }
     }
 
@@ -179,7 +181,7 @@ impl Hub {
         if let Some(c) = self.convs.get(&id).filter(|c| c.rec.visitor_id == visitor) {
             return Some(Some(c.rec.last_seq));
         }
-        (self.recently_resolved.get(visitor) == Some(id)).then_some(None)
+        (self.convs.last_resolved_of(visitor) == Some(id)).then_some(None)
     }
 
     fn open_conversation(&mut self, visitor: VisitorId) -> ConversationId {
@@ -193,7 +195,7 @@ impl Hub {
             ticket,
             visitor_id: visitor,
             site: v.map_or_else(|| "default".into(), |v| v.site.clone()),
-            department: v.map_or_else(|| self.depts[0].name.clone(), |v| v.department.clone()),
+            department: v.map_or_else(|| self.depts.default_name().clone(), |v| v.department.clone()),
             language: locale.as_deref().and_then(crate::routing::language::from_locale),
             locale,
             priority: crate::domain::base_priority(plan, urgent),
@@ -216,65 +218,30 @@ impl Hub {
         };
         let id = rec.id;
         metrics::gauge!("switchboard_conversations", "status" => Status::Queued.as_str()).increment(1.0);
-        metrics::counter!("switchboard_conversations_opened_total").increment(1);
-        let conv =
-            Conv { rec, client_ids: Default::default(), sample: String::new(), queue_key: None, last_position: None };
-        self.convs.insert(id, conv);
-        self.by_visitor.insert(visitor, id);
+        self.convs.insert(Conv::new(rec, Default::default()));
         self.save(id);
+        self.emit(DomainEvent::Opened { conversation: id });
         id
     }
 
     fn rate(
         &mut self,
-        conn: ConnId,
         visitor: VisitorId,
         conversation: Option<ConversationId>,
         score: u8,
         comment: Option<String>,
-        reference: Option<Ref>,
-    ) {
+    ) -> Outcome {
         if !(1..=5).contains(&score) {
-            return self.error(conn, ErrorCode::BadRequest, "score must be 1 to 5", reference);
+            return Err(refuse(ErrorCode::BadRequest, "score must be 1 to 5"));
         }
         if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-            return self.error(conn, ErrorCode::TooLarge, "the comment is too long", reference);
+            return Err(refuse(ErrorCode::TooLarge, "the comment is too long"));
         }
-        let last = self.recently_resolved.get(visitor);
-        match last.filter(|l| conversation.is_none_or(|c| c == *l)) {
-            Some(id) => {
-                self.op(StoreOp::SetRating { conversation: id, score, comment: comment.map(Arc::from) });
-                self.ack(conn, reference);
-            }
-            None => self.error(conn, ErrorCode::NotFound, "no resolved conversation of yours to rate", reference),
-        }
-    }
-
-    pub fn visitor_gone(&mut self, id: VisitorId) {
-        let gone = self.visitors.get_mut(&id).is_some_and(|v| {
-            v.conns = v.conns.saturating_sub(1);
-            v.conns == 0
-        });
-        if gone {
-            // Keep the facts while a conversation is open: a message from another tab may still arrive.
-            if !self.by_visitor.contains_key(&id) {
-                self.visitors.remove(&id);
-            }
-        }
-    }
-
-    /// Typing notices go to the other side only, and are not stored.
-    pub fn typing(&mut self, id: ConversationId, from: crate::protocol::From, on: bool, conn: ConnId) {
-        let Some(c) = self.convs.get(&id) else { return };
-        let targets = [
-            Some(Participant::Visitor(c.rec.visitor_id)).filter(|_| from.role != Role::Visitor),
-            c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned).map(Participant::Agent),
-            c.rec.bot_id.filter(|_| c.rec.status == Status::Bot).map(Participant::Bot),
-        ];
-        let frame = ServerFrame::Typing { conversation_id: id, from, on };
-        let item = OutItem::frame(frame);
-        for who in targets.into_iter().flatten() {
-            self.effect(Effect::ToParticipant { who, item: item.clone(), except: Some(conn) });
-        }
+        let last = self.convs.last_resolved_of(visitor);
+        let id = last
+            .filter(|l| conversation.is_none_or(|c| c == *l))
+            .ok_or(refuse(ErrorCode::NotFound, "no resolved conversation of yours to rate"))?;
+        self.op(StoreOp::SetRating { conversation: id, score, comment: comment.map(Arc::from) });
+        Ok(Reply::Ack)
     }
 }

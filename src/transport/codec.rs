@@ -3,7 +3,7 @@
 use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 
-use crate::hub::OutFrame;
+use crate::delivery::OutFrame;
 use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref, ServerFrame};
 
 /// A frame that could not be decoded: what to tell the client, with its ref when one could be read.

@@ -2,8 +2,9 @@
 
 use crate::app::App;
 use crate::auth;
+use crate::domain::Participant;
 use crate::domain::{Role, VisitorId};
-use crate::hub::{Participant, VisitorHello};
+use crate::hub::VisitorHello;
 use crate::protocol::{ErrorCode, Hello, PROTOCOL_VERSION};
 use crate::store::Principal;
 

@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::delivery::OutFrame;
 use crate::domain::ConversationId;
-use crate::hub::OutFrame;
 use crate::protocol::{ClientFrame, ServerFrame};
 
 /// How long live messages of a just-welcomed conversation wait for the client's `sync`.

@@ -2,8 +2,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::{HOLD_GRACE, Holds, MAX_HELD, Verdict};
+use crate::delivery::OutFrame;
 use crate::domain::{ConversationId, Plan, Priority, Role, Status, Ticket};
-use crate::hub::OutFrame;
 use crate::protocol::{
     BotInfo, BotWelcome, ClientFrame, ConversationView, From, MessageView, ServerFrame, VisitorView,
 };

@@ -14,8 +14,10 @@ use super::codec;
 use super::hello::{self, Admitted};
 use super::hold::{Holds, Verdict};
 use crate::app::App;
+use crate::delivery::{ConnId, OutFrame, OutItem};
+use crate::domain::Participant;
 use crate::domain::Role;
-use crate::hub::{ConnId, HubEvent, OutFrame, OutItem, Participant};
+use crate::hub::HubEvent;
 use crate::protocol::{ClientFrame, ErrorCode, Hello, Ref, ServerFrame};
 
 /// Frames written before a flush, so that a burst goes out in few syscalls.
@@ -32,7 +34,7 @@ pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<Str
     let started = Box::pin(start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter)).await;
     if let Some((who, rx)) = started {
         serve(&mut socket, &app, conn, (who, rx), limiter).await;
-        app.fanout.detach(conn);
+        app.registry.remove(conn);
         let _ = app.hub.send(HubEvent::Disconnected { conn, who }).await;
     }
     metrics::gauge!("switchboard_connections", "role" => role.as_str()).decrement(1.0);
@@ -77,15 +79,14 @@ async fn admit(
     hello: Hello,
     reference: Option<Ref>,
 ) -> Option<(Participant, mpsc::Receiver<OutItem>)> {
-    let (tx, rx) = mpsc::channel(app.limits.outbound_queue);
     let (event, who) = match hello::admit(app, role, hello, origin).await {
         Ok(Admitted::Visitor(mut h)) => {
             let who = Participant::Visitor(h.visitor);
             h.reference = reference;
-            (HubEvent::Visitor { conn, tx, hello: h }, who)
+            (HubEvent::Visitor { conn, hello: h }, who)
         }
-        Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, tx, agent, reference }, who),
-        Ok(Admitted::Known(who @ Participant::Bot(bot))) => (HubEvent::Bot { conn, tx, bot, reference }, who),
+        Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, agent, reference }, who),
+        Ok(Admitted::Known(who @ Participant::Bot(bot))) => (HubEvent::Bot { conn, bot, reference }, who),
         Ok(Admitted::Known(Participant::Visitor(_))) => return None,
         Err(refusal) => {
             send_error(socket, refusal.code, &refusal.message, reference).await;
@@ -93,7 +94,14 @@ async fn admit(
             return None;
         }
     };
-    app.hub.send(event).await.ok()?;
+    // The queue is registered before the hub hears of the connection, so that its welcome has somewhere
+    // to go; the session removes it when it ends, whatever the hub did meanwhile.
+    let (tx, rx) = mpsc::channel(app.limits.outbound_queue);
+    app.registry.register(conn, tx);
+    if app.hub.send(event).await.is_err() {
+        app.registry.remove(conn);
+        return None;
+    }
     Some((who, rx))
 }
 

@@ -1,0 +1,59 @@
+//! Departments and whether each is open now.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::config::Department;
+use crate::routing::hours::Schedule;
+
+pub struct DeptState {
+    pub name: Arc<str>,
+    pub schedule: Schedule,
+    pub open: bool,
+}
+
+/// The configured departments; the first is the default.
+pub struct Departments(Vec<DeptState>);
+
+impl Departments {
+    pub fn new(config: &[Department], now: Timestamp) -> Departments {
+        Departments(
+            config
+                .iter()
+                .map(|d| DeptState {
+                    name: d.name.clone(),
+                    schedule: d.schedule.clone(),
+                    open: d.schedule.is_open(now),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, name: &str) -> Option<&DeptState> {
+        self.0.iter().find(|d| d.name.as_ref() == name)
+    }
+
+    pub fn default_name(&self) -> &Arc<str> {
+        &self.0[0].name
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &DeptState> {
+        self.0.iter()
+    }
+
+    /// Looks again at the department's hours; returns whether it is open, if that changed.
+    pub fn refresh(&mut self, name: &str, now: Timestamp) -> Option<bool> {
+        let d = self.0.iter_mut().find(|d| d.name.as_ref() == name)?;
+        let open = d.schedule.is_open(now);
+        (open != d.open).then(|| {
+            d.open = open;
+            open
+        })
+    }
+
+    /// When the department's hours next change.
+    pub fn next_change(&self, name: &str, now: Timestamp) -> Option<Timestamp> {
+        self.get(name)?.schedule.next_change(now)
+    }
+}

@@ -1,0 +1,87 @@
+//! The runner: the one task that feeds the pure core. It reads the clock once per batch of events,
+//! wakes at the core's next deadline, and hands each batch's job to the dispatcher.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::mpsc;
+
+use super::core::Hub;
+use super::dispatch::{Dispatcher, Effect, Job};
+use super::{EVENTS_PER_JOB, HubEvent};
+
+/// Where the hub's `now` comes from.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The system's wall clock, in whole milliseconds: what the store keeps, so that live and stored copies
+/// of a message agree.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let now = Timestamp::now();
+        Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+    }
+}
+
+/// The longest the runner sleeps without looking at its deadlines: a wall clock that jumps (NTP, a
+/// suspended machine) is noticed within this.
+const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(1);
+
+pub async fn run(mut hub: Hub, mut rx: mpsc::Receiver<HubEvent>, dispatcher: Dispatcher, clock: Arc<dyn Clock>) {
+    loop {
+        let sleep = hub.next_deadline().map_or(MAX_SLEEP, |due| until(due, clock.now()));
+        let first = tokio::select! {
+            event = rx.recv() => match event {
+                Some(event) => Some(event),
+                None => break,
+            },
+            _ = tokio::time::sleep(sleep) => None,
+        };
+        let now = clock.now();
+        hub.fire_due(now);
+        let mut stop = None;
+        if let Some(event) = first {
+            stop = feed(&mut hub, event, now);
+            for _ in 1..EVENTS_PER_JOB {
+                if stop.is_some() {
+                    break;
+                }
+                match rx.try_recv() {
+                    Ok(event) => stop = feed(&mut hub, event, now),
+                    Err(_) => break,
+                }
+            }
+        }
+        let job = hub.take_job();
+        if !job.is_empty() {
+            dispatcher.submit(job).await;
+        }
+        if let Some(done) = stop {
+            dispatcher.submit(Job { effects: vec![Effect::CloseAll], ..Job::default() }).await;
+            dispatcher.finish().await;
+            let _ = done.send(());
+            return;
+        }
+    }
+    dispatcher.finish().await;
+}
+
+/// Hands one event to the core; returns the shutdown reply when asked to stop.
+fn feed(hub: &mut Hub, event: HubEvent, now: Timestamp) -> Option<tokio::sync::oneshot::Sender<()>> {
+    match event {
+        HubEvent::Shutdown(done) => Some(done),
+        event => {
+            hub.handle(event, now);
+            None
+        }
+    }
+}
+
+/// How long to sleep until `due`, at most `MAX_SLEEP`.
+fn until(due: Timestamp, now: Timestamp) -> std::time::Duration {
+    let wait = due.duration_since(now).max(SignedDuration::ZERO);
+    std::time::Duration::try_from(wait).unwrap_or_default().min(MAX_SLEEP)
+}
