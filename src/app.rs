@@ -42,8 +42,8 @@ pub struct Handles {
     pub prometheus: Option<PrometheusHandle>,
     pub passwords: Passwords,
     pub visitor_tokens: VisitorTokens,
-    /// The rate limiters' clock, made once: creating one probes the CPU (cpuid), which cost ~5% of the
-    /// work of accepting a connection when every connection made its own.
+    /// The rate limiters' clock, made once: creating one probes the CPU (cpuid), a visible share of the
+    /// work of accepting a connection when every connection made its own (docs/benchmarks.md).
     pub clock: governor::clock::QuantaClock,
     pub connections: Arc<ConnectionCounts>,
     pub tracker: TaskTracker,
@@ -145,9 +145,6 @@ impl ConnectionCounts {
         Ok(ConnectionSlot { counts: self.clone(), ip })
     }
 
-    pub fn total(&self) -> usize {
-        self.total.load(Ordering::Relaxed)
-    }
 }
 
 impl Drop for ConnectionSlot {

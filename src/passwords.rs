@@ -1,9 +1,9 @@
 //! Password hashing and checking on one dedicated thread behind a bounded queue.
 //!
-//! Argon2id (the crate's defaults) allocates 19 MiB for every hash or check. Run on tokio's blocking
-//! pool, concurrent logins each took a different thread, glibc gave each thread its own arena, and the
-//! freed 19 MiB blocks stayed in those arenas: 48 logins, 16 at a time, left the process at ~860 MiB.
-//! One thread reuses one block, so the memory this costs is bounded by a single hash, and a flood of
+//! Argon2id (the crate's defaults) allocates a large block for every hash or check. Run on tokio's
+//! blocking pool, concurrent logins each took a different thread, glibc gave each thread its own arena,
+//! and the freed blocks stayed in those arenas, so the process grew with the number of threads that ever
+//! hashed (measured in docs/benchmarks.md, "Constants"). One thread reuses one block, so the memory this costs is bounded by a single hash, and a flood of
 //! logins cannot take every core either: past `PASSWORD_QUEUE` waiting requests the caller is told to
 //! come back later instead of queueing without end.
 
@@ -11,8 +11,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::{self, PasswordError};
 
-/// Hash or check requests waiting for the password thread; one more is refused as busy. At ~25 ms per
-/// request this is about 1.6 s of work.
+/// Hash or check requests waiting for the password thread; one more is refused as busy. It bounds the
+/// wait of the last in line to this many hashes (about 1.6 s; docs/benchmarks.md, "Constants").
 pub const PASSWORD_QUEUE: usize = 64;
 
 enum Job {

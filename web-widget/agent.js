@@ -130,7 +130,6 @@
         var c = conv(v.conversation_id);
         open[v.conversation_id] = 1;
         c.view = Object.assign(c.view, v); c.gone = false;
-        if (typeof v.unread === 'number' && !looking(v.conversation_id)) c.unread = Math.max(c.unread, v.unread);
         // Outbox first: a resend the hub already stored gets its old seq, which the sync then dedupes.
         flush(c);
         send({ type: 'sync', conversation_id: v.conversation_id, after_seq: lastSeq(c) });

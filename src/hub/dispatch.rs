@@ -17,14 +17,12 @@ use crate::store::{Store, StoreOp};
 
 /// Ops committed in one transaction at most; a larger backlog is split over several commits.
 pub const MAX_BATCH_OPS: usize = 4096;
-/// The shortest time from one commit's start to the next. A commit costs a fixed ~100-350 µs of CPU
-/// (the WAL sync, the write-back of its pages, SQLite's bookkeeping) whatever its size; on this
-/// project's benchmark machine the sync returns so fast that, committing whenever anything waited, the
-/// hub made ~7,000 commits/s of 1-2 messages at 10,000 msg/s and spent most of its core on them. Waiting
-/// out the rest of this interval before the next commit makes batches of ~10-40 instead: CPU per
-/// message 17-25% lower at 10,000-12,500 msg/s (3 runs each, 1k chats) with the same p99, for ~0.7 ms
-/// more median latency. Only a busy hub waits (jobs arrived while the last commit ran): a write to a
-/// quiet hub commits at once, so that low rates keep their sub-millisecond latency.
+/// The shortest time from one commit's start to the next. A commit costs a fixed amount of CPU (the WAL
+/// sync, the write-back of its pages, SQLite's bookkeeping) whatever its size, and the sync can return
+/// so fast that committing whenever anything waited makes many commits of one or two messages. Waiting
+/// out the rest of this interval before the next commit lets batches form, for a little more median
+/// latency; only a busy hub waits (jobs arrived while the last commit ran): a write to a quiet hub
+/// commits at once. The measurements behind this value are in docs/benchmarks.md ("Constants").
 pub const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(1);
 /// Messages per outbound item when a backlog is sent (sync, transcripts).
 pub const BACKLOG_CHUNK: usize = 256;

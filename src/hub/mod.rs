@@ -27,7 +27,7 @@ pub mod views_for_http;
 mod visitor;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 

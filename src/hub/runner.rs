@@ -85,3 +85,48 @@ fn until(due: Timestamp, now: Timestamp) -> std::time::Duration {
     let wait = due.duration_since(now).max(SignedDuration::ZERO);
     std::time::Duration::try_from(wait).unwrap_or_default().min(MAX_SLEEP)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::{ConnRegistry, LocalBroker};
+    use crate::hub::{AdminCommand, HubHandle, HubSettings};
+    use crate::store::StoreFactory;
+
+    /// Tokio's clock from a fixed wall-clock start: with paused time, the test moves both at once.
+    struct TestClock {
+        start: Timestamp,
+        origin: tokio::time::Instant,
+    }
+
+    impl Clock for TestClock {
+        fn now(&self) -> Timestamp {
+            let elapsed = SignedDuration::try_from(self.origin.elapsed()).unwrap();
+            self.start.checked_add(elapsed).unwrap()
+        }
+    }
+
+    async fn open(hub: &HubHandle) -> bool {
+        hub.admin(AdminCommand::Status).await.unwrap()[0].open
+    }
+
+    /// The runner wakes for the department's opening by itself (a timer, not an event).
+    #[tokio::test(start_paused = true)]
+    async fn the_runner_fires_a_department_opening_at_its_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap().open_writer().unwrap();
+        let clock = Arc::new(TestClock {
+            start: "2026-11-23T08:59:30Z".parse().unwrap(),
+            origin: tokio::time::Instant::now(),
+        });
+        let settings = HubSettings { departments: vec![crate::hub::tests::office("support")], require_verified: false };
+        let broker = Arc::new(LocalBroker(ConnRegistry::new()));
+        let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());
+        assert!(!open(&hub).await, "08:59:30 on a Monday: closed");
+        tokio::time::sleep(std::time::Duration::from_secs(29)).await;
+        assert!(!open(&hub).await, "08:59:59: still closed");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert!(open(&hub).await, "09:00:00: open");
+        hub.shutdown().await;
+    }
+}

@@ -27,14 +27,6 @@ pub enum Destination {
     Bot { priority: Priority, reason: BotReason },
 }
 
-impl Destination {
-    pub fn priority(self) -> Priority {
-        match self {
-            Destination::Human { priority } | Destination::Bot { priority, .. } => priority,
-        }
-    }
-}
-
 /// Spec 5.3 and 5.4. An uncovered language or a missing required verification lowers the priority to
 /// `low`; a closed department alone keeps it, so the visitor keeps their place when it opens. The reason
 /// reported is the one that opening hours would not cure, so the visitor is never told to wait for

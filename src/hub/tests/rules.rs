@@ -76,7 +76,7 @@ fn rule_3_unverified_visitors_get_the_bot_when_verification_is_required() {
 fn rule_4_the_agent_with_fewest_chats_then_idle_longest_takes_it() {
     let mut f = Fixture::new(support(), &[agent("Anna", &["en"], 3), agent("Ben", &["en"], 3)]);
     f.connect_agent(1);
-    f.now = f.now + jiff::SignedDuration::from_secs(5);
+    f.now += jiff::SignedDuration::from_secs(5);
     f.connect_agent(2);
     let v1 = f.visitor(None, IdentityCheck::Absent);
     let c1 = f.say(&v1, ENGLISH);
