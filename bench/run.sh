@@ -9,6 +9,12 @@
 # Raw JSON lines go to bench/results/raw-<stamp>.jsonl, the summary to bench/results/summary-<stamp>.json
 # (and latest.json), the disk's sync latency before and after the routing sweep to fsync-<stamp>.txt,
 # and markdown tables to stdout.
+#
+# A/B of hub builds: a kind named `switchboard-<tag>` runs the binary `$HUB_DIR/switchboard-<tag>`
+# (copy the builds there first), and INTERLEAVE=1 runs the routing sweep rate by rate, run by run, kind
+# by kind, so that two builds are measured in alternation within the same minutes:
+#   HUB_DIR=/tmp/hubs KINDS="switchboard-before switchboard-after" PHASES=route INTERLEAVE=1 \
+#     RATES="10000 15000 20000" CHAT_SIZES=1000 RUNS=5 bash bench/run.sh
 set -uo pipefail # no -e: a failing benchmark point is a result, not an abort
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,8 +74,10 @@ SPID="" SURL="" STMP=""
 start_server() { # $1: kind -> SPID, SURL
   STMP=$(mktemp -d)
   case $1 in
-    switchboard)
-      SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c $SCPU target/release/switchboard serve --listen 127.0.0.1:0 \
+    switchboard*)
+      local bin=target/release/switchboard
+      [[ $1 == switchboard-* ]] && bin=$HUB_DIR/$1
+      SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c $SCPU "$bin" serve --listen 127.0.0.1:0 \
         --data-dir "$STMP/data" --config bench/hub-bench.toml >"$STMP/out" 2>"$STMP/err" &
       ;;
     relay-rust) taskset -c $SCPU target/release/relay-rust --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
@@ -97,7 +105,7 @@ stop_server() {
   rm -rf "$STMP"
 }
 
-target_of() { case $1 in switchboard) echo switchboard ;; relay-socketio) echo socketio ;; *) echo relay ;; esac; }
+target_of() { case $1 in switchboard*) echo switchboard ;; relay-socketio) echo socketio ;; *) echo relay ;; esac; }
 
 # One measurement against a fresh server; appends {bench, kind, ...loadgen JSON} to RAW and echoes it.
 point() { # $1 bench name, $2 kind, rest: loadgen args
@@ -143,7 +151,7 @@ done
 fsync_probe() { python3 bench/fsync_probe.py "$RES" | tee -a "$RES/fsync-$STAMP.txt" >&2; }
 [[ " $PHASES " == *" route "* ]] && fsync_probe
 [[ " $PHASES " == *" route "* ]] && echo "== routing sweep (zero loss; p99 <= ${P99_MAX_MS} ms, and on up to p99 <= ${CAP_P99_MS} ms)" >&2
-[[ " $PHASES " == *" route "* ]] && for kind in $KINDS; do
+[[ " $PHASES " == *" route "* ]] && ! ((${INTERLEAVE:-0})) && for kind in $KINDS; do
   for chats in $CHAT_SIZES; do
     for rate in $RATES; do
       out=""
@@ -155,6 +163,18 @@ fsync_probe() { python3 bench/fsync_probe.py "$RES" | tee -a "$RES/fsync-$STAMP.
         python3 bench/report.py can-pass "$CAP_P99_MS" "$RUNS" <<<"$out" || break
       done
       python3 bench/report.py point-pass "$CAP_P99_MS" <<<"$out" || break
+    done
+  done
+done
+
+# Interleaved A/B: every kind at every rate and run, in alternation; no early stop (each point is data).
+[[ " $PHASES " == *" route "* ]] && ((${INTERLEAVE:-0})) && for chats in $CHAT_SIZES; do
+  for rate in $RATES; do
+    for r in $(seq "$RUNS"); do
+      for kind in $KINDS; do
+        point route "$kind" --chats "$chats" --rate "$rate" --duration "$DUR" --drain 5 --label "run$r" |
+          python3 bench/report.py brief >&2
+      done
     done
   done
 done
