@@ -20,6 +20,7 @@ mod owners;
 mod place;
 mod queue_frames;
 mod runner;
+pub mod system_text;
 mod timers;
 mod transition;
 pub(crate) mod views;

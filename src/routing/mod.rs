@@ -5,6 +5,7 @@
 pub mod assign;
 pub mod hours;
 pub mod language;
+pub mod sla;
 
 use crate::domain::{BotReason, Priority};
 

@@ -31,14 +31,14 @@ pub const GERMAN: &str = "Hallo, ich brauche Hilfe mit meiner Bestellung von ges
 pub const FINNISH: &str = "Hei, tarvitsen apua eilisen tilaukseni kanssa, kiitos paljon.";
 
 pub fn always(name: &str) -> Department {
-    Department { name: name.into(), schedule: Schedule::always_open() }
+    Department::new(name, Schedule::always_open())
 }
 
 /// Open 09:00-18:00 on weekdays, UTC.
 pub fn office(name: &str) -> Department {
     let days = ["mon", "tue", "wed", "thu", "fri"].map(|d| (d.to_string(), "09:00-18:00".to_string()));
     let schedule = Schedule::new("Etc/GMT", &HoursSpec::Weekly(BTreeMap::from(days)), &[]).unwrap();
-    Department { name: name.into(), schedule }
+    Department::new(name, schedule)
 }
 
 pub struct AgentSpec {

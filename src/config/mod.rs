@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::routing::hours::{HoursSpec, Schedule};
 
+mod workflow;
+pub use workflow::{SlaConfig, SlaSettings, Topic, TopicConfig, default_tiers};
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -33,6 +36,8 @@ pub struct Config {
     pub bot: BotConfig,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub sla: SlaConfig,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -72,6 +77,12 @@ pub struct DepartmentConfig {
     pub hours: HoursConfig,
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// Names of the escalation tiers, lowest first (default "Tier 1" to "Tier 3").
+    #[serde(default)]
+    pub tiers: Vec<String>,
+    /// What the widget asks the visitor before the first message.
+    #[serde(default)]
+    pub topics: Vec<TopicConfig>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -174,7 +185,7 @@ fn invalid(key: impl Into<String>, reason: impl ToString) -> ConfigError {
 
 /// Top-level keys that may come from the environment.
 const ENV_KEYS: &[&str] =
-    &["listen", "data_dir", "admin_token", "demo", "identity", "sites", "departments", "bot", "limits"];
+    &["listen", "data_dir", "admin_token", "demo", "identity", "sites", "departments", "bot", "limits", "sla"];
 
 /// Command-line values that override everything else.
 #[derive(Debug, Default, Serialize)]
@@ -187,11 +198,26 @@ pub struct Overrides {
     pub demo: bool,
 }
 
-/// A department with its parsed schedule.
+/// A department with its parsed schedule, tier names and topics.
 #[derive(Clone, Debug)]
 pub struct Department {
     pub name: std::sync::Arc<str>,
     pub schedule: Schedule,
+    /// Tier names, tier 1 first.
+    pub tiers: Vec<std::sync::Arc<str>>,
+    pub topics: Vec<Topic>,
+}
+
+impl Department {
+    /// A department with the default tiers and no topics.
+    pub fn new(name: &str, schedule: Schedule) -> Department {
+        Department { name: name.into(), schedule, tiers: default_tiers(), topics: Vec::new() }
+    }
+
+    /// The name of tier `n`, if the department has it.
+    pub fn tier_name(&self, n: u8) -> Option<&std::sync::Arc<str>> {
+        self.tiers.get(usize::from(n).checked_sub(1)?)
+    }
 }
 
 impl Config {
@@ -219,6 +245,7 @@ impl Config {
             .extract()
             .map_err(Box::new)?;
         config.departments()?;
+        config.sla.check()?;
         config.check_sites()?;
         config.check_limits()?;
         Ok(config)
@@ -235,7 +262,7 @@ impl Config {
                 let hours = weekdays.iter().map(|d| (d.to_string(), "09:00-18:00".to_string())).collect();
                 Schedule::new("Etc/GMT", &HoursSpec::Weekly(hours), &[]).map_err(|e| invalid("departments", e))?
             };
-            return Ok(vec![Department { name: "support".into(), schedule }]);
+            return Ok(vec![Department::new("support", schedule)]);
         }
         let mut seen = std::collections::HashSet::new();
         self.departments
@@ -261,7 +288,8 @@ impl Config {
                 };
                 let schedule = Schedule::new(&d.timezone, &hours, &d.holidays)
                     .map_err(|e| invalid(format!("{key} ({})", d.name), e))?;
-                Ok(Department { name: d.name.as_str().into(), schedule })
+                let (tiers, topics) = workflow::check_workflow(&key, &d.tiers, &d.topics)?;
+                Ok(Department { name: d.name.as_str().into(), schedule, tiers, topics })
             })
             .collect()
     }
@@ -326,6 +354,11 @@ mod tests {
             ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
             ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
             ("colour = \"blue\"", "colour"),
+            ("[sla]\nfirst_response = { urgent = \"1h\", premium = \"12 hours\", standard = \"48h\", low = \"72h\" }", "sla.first_response.premium"),
+            ("[sla]\nwarn_at = 1.5", "sla.warn_at"),
+            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\", \"b\", \"c\", \"d\"]", "departments[0].tiers"),
+            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\"]\ntopics = [{ key = \"x\", label = { en = \"X\" }, tier = 2 }]", "departments[0].topics[0].tier"),
+            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntopics = [{ key = \"x\", label = { english = \"X\" } }]", "departments[0].topics[0].label.english"),
         ];
         for (toml, key) in cases {
             let err = load(toml).expect_err(toml).to_string();
