@@ -2,8 +2,12 @@
 //! event loop; one writer thread (`hub::dispatch`) applies batches, and readers (HTTP, hello) use a pool.
 
 mod checkpoint;
+mod columns;
 mod messages;
+mod migrations;
 mod rows;
+#[cfg(test)]
+mod schema_tests;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
