@@ -29,6 +29,15 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     // The row-by-row `(conversation_id, seq)` index of early versions. `message_index`, written in bulk,
     // replaced it (see `messages`); the writer indexes any message the new index lacks as it opens.
     Migration { version: 2, sql: "DROP INDEX IF EXISTS messages_seq;" },
+    // The ticket high-water mark (`StoreOp::ReserveTickets`): every ticket up to `reserved` may have been
+    // handed out, so none of them is handed out again, even after a crash. One row, written on first use.
+    Migration {
+        version: 3,
+        sql: "CREATE TABLE ticket_state (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  reserved INTEGER NOT NULL
+              );",
+    },
 ];
 
 /// The version this build writes and reads.

@@ -1,5 +1,6 @@
 //! The store across schema versions and record by record: a database written before the schema had
-//! versions opens and upgrades, a newer one is refused and every record reads back as it was written.
+//! versions opens and upgrades, a newer one is refused, every record reads back as it was written, and
+//! ticket reservations survive a restart.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -65,6 +66,7 @@ fn a_database_from_before_versions_opens_and_upgrades() {
     for (name, store) in [("writer", writer.as_ref()), ("reader", reader.as_ref())] {
         let snapshot = store.load().unwrap();
         assert_eq!(snapshot.last_ticket, 1042, "{name}");
+        assert_eq!(snapshot.tickets_reserved, 1042, "{name}");
         let [open] = &snapshot.open_conversations[..] else { panic!("{name}: one open conversation") };
         let c = &open.record;
         assert_eq!((c.id, c.ticket, c.visitor_id, c.last_seq), (ConversationId(11), Ticket(1042), VisitorId(21), 3));
@@ -205,4 +207,31 @@ fn every_record_reads_back_as_written() {
     assert_eq!((rated.rating, rated.rating_comment), (Some(2), None));
     assert_eq!(reader.token(&[3; 32]).unwrap(), None);
     assert_eq!(reader.agent(AgentId(7)).unwrap(), None);
+}
+
+/// The ticket high-water mark: never lowered, never below the tickets stored, kept across a restart.
+#[test]
+fn reserved_tickets_are_never_handed_out_again() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let factory = SqliteFactory::new(dir.path()).unwrap();
+        let mut writer = factory.open_writer().unwrap();
+        let fresh = writer.load().unwrap();
+        assert_eq!((fresh.last_ticket, fresh.tickets_reserved), (1000, 1000), "a new database");
+        writer.apply(&[StoreOp::ReserveTickets { up_to: 1100 }]).unwrap();
+        writer.apply(&[StoreOp::ReserveTickets { up_to: 1050 }]).unwrap();
+        let reserved = writer.load().unwrap();
+        assert_eq!((reserved.last_ticket, reserved.tickets_reserved), (1000, 1100), "a lower mark is ignored");
+        writer.apply(&[StoreOp::PutConversation(Box::new(conversation(1, 1001)))]).unwrap();
+        assert_eq!(writer.load().unwrap().tickets_reserved, 1100);
+        // Any instance may reserve (only messages are the writer's).
+        factory.open().unwrap().apply(&[StoreOp::ReserveTickets { up_to: 1200 }]).unwrap();
+    }
+    let factory = SqliteFactory::new(dir.path()).unwrap();
+    let mut writer = factory.open_writer().unwrap();
+    let restarted = writer.load().unwrap();
+    assert_eq!((restarted.last_ticket, restarted.tickets_reserved), (1001, 1200), "after a restart");
+    // A ticket stored past the mark (a hub that stored before it reserved) still counts.
+    writer.apply(&[StoreOp::PutConversation(Box::new(conversation(2, 1300)))]).unwrap();
+    assert_eq!(writer.load().unwrap().tickets_reserved, 1300);
 }

@@ -153,6 +153,14 @@ impl SqliteStore {
                     named_params! {":id": conversation.0 as i64, ":rating": score, ":rating_comment": comment.as_deref()},
                 )?;
             }
+            StoreOp::ReserveTickets { up_to } => {
+                // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
+                tx.execute(
+                    "INSERT INTO ticket_state (id, reserved) VALUES (1, :up_to) \
+                     ON CONFLICT (id) DO UPDATE SET reserved = MAX(reserved, excluded.reserved)",
+                    named_params! {":up_to": i64::try_from(*up_to).unwrap_or(i64::MAX)},
+                )?;
+            }
         }
         Ok(())
     }
@@ -241,12 +249,22 @@ impl Store for SqliteStore {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(backend)?;
-        let last_ticket: i64 = c
-            .query_row("SELECT COALESCE(MAX(ticket), 1000) AS last_ticket FROM conversations", [], |r| {
-                r.get("last_ticket")
-            })
+        let (last_ticket, reserved): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT COALESCE(MAX(ticket), 1000) FROM conversations) AS last_ticket, \
+                        (SELECT COALESCE(MAX(reserved), 0) FROM ticket_state) AS reserved",
+                [],
+                |r| Ok((r.get("last_ticket")?, r.get("reserved")?)),
+            )
             .map_err(backend)?;
-        Ok(Snapshot { agents, bots, identities, open_conversations, last_ticket: last_ticket as u64 })
+        Ok(Snapshot {
+            agents,
+            bots,
+            identities,
+            open_conversations,
+            last_ticket: last_ticket as u64,
+            tickets_reserved: last_ticket.max(reserved) as u64,
+        })
     }
 
     fn messages_after(
