@@ -23,9 +23,10 @@
 
 use std::sync::Arc;
 
-use rusqlite::{Connection, Row, Statement, Transaction, params};
+use rusqlite::{Connection, Row, Statement, Transaction, named_params};
 
 use super::MessageRecord;
+use super::columns::{MESSAGE_INDEX, MESSAGES, run, sql};
 use super::rows::{arc, from_ms, ms, parse};
 use crate::domain::{ConversationId, Seq};
 
@@ -44,47 +45,50 @@ pub const INDEX_CHUNK: usize = 256;
 /// them with ~8 entries each; with 5,000 chats, ~1.6 each, a chunk is ~50 entries, not ~160 leaves).
 pub const INDEX_CHUNK_CONVERSATIONS: usize = 32;
 
-pub(super) const PUT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, role, sender_name, body, at, client_msg_id) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// The message INSERT, for `put_message`.
+pub(super) fn put_message_sql() -> &'static str {
+    sql!(MESSAGES.insert("INSERT"))
+}
 
-const COLUMNS: &str = "conversation_id, seq, role, sender_name, body, at, client_msg_id";
-
-/// Brings the index up to date with every stored message, then drops the row-by-row index of earlier
-/// versions. Run by every writer as it opens (at start, and when a database is upgraded).
+/// Brings the index up to date with every stored message. Run by every writer as it opens (at start, and
+/// after an upgrade from the row-by-row index of early versions, which migration 2 drops).
 pub(super) fn catch_up(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id)
              SELECT conversation_id, seq, id FROM messages
              WHERE id > (SELECT watermark FROM message_index_state) ORDER BY conversation_id, seq;
-         UPDATE message_index_state SET watermark = (SELECT COALESCE(MAX(id), 0) FROM messages);
-         DROP INDEX IF EXISTS messages_seq;",
+         UPDATE message_index_state SET watermark = (SELECT COALESCE(MAX(id), 0) FROM messages);",
     )?;
     tx.commit()
 }
 
+/// The hot path: the names are looked up in the statement's own cache, and nothing is allocated.
 pub(super) fn put_message(stmt: &mut Statement<'_>, m: &MessageRecord) -> rusqlite::Result<()> {
-    stmt.execute(params![
-        m.conversation_id.0 as i64,
-        m.seq as i64,
-        m.role.as_str(),
-        m.sender_name.as_deref(),
-        m.text.as_ref(),
-        ms(m.at),
-        m.client_msg_id.as_deref()
-    ])?;
+    run(
+        stmt,
+        named_params! {
+            ":conversation_id": m.conversation_id.0 as i64,
+            ":seq": m.seq as i64,
+            ":role": m.role.as_str(),
+            ":sender_name": m.sender_name.as_deref(),
+            ":body": m.text.as_ref(),
+            ":at": ms(m.at),
+            ":client_msg_id": m.client_msg_id.as_deref(),
+        },
+    )?;
     Ok(())
 }
 
 pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
     Ok(MessageRecord {
-        conversation_id: ConversationId(r.get::<_, i64>(0)? as u64),
-        seq: r.get::<_, i64>(1)? as u64,
-        role: parse(&r.get::<_, String>(2)?, "role")?,
-        sender_name: arc(r.get(3)?),
-        text: r.get::<_, String>(4)?.into(),
-        at: from_ms(r.get(5)?),
-        client_msg_id: arc(r.get(6)?),
+        conversation_id: ConversationId(r.get::<_, i64>("conversation_id")? as u64),
+        seq: r.get::<_, i64>("seq")? as u64,
+        role: parse(&r.get::<_, String>("role")?, "role")?,
+        sender_name: arc(r.get("sender_name")?),
+        text: r.get::<_, String>("body")?.into(),
+        at: from_ms(r.get("at")?),
+        client_msg_id: arc(r.get("client_msg_id")?),
     })
 }
 
@@ -93,13 +97,16 @@ const TAIL: &str = "id > (SELECT watermark FROM message_index_state)";
 
 /// `(client_msg_id, seq)` of a conversation's messages that carry an idempotency key.
 pub(super) fn client_msg_ids(conn: &Connection, conversation: i64) -> rusqlite::Result<Vec<(Arc<str>, Seq)>> {
-    let sql = format!(
+    let sql = sql!(format!(
         "SELECT client_msg_id, seq FROM messages WHERE client_msg_id IS NOT NULL AND id IN ( \
-             SELECT message_id FROM message_index WHERE conversation_id = ?1 \
-             UNION ALL SELECT id FROM messages WHERE {TAIL} AND conversation_id = ?1)"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_map([conversation], |r| Ok((r.get::<_, String>(0)?.into(), r.get::<_, i64>(1)? as Seq)))?.collect()
+             SELECT message_id FROM message_index WHERE conversation_id = :conversation \
+             UNION ALL SELECT id FROM messages WHERE {TAIL} AND conversation_id = :conversation)"
+    ));
+    let mut stmt = conn.prepare_cached(sql)?;
+    stmt.query_map(named_params! {":conversation": conversation}, |r| {
+        Ok((r.get::<_, String>("client_msg_id")?.into(), r.get::<_, i64>("seq")? as Seq))
+    })?
+    .collect()
 }
 
 /// Messages with `seq > after`, in order, at most `limit`: from the index and the tail's scan.
@@ -110,15 +117,17 @@ pub(super) fn after(
     limit: i64,
 ) -> rusqlite::Result<Vec<MessageRecord>> {
     // Rows flushed but not yet under the watermark are in both halves; `IN` counts them once.
-    let sql = format!(
-        "SELECT {COLUMNS} FROM messages WHERE id IN ( \
+    let sql = sql!(format!(
+        "{} WHERE id IN ( \
              SELECT message_id FROM (SELECT message_id FROM message_index \
-                 WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) \
-             UNION ALL SELECT id FROM messages WHERE {TAIL} AND conversation_id = ?1 AND seq > ?2) \
-         ORDER BY seq LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    stmt.query_map(params![conversation, after, limit], message_row)?.collect()
+                 WHERE conversation_id = :conversation AND seq > :after ORDER BY seq LIMIT :limit) \
+             UNION ALL SELECT id FROM messages WHERE {TAIL} AND conversation_id = :conversation AND seq > :after) \
+         ORDER BY seq LIMIT :limit",
+        MESSAGES.select()
+    ));
+    let mut stmt = conn.prepare_cached(sql)?;
+    stmt.query_map(named_params! {":conversation": conversation, ":after": after, ":limit": limit}, message_row)?
+        .collect()
 }
 
 /// One message row the index does not hold yet.
@@ -172,11 +181,10 @@ impl MessageIndex {
         let rest = &self.flushing[self.written..];
         let chunk = chunk_len(rest, adding);
         if chunk > 0 {
-            let mut put = tx.prepare_cached(
-                "INSERT OR IGNORE INTO message_index (conversation_id, seq, message_id) VALUES (?1, ?2, ?3)",
-            )?;
+            let mut put = tx.prepare_cached(sql!(MESSAGE_INDEX.insert("INSERT OR IGNORE")))?;
             for e in &rest[..chunk] {
-                if put.execute(params![e.conversation, e.seq, e.row])? == 0 {
+                let entry = named_params! {":conversation_id": e.conversation, ":seq": e.seq, ":message_id": e.row};
+                if run(&mut put, entry)? == 0 {
                     // Two stored messages with one seq: a hub bug. Both rows stay in `messages`; the
                     // index keeps the first. Said loudly rather than failing every commit from now on.
                     tracing::error!(
@@ -191,7 +199,10 @@ impl MessageIndex {
             }
             if chunk == rest.len() {
                 let upto = self.flushing.iter().map(|e| e.row).max().unwrap_or(0);
-                tx.execute("UPDATE message_index_state SET watermark = ?1", [upto])?;
+                tx.execute(
+                    "UPDATE message_index_state SET watermark = :watermark",
+                    named_params! {":watermark": upto},
+                )?;
             }
         }
         Ok(Mark { pending: self.pending.len(), chunk })
@@ -237,17 +248,22 @@ impl MessageIndex {
         after: i64,
         limit: usize,
     ) -> rusqlite::Result<Vec<MessageRecord>> {
+        let indexed = sql!(format!(
+            "{} WHERE id IN (SELECT message_id FROM message_index \
+             WHERE conversation_id = :conversation AND seq > :after ORDER BY seq LIMIT :limit) ORDER BY seq",
+            MESSAGES.select()
+        ));
         let mut out: Vec<MessageRecord> = conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM messages WHERE id IN (SELECT message_id FROM message_index \
-                 WHERE conversation_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) ORDER BY seq"
-            ))?
-            .query_map(params![conversation, after, limit as i64], message_row)?
+            .prepare_cached(indexed)?
+            .query_map(
+                named_params! {":conversation": conversation, ":after": after, ":limit": limit as i64},
+                message_row,
+            )?
             .collect::<rusqlite::Result<_>>()?;
         if out.len() < limit {
-            let mut one = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"))?;
+            let mut one = conn.prepare_cached(sql!(format!("{} WHERE id = :id", MESSAGES.select())))?;
             for row in self.tail_rows(conversation, after).into_iter().take(limit - out.len()) {
-                out.push(one.query_row([row], message_row)?);
+                out.push(one.query_row(named_params! {":id": row}, message_row)?);
             }
         }
         Ok(out)
@@ -283,7 +299,7 @@ mod tests {
     #[test]
     fn a_large_commit_writes_a_chunk_as_large_as_itself() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
         let flush = (0..3 * INDEX_CHUNK as i64).map(|i| entry(i % 5, i, i + 1)).collect::<Vec<_>>();
         let mut index = MessageIndex { flushing: flush, ..Default::default() };
         index.flushing.sort_unstable();
@@ -305,7 +321,7 @@ mod tests {
     #[test]
     fn a_seq_taken_twice_is_reported_at_the_flush() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
         conn.execute("INSERT INTO message_index VALUES (1, 1, 1)", []).unwrap();
         let mut index = MessageIndex { flushing: vec![entry(1, 1, 2), entry(1, 2, 3)], ..Default::default() };
         let tx = conn.transaction().unwrap();

@@ -1,11 +1,12 @@
-//! Rows to records and back: column lists, the conversation query with its last seq, and the small
-//! encodings the tables use (milliseconds, separated lists).
+//! Rows to records and back, by column name (the column tables are in `columns`): the conversation query
+//! with its last seq, and the small encodings the tables use (milliseconds, separated lists).
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use rusqlite::Row;
+use rusqlite::{Row, Statement, named_params};
 
+use super::columns::{CONVERSATIONS, run};
 use super::*;
 
 const SEP: char = '\u{1f}';
@@ -45,75 +46,163 @@ pub(super) fn arc(s: Option<String>) -> Option<Arc<str>> {
     s.map(Arc::from)
 }
 
-pub(super) const CONVERSATION_COLUMNS: &str = "id, ticket, visitor_id, site, department, locale, language, priority, tier, \
-    status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
-    created_at, resolved_at, last_seq, rating, rating_comment";
+/// The conversation's `last_seq` comes from the messages themselves (the index's largest seq, or the
+/// unindexed tail's; see `messages`), since the conversation row is only rewritten on status changes, not
+/// for every message. The tail is grouped once per query, so that a list of conversations scans it once,
+/// not once per row.
+const LAST_SEQ: &str = "MAX(COALESCE((SELECT MAX(i.seq) FROM message_index i WHERE i.conversation_id = conversations.id), 0), \
+    COALESCE((SELECT last FROM tail WHERE cid = conversations.id), 0))";
 
-/// `SELECT` of a conversation's columns, to be followed by `FROM conversations ...`. `last_seq` comes from
-/// the messages themselves (the index's largest seq, or the unindexed tail's; see `messages`), since the
-/// conversation row is only rewritten on status changes, not for every message. The tail is grouped once
-/// per query, so that a list of conversations scans it once, not once per row.
-pub(super) const CONVERSATION_SELECT: &str = "WITH tail(cid, last) AS MATERIALIZED (SELECT conversation_id, MAX(seq) \
-        FROM messages WHERE id > (SELECT watermark FROM message_index_state) GROUP BY conversation_id) \
-    SELECT id, ticket, visitor_id, site, department, locale, language, priority, tier, \
-    status, agent_id, bot_id, bot_reason, handoff_requested, verified, plan, urgent, visitor_name, visitor_email, \
-    created_at, resolved_at, \
-    MAX(COALESCE((SELECT MAX(i.seq) FROM message_index i WHERE i.conversation_id = conversations.id), 0), \
-        COALESCE((SELECT last FROM tail WHERE cid = conversations.id), 0)), \
-    rating, rating_comment";
+/// `SELECT` of a conversation's columns `FROM conversations`, to be followed by `WHERE ...`.
+pub(super) fn conversation_select() -> String {
+    format!(
+        "WITH tail(cid, last) AS MATERIALIZED (SELECT conversation_id, MAX(seq) FROM messages \
+         WHERE id > (SELECT watermark FROM message_index_state) GROUP BY conversation_id) {}",
+        CONVERSATIONS.select_with(&[("last_seq", LAST_SEQ)])
+    )
+}
+
+pub(super) fn put_conversation(stmt: &mut Statement<'_>, c: &ConversationRecord) -> rusqlite::Result<usize> {
+    run(
+        stmt,
+        named_params! {
+            ":id": c.id.0 as i64,
+            ":ticket": c.ticket.0 as i64,
+            ":visitor_id": c.visitor_id.0 as i64,
+            ":site": c.site.as_ref(),
+            ":department": c.department.as_ref(),
+            ":locale": c.locale.as_deref(),
+            ":language": c.language.as_ref().map(|l| l.as_str()),
+            ":priority": c.priority.as_str(),
+            ":tier": c.tier,
+            ":status": c.status.as_str(),
+            ":agent_id": c.agent_id.map(|a| a.0 as i64),
+            ":bot_id": c.bot_id.map(|b| b.0 as i64),
+            ":bot_reason": c.bot_reason.map(|r| r.as_str()),
+            ":handoff_requested": c.handoff_requested,
+            ":verified": c.verified,
+            ":plan": c.plan.as_str(),
+            ":urgent": c.urgent,
+            ":visitor_name": c.visitor_name.as_deref(),
+            ":visitor_email": c.visitor_email.as_deref(),
+            ":created_at": ms(c.created_at),
+            ":resolved_at": c.resolved_at.map(ms),
+            ":last_seq": c.last_seq as i64,
+            ":rating": c.rating,
+            ":rating_comment": c.rating_comment.as_deref(),
+        },
+    )
+}
 
 pub(super) fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationRecord> {
     Ok(ConversationRecord {
-        id: ConversationId(r.get::<_, i64>(0)? as u64),
-        ticket: Ticket(r.get::<_, i64>(1)? as u64),
-        visitor_id: VisitorId(r.get::<_, i64>(2)? as u64),
-        site: r.get::<_, String>(3)?.into(),
-        department: r.get::<_, String>(4)?.into(),
-        locale: arc(r.get(5)?),
-        language: r.get::<_, Option<String>>(6)?.and_then(|l| Language::parse(&l)),
-        priority: parse(&r.get::<_, String>(7)?, "priority")?,
-        tier: r.get(8)?,
-        status: parse(&r.get::<_, String>(9)?, "status")?,
-        agent_id: r.get::<_, Option<i64>>(10)?.map(|v| AgentId(v as u64)),
-        bot_id: r.get::<_, Option<i64>>(11)?.map(|v| BotId(v as u64)),
-        bot_reason: r.get::<_, Option<String>>(12)?.map(|s| parse(&s, "bot_reason")).transpose()?,
-        handoff_requested: r.get(13)?,
-        verified: r.get(14)?,
-        plan: parse(&r.get::<_, String>(15)?, "plan")?,
-        urgent: r.get(16)?,
-        visitor_name: arc(r.get(17)?),
-        visitor_email: arc(r.get(18)?),
-        created_at: from_ms(r.get(19)?),
-        resolved_at: r.get::<_, Option<i64>>(20)?.map(from_ms),
-        last_seq: r.get::<_, i64>(21)? as u64,
-        rating: r.get(22)?,
-        rating_comment: arc(r.get(23)?),
+        id: ConversationId(r.get::<_, i64>("id")? as u64),
+        ticket: Ticket(r.get::<_, i64>("ticket")? as u64),
+        visitor_id: VisitorId(r.get::<_, i64>("visitor_id")? as u64),
+        site: r.get::<_, String>("site")?.into(),
+        department: r.get::<_, String>("department")?.into(),
+        locale: arc(r.get("locale")?),
+        language: r.get::<_, Option<String>>("language")?.and_then(|l| Language::parse(&l)),
+        priority: parse(&r.get::<_, String>("priority")?, "priority")?,
+        tier: r.get("tier")?,
+        status: parse(&r.get::<_, String>("status")?, "status")?,
+        agent_id: r.get::<_, Option<i64>>("agent_id")?.map(|v| AgentId(v as u64)),
+        bot_id: r.get::<_, Option<i64>>("bot_id")?.map(|v| BotId(v as u64)),
+        bot_reason: r.get::<_, Option<String>>("bot_reason")?.map(|s| parse(&s, "bot_reason")).transpose()?,
+        handoff_requested: r.get("handoff_requested")?,
+        verified: r.get("verified")?,
+        plan: parse(&r.get::<_, String>("plan")?, "plan")?,
+        urgent: r.get("urgent")?,
+        visitor_name: arc(r.get("visitor_name")?),
+        visitor_email: arc(r.get("visitor_email")?),
+        created_at: from_ms(r.get("created_at")?),
+        resolved_at: r.get::<_, Option<i64>>("resolved_at")?.map(from_ms),
+        last_seq: r.get::<_, i64>("last_seq")? as u64,
+        rating: r.get("rating")?,
+        rating_comment: arc(r.get("rating_comment")?),
     })
+}
+
+pub(super) fn put_agent(stmt: &mut Statement<'_>, a: &AgentRecord) -> rusqlite::Result<usize> {
+    run(
+        stmt,
+        named_params! {
+            ":id": a.id.0 as i64,
+            ":email": a.email,
+            ":name": a.name.as_ref(),
+            ":password_hash": a.password_hash,
+            ":languages": join(a.languages.iter().map(|l| l.as_str())),
+            ":tier": a.tier,
+            ":max_chats": a.max_chats,
+            ":departments": join(a.departments.iter()),
+            ":created_at": ms(a.created_at),
+        },
+    )
 }
 
 pub(super) fn agent_row(r: &Row<'_>) -> rusqlite::Result<AgentRecord> {
-    let languages: String = r.get(4)?;
-    let departments: String = r.get(7)?;
+    let languages: String = r.get("languages")?;
+    let departments: String = r.get("departments")?;
     Ok(AgentRecord {
-        id: AgentId(r.get::<_, i64>(0)? as u64),
-        email: r.get(1)?,
-        name: r.get::<_, String>(2)?.into(),
-        password_hash: r.get(3)?,
+        id: AgentId(r.get::<_, i64>("id")? as u64),
+        email: r.get("email")?,
+        name: r.get::<_, String>("name")?.into(),
+        password_hash: r.get("password_hash")?,
         languages: split(&languages).filter_map(Language::parse).collect(),
-        tier: r.get(5)?,
-        max_chats: r.get(6)?,
+        tier: r.get("tier")?,
+        max_chats: r.get("max_chats")?,
         departments: split(&departments).map(Arc::from).collect(),
-        created_at: from_ms(r.get(8)?),
+        created_at: from_ms(r.get("created_at")?),
     })
 }
 
-pub(super) const AGENT_COLUMNS: &str =
-    "id, email, name, password_hash, languages, tier, max_chats, departments, created_at";
+pub(super) fn put_bot(stmt: &mut Statement<'_>, b: &BotRecord) -> rusqlite::Result<usize> {
+    run(stmt, named_params! {":id": b.id.0 as i64, ":name": b.name.as_ref(), ":created_at": ms(b.created_at)})
+}
 
-pub(super) fn principal_parts(p: Principal) -> (&'static str, i64) {
-    match p {
+pub(super) fn bot_row(r: &Row<'_>) -> rusqlite::Result<BotRecord> {
+    Ok(BotRecord {
+        id: BotId(r.get::<_, i64>("id")? as u64),
+        name: r.get::<_, String>("name")?.into(),
+        created_at: from_ms(r.get("created_at")?),
+    })
+}
+
+pub(super) fn put_token(stmt: &mut Statement<'_>, t: &TokenRecord) -> rusqlite::Result<usize> {
+    let (kind, subject) = match t.principal {
         Principal::Agent(id) => ("agent", id.0 as i64),
         Principal::Bot(id) => ("bot", id.0 as i64),
         Principal::Visitor(id) => ("visitor", id.0 as i64),
-    }
+    };
+    run(
+        stmt,
+        named_params! {":hash": &t.hash[..], ":kind": kind, ":subject": subject, ":expires_at": t.expires_at.map(ms)},
+    )
+}
+
+pub(super) fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+    let hash: Vec<u8> = r.get("hash")?;
+    let subject = r.get::<_, i64>("subject")? as u64;
+    let principal = match r.get::<_, String>("kind")?.as_str() {
+        "agent" => Principal::Agent(AgentId(subject)),
+        "bot" => Principal::Bot(BotId(subject)),
+        _ => Principal::Visitor(VisitorId(subject)),
+    };
+    Ok(TokenRecord {
+        hash: hash.try_into().map_err(|_| rusqlite::Error::InvalidColumnName("bad token hash".into()))?,
+        principal,
+        expires_at: r.get::<_, Option<i64>>("expires_at")?.map(from_ms),
+    })
+}
+
+pub(super) fn put_identity(stmt: &mut Statement<'_>, l: &IdentityLink) -> rusqlite::Result<usize> {
+    run(stmt, named_params! {":site": l.site.as_ref(), ":sub": l.sub.as_ref(), ":email": l.email.as_ref()})
+}
+
+pub(super) fn identity_row(r: &Row<'_>) -> rusqlite::Result<IdentityLink> {
+    Ok(IdentityLink {
+        site: r.get::<_, String>("site")?.into(),
+        sub: r.get::<_, String>("sub")?.into(),
+        email: r.get::<_, String>("email")?.into(),
+    })
 }

@@ -1,3 +1,5 @@
+-- Version 1 of the schema (migration 1 in store/migrations.rs), as released before the schema had
+-- versions. Do not edit: a change to the schema is a new migration there.
 -- Switchboard's embedded store. Times are milliseconds since the Unix epoch; ids are the 64-bit ids
 -- stored as signed integers; lists are joined with the unit separator (0x1f).
 CREATE TABLE IF NOT EXISTS conversations (

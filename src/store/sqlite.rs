@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, named_params};
 
 use super::checkpoint::{Checkpointer, CommitNotice};
-use super::messages::{self, MessageIndex, PUT_MESSAGE, put_message};
+use super::columns::{AGENTS, BOTS, CONVERSATIONS, IDENTITIES, SECRETS, TOKENS, sql};
+use super::messages::{self, MessageIndex, put_message};
+use super::migrations;
 use super::rows::*;
 use super::*;
 
@@ -20,14 +22,23 @@ pub struct SqliteFactory {
 }
 
 impl SqliteFactory {
-    /// Creates the database and its schema if needed.
+    /// Creates the database if needed and brings its schema to this build's version (`migrations`),
+    /// before any connection is handed out; a database of a newer version is refused.
     pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
         let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
-        let conn = factory.connect()?;
-        conn.execute_batch(include_str!("schema.sql")).map_err(backend)?;
+        let mut conn = factory.connect()?;
+        migrations::migrate(&mut conn).map_err(|e| factory.about(e))?;
         factory.make_private()?;
         Ok(factory)
+    }
+
+    /// `e`, naming the database file.
+    fn about(&self, e: StoreError) -> StoreError {
+        match e {
+            StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", self.path.display())),
+            StoreError::Corrupt(m) => StoreError::Corrupt(format!("{}: {m}", self.path.display())),
+        }
     }
 
     /// The database holds the key that signs visitor tokens (`secrets`): only the owner may read it.
@@ -58,6 +69,8 @@ impl SqliteFactory {
              PRAGMA journal_size_limit={WAL_LIMIT_BYTES}; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
+        // A newer build may have migrated the database since this one opened it.
+        migrations::check(&conn).map_err(|e| self.about(e))?;
         Ok(conn)
     }
 }
@@ -112,83 +125,40 @@ impl SqliteStore {
         match op {
             StoreOp::PutMessage(m) => put_message(messages, m)?,
             StoreOp::PutConversation(c) => {
-                tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO conversations ({CONVERSATION_COLUMNS}) VALUES \
-                     (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
-                ))?
-                .execute(params![
-                    c.id.0 as i64,
-                    c.ticket.0 as i64,
-                    c.visitor_id.0 as i64,
-                    c.site.as_ref(),
-                    c.department.as_ref(),
-                    c.locale.as_deref(),
-                    c.language.as_ref().map(|l| l.as_str()),
-                    c.priority.as_str(),
-                    c.tier,
-                    c.status.as_str(),
-                    c.agent_id.map(|a| a.0 as i64),
-                    c.bot_id.map(|b| b.0 as i64),
-                    c.bot_reason.map(|r| r.as_str()),
-                    c.handoff_requested,
-                    c.verified,
-                    c.plan.as_str(),
-                    c.urgent,
-                    c.visitor_name.as_deref(),
-                    c.visitor_email.as_deref(),
-                    ms(c.created_at),
-                    c.resolved_at.map(ms),
-                    c.last_seq as i64,
-                    c.rating,
-                    c.rating_comment.as_deref()
-                ])?;
+                put_conversation(&mut *tx.prepare_cached(sql!(CONVERSATIONS.insert("INSERT OR REPLACE")))?, c)?;
             }
             StoreOp::PutAgent(a) => {
-                tx.prepare_cached(&format!(
-                    "INSERT OR REPLACE INTO agents ({AGENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                ))?
-                .execute(params![
-                    a.id.0 as i64,
-                    a.email,
-                    a.name.as_ref(),
-                    a.password_hash,
-                    join(a.languages.iter().map(|l| l.as_str())),
-                    a.tier,
-                    a.max_chats,
-                    join(a.departments.iter()),
-                    ms(a.created_at)
-                ])?;
+                put_agent(&mut *tx.prepare_cached(sql!(AGENTS.insert("INSERT OR REPLACE")))?, a)?;
             }
             StoreOp::DeleteAgent(id) => {
-                tx.execute("DELETE FROM agents WHERE id = ?1", [id.0 as i64])?;
-                tx.execute("DELETE FROM tokens WHERE kind = 'agent' AND subject = ?1", [id.0 as i64])?;
+                let id = id.0 as i64;
+                tx.execute("DELETE FROM agents WHERE id = :id", named_params! {":id": id})?;
+                tx.execute("DELETE FROM tokens WHERE kind = 'agent' AND subject = :id", named_params! {":id": id})?;
             }
             StoreOp::PutBot(b) => {
-                tx.execute(
-                    "INSERT OR REPLACE INTO bots (id, name, created_at) VALUES (?1, ?2, ?3)",
-                    params![b.id.0 as i64, b.name.as_ref(), ms(b.created_at)],
-                )?;
+                put_bot(&mut *tx.prepare_cached(sql!(BOTS.insert("INSERT OR REPLACE")))?, b)?;
             }
             StoreOp::PutToken(t) => {
-                let (kind, subject) = principal_parts(t.principal);
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO tokens (hash, kind, subject, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![&t.hash[..], kind, subject, t.expires_at.map(ms)])?;
+                put_token(&mut *tx.prepare_cached(sql!(TOKENS.insert("INSERT OR REPLACE")))?, t)?;
             }
             StoreOp::DeleteToken(hash) => {
-                tx.execute("DELETE FROM tokens WHERE hash = ?1", [&hash[..]])?;
+                tx.execute("DELETE FROM tokens WHERE hash = :hash", named_params! {":hash": &hash[..]})?;
             }
             StoreOp::PutIdentity(l) => {
-                tx.execute(
-                    "INSERT OR REPLACE INTO identities (site, sub, email) VALUES (?1, ?2, ?3)",
-                    params![l.site.as_ref(), l.sub.as_ref(), l.email.as_ref()],
-                )?;
+                put_identity(&mut *tx.prepare_cached(sql!(IDENTITIES.insert("INSERT OR REPLACE")))?, l)?;
             }
             StoreOp::SetRating { conversation, score, comment } => {
                 tx.execute(
-                    "UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1",
-                    params![conversation.0 as i64, score, comment.as_deref()],
+                    "UPDATE conversations SET rating = :rating, rating_comment = :rating_comment WHERE id = :id",
+                    named_params! {":id": conversation.0 as i64, ":rating": score, ":rating_comment": comment.as_deref()},
+                )?;
+            }
+            StoreOp::ReserveTickets { up_to } => {
+                // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
+                tx.execute(
+                    "INSERT INTO ticket_state (id, reserved) VALUES (1, :up_to) \
+                     ON CONFLICT (id) DO UPDATE SET reserved = MAX(reserved, excluded.reserved)",
+                    named_params! {":up_to": i64::try_from(*up_to).unwrap_or(i64::MAX)},
                 )?;
             }
         }
@@ -207,7 +177,7 @@ impl Store for SqliteStore {
             None => None,
         };
         let mut written = || -> rusqlite::Result<()> {
-            let mut messages = tx.prepare_cached(PUT_MESSAGE)?;
+            let mut messages = tx.prepare_cached(messages::put_message_sql())?;
             for op in ops {
                 Self::apply_one(&tx, &mut messages, op)?;
                 if let (StoreOp::PutMessage(m), Some(index)) = (op, self.index.as_mut()) {
@@ -242,51 +212,35 @@ impl Store for SqliteStore {
     fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
         let fresh: [u8; 32] = rand::random();
         self.conn
-            .execute("INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)", params![name, &fresh[..]])
+            .execute(sql!(SECRETS.insert("INSERT OR IGNORE")), named_params! {":name": name, ":value": &fresh[..]})
             .map_err(backend)?;
-        let value: Vec<u8> =
-            self.conn.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0)).map_err(backend)?;
+        let value: Vec<u8> = self
+            .conn
+            .query_row(sql!(format!("{} WHERE name = :name", SECRETS.select())), named_params! {":name": name}, |r| {
+                r.get("value")
+            })
+            .map_err(backend)?;
         value.try_into().map_err(|_| StoreError::Backend(format!("secret {name} is not 32 bytes")))
     }
 
     fn load(&self) -> StoreResult<Snapshot> {
+        fn all<T>(
+            c: &Connection,
+            sql: &str,
+            row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        ) -> rusqlite::Result<Vec<T>> {
+            c.prepare(sql)?.query_map([], row)?.collect()
+        }
         let c = &self.conn;
-        let agents = c
-            .prepare(&format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY created_at"))
-            .and_then(|mut s| s.query_map([], agent_row)?.collect::<Result<Vec<_>, _>>())
-            .map_err(backend)?;
-        let bots = c
-            .prepare("SELECT id, name, created_at FROM bots")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(BotRecord {
-                        id: BotId(r.get::<_, i64>(0)? as u64),
-                        name: r.get::<_, String>(1)?.into(),
-                        created_at: from_ms(r.get(2)?),
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(backend)?;
-        let identities = c
-            .prepare("SELECT site, sub, email FROM identities")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
-                    Ok(IdentityLink {
-                        site: r.get::<_, String>(0)?.into(),
-                        sub: r.get::<_, String>(1)?.into(),
-                        email: r.get::<_, String>(2)?.into(),
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(backend)?;
-        let open = c
-            .prepare(&format!(
-                "{CONVERSATION_SELECT} FROM conversations WHERE status != 'resolved' ORDER BY created_at"
-            ))
-            .and_then(|mut s| s.query_map([], conversation_row)?.collect::<Result<Vec<_>, _>>())
-            .map_err(backend)?;
+        let agents = all(c, sql!(format!("{} ORDER BY created_at", AGENTS.select())), agent_row).map_err(backend)?;
+        let bots = all(c, sql!(BOTS.select()), bot_row).map_err(backend)?;
+        let identities = all(c, sql!(IDENTITIES.select()), identity_row).map_err(backend)?;
+        let open = all(
+            c,
+            sql!(format!("{} WHERE status != 'resolved' ORDER BY created_at", conversation_select())),
+            conversation_row,
+        )
+        .map_err(backend)?;
         let open_conversations = open
             .into_iter()
             .map(|record| {
@@ -295,9 +249,22 @@ impl Store for SqliteStore {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(backend)?;
-        let last_ticket: i64 =
-            c.query_row("SELECT COALESCE(MAX(ticket), 1000) FROM conversations", [], |r| r.get(0)).map_err(backend)?;
-        Ok(Snapshot { agents, bots, identities, open_conversations, last_ticket: last_ticket as u64 })
+        let (last_ticket, reserved): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT COALESCE(MAX(ticket), 1000) FROM conversations) AS last_ticket, \
+                        (SELECT COALESCE(MAX(reserved), 0) FROM ticket_state) AS reserved",
+                [],
+                |r| Ok((r.get("last_ticket")?, r.get("reserved")?)),
+            )
+            .map_err(backend)?;
+        Ok(Snapshot {
+            agents,
+            bots,
+            identities,
+            open_conversations,
+            last_ticket: last_ticket as u64,
+            tickets_reserved: last_ticket.max(reserved) as u64,
+        })
     }
 
     fn messages_after(
@@ -316,84 +283,64 @@ impl Store for SqliteStore {
 
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
         self.conn
-            .prepare_cached("SELECT kind, subject, expires_at FROM tokens WHERE hash = ?1")
-            .and_then(|mut s| {
-                s.query_row([&hash[..]], |r| {
-                    let kind: String = r.get(0)?;
-                    let subject = r.get::<_, i64>(1)? as u64;
-                    let principal = match kind.as_str() {
-                        "agent" => Principal::Agent(AgentId(subject)),
-                        "bot" => Principal::Bot(BotId(subject)),
-                        _ => Principal::Visitor(VisitorId(subject)),
-                    };
-                    Ok(TokenRecord { hash: *hash, principal, expires_at: r.get::<_, Option<i64>>(2)?.map(from_ms) })
-                })
-                .optional()
-            })
+            .prepare_cached(sql!(format!("{} WHERE hash = :hash", TOKENS.select())))
+            .and_then(|mut s| s.query_row(named_params! {":hash": &hash[..]}, token_row).optional())
             .map_err(backend)
     }
 
     fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
         self.conn
-            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?1"))
-            .and_then(|mut s| s.query_row([email], agent_row).optional())
+            .prepare_cached(sql!(format!("{} WHERE email = :email", AGENTS.select())))
+            .and_then(|mut s| s.query_row(named_params! {":email": email}, agent_row).optional())
             .map_err(backend)
     }
 
     fn agent(&self, id: AgentId) -> StoreResult<Option<AgentRecord>> {
         self.conn
-            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents WHERE id = ?1"))
-            .and_then(|mut s| s.query_row([id.0 as i64], agent_row).optional())
+            .prepare_cached(sql!(format!("{} WHERE id = :id", AGENTS.select())))
+            .and_then(|mut s| s.query_row(named_params! {":id": id.0 as i64}, agent_row).optional())
             .map_err(backend)
     }
 
     fn bot(&self, id: BotId) -> StoreResult<Option<BotRecord>> {
         self.conn
-            .prepare_cached("SELECT id, name, created_at FROM bots WHERE id = ?1")
-            .and_then(|mut s| {
-                s.query_row([id.0 as i64], |r| {
-                    Ok(BotRecord {
-                        id: BotId(r.get::<_, i64>(0)? as u64),
-                        name: r.get::<_, String>(1)?.into(),
-                        created_at: from_ms(r.get(2)?),
-                    })
-                })
-                .optional()
-            })
+            .prepare_cached(sql!(format!("{} WHERE id = :id", BOTS.select())))
+            .and_then(|mut s| s.query_row(named_params! {":id": id.0 as i64}, bot_row).optional())
             .map_err(backend)
     }
 
     fn conversation_by_ticket(&self, ticket: Ticket) -> StoreResult<Option<ConversationRecord>> {
         self.conn
-            .prepare_cached(&format!("{CONVERSATION_SELECT} FROM conversations WHERE ticket = ?1"))
-            .and_then(|mut s| s.query_row([ticket.0 as i64], conversation_row).optional())
+            .prepare_cached(sql!(format!("{} WHERE ticket = :ticket", conversation_select())))
+            .and_then(|mut s| s.query_row(named_params! {":ticket": ticket.0 as i64}, conversation_row).optional())
             .map_err(backend)
     }
 
     fn conversations(&self, q: TicketQuery) -> StoreResult<Vec<ConversationRecord>> {
-        let sql = format!(
-            "{CONVERSATION_SELECT} FROM conversations WHERE (?1 IS NULL OR status = ?1) \
-             AND (?2 IS NULL OR agent_id = ?2) ORDER BY created_at DESC, ticket DESC LIMIT ?3"
-        );
+        let sql = sql!(format!(
+            "{} WHERE (:status IS NULL OR status = :status) AND (:agent IS NULL OR agent_id = :agent) \
+             ORDER BY created_at DESC, ticket DESC LIMIT :limit",
+            conversation_select()
+        ));
+        let params = named_params! {
+            ":status": q.status.map(|s| s.as_str()),
+            ":agent": q.agent.map(|a| a.0 as i64),
+            ":limit": q.limit as i64,
+        };
         self.conn
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(
-                    params![q.status.map(|s| s.as_str()), q.agent.map(|a| a.0 as i64), q.limit as i64],
-                    conversation_row,
-                )?
-                .collect::<Result<Vec<_>, _>>()
-            })
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_map(params, conversation_row)?.collect::<Result<Vec<_>, _>>())
             .map_err(backend)
     }
 
     fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>> {
+        let sql = sql!(format!(
+            "{} WHERE visitor_id = :visitor AND status != 'resolved' ORDER BY created_at DESC LIMIT 1",
+            conversation_select()
+        ));
         self.conn
-            .prepare_cached(&format!(
-                "{CONVERSATION_SELECT} FROM conversations WHERE visitor_id = ?1 AND status != 'resolved' \
-                 ORDER BY created_at DESC LIMIT 1"
-            ))
-            .and_then(|mut s| s.query_row([visitor.0 as i64], conversation_row).optional())
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(named_params! {":visitor": visitor.0 as i64}, conversation_row).optional())
             .map_err(backend)
     }
 }

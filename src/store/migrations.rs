@@ -1,0 +1,143 @@
+//! Schema versions. The database's `PRAGMA user_version` is the number of migrations applied to it; each
+//! migration runs in a transaction of its own that also sets the version, so a database is always at
+//! exactly one version, whatever crashed when.
+//!
+//! Version 1 is the schema as the store created it before it had versions (`schema.sql`, every table
+//! `IF NOT EXISTS`): a database from then is at version 0 and holds some or all of it, and migration 1
+//! adds whatever it lacks. A change to the schema is a new migration at the end of `MIGRATIONS`, never an
+//! edit of one already released. A database at a version this build does not know was written by a newer
+//! build and is refused: running on a schema one does not know risks its data.
+//!
+//! `SqliteFactory::new` migrates before it hands out any connection, so no reader of this process sees a
+//! schema part-way; the transactions are IMMEDIATE, so two processes opening one database at once
+//! serialise, and the second finds the work done.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{StoreError, StoreResult};
+
+pub(super) struct Migration {
+    /// The version a database is at once this migration is applied: its place in `MIGRATIONS`, from 1.
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order.
+pub(super) const MIGRATIONS: &[Migration] = &[
+    // The schema of the first release, as its `CREATE ... IF NOT EXISTS` statements left a database.
+    Migration { version: 1, sql: include_str!("schema.sql") },
+    // The row-by-row `(conversation_id, seq)` index of early versions. `message_index`, written in bulk,
+    // replaced it (see `messages`); the writer indexes any message the new index lacks as it opens.
+    Migration { version: 2, sql: "DROP INDEX IF EXISTS messages_seq;" },
+    // The ticket high-water mark (`StoreOp::ReserveTickets`): every ticket up to `reserved` may have been
+    // handed out, so none of them is handed out again, even after a crash. One row, written on first use.
+    Migration {
+        version: 3,
+        sql: "CREATE TABLE ticket_state (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  reserved INTEGER NOT NULL
+              );",
+    },
+];
+
+/// The version this build writes and reads.
+pub(super) const LATEST: u32 = MIGRATIONS.len() as u32;
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("migrating the schema: {e}"))
+}
+
+fn version_of(conn: &Connection) -> StoreResult<u32> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(backend)?;
+    u32::try_from(version).map_err(|_| StoreError::Corrupt(format!("schema version {version}")))
+}
+
+/// The database's schema version, refused if it is newer than this build's (`latest`).
+fn known_version(conn: &Connection, latest: u32) -> StoreResult<u32> {
+    let version = version_of(conn)?;
+    if version > latest {
+        return Err(StoreError::Backend(format!(
+            "the database is at schema version {version}, newer than this build knows ({latest}): \
+             it was written by a newer Switchboard; run that version, or a copy of the data from before it"
+        )));
+    }
+    Ok(version)
+}
+
+/// Checks the schema version of a connection about to be used: refuses a newer schema than this build's.
+pub(super) fn check(conn: &Connection) -> StoreResult<u32> {
+    known_version(conn, LATEST)
+}
+
+/// Brings the database to `LATEST`, one migration per transaction; returns the version it was at.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<u32> {
+    apply(conn, MIGRATIONS)
+}
+
+fn apply(conn: &mut Connection, migrations: &[Migration]) -> StoreResult<u32> {
+    let latest = migrations.len() as u32;
+    let found = known_version(conn, latest)?;
+    if found == latest {
+        return Ok(found);
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+        // Read again under the write lock: another process may have migrated meanwhile.
+        let version = known_version(&tx, latest)?;
+        let Some(next) = migrations.get(version as usize) else { return Ok(found) };
+        debug_assert_eq!(next.version, version + 1);
+        tx.execute_batch(next.sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", next.version))
+            .and_then(|()| tx.commit())
+            .map_err(|e| StoreError::Backend(format!("migrating the schema to version {}: {e}", next.version)))?;
+        tracing::info!(version = next.version, "schema migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_the_places_in_the_list() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+        }
+    }
+
+    #[test]
+    fn a_new_database_is_migrated_to_the_latest_version_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(version_of(&conn).unwrap(), LATEST);
+        assert_eq!(migrate(&mut conn).unwrap(), LATEST, "nothing left to do");
+    }
+
+    /// A migration that fails leaves the database as the one before it left it: its statements and its
+    /// version roll back together.
+    #[test]
+    fn a_failed_migration_leaves_the_version_before_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let steps = [
+            Migration { version: 1, sql: "CREATE TABLE a (x INTEGER);" },
+            Migration { version: 2, sql: "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);" },
+        ];
+        let err = apply(&mut conn, &steps).unwrap_err().to_string();
+        assert!(err.contains("version 2"), "{err}");
+        assert_eq!(version_of(&conn).unwrap(), 1);
+        let tables: i64 =
+            conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('a', 'b')", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 1, "table a stays, table b is rolled back");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("newer than this build knows"), "{err}");
+        assert!(check(&conn).is_err());
+        let tables: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+}
