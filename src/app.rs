@@ -12,9 +12,10 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::{Limits, SiteConfig};
 use crate::delivery::{ConnId, ConnRegistry};
+use crate::domain::Participant;
 use crate::hub::HubHandle;
 use crate::passwords::Passwords;
-use crate::store::{Principal, ReadPool, StoreResult};
+use crate::store::{ReadPool, StoreResult};
 use crate::visitor_token::{Checked, VisitorTokens};
 
 /// Cloned for every request and connection: one reference count to bump, not one per handle.
@@ -96,9 +97,9 @@ impl App {
 
     /// Who a bearer token (not the admin token) belongs to: a visitor token is checked by its MAC
     /// alone; other tokens are looked up in the store, where expired ones count as absent.
-    pub async fn principal(&self, token: &str) -> StoreResult<Option<Principal>> {
+    pub async fn principal(&self, token: &str) -> StoreResult<Option<Participant>> {
         match self.visitor_tokens.check(token) {
-            Checked::Valid(visitor) => return Ok(Some(Principal::Visitor(visitor))),
+            Checked::Valid(visitor) => return Ok(Some(Participant::Visitor(visitor))),
             Checked::Invalid => return Ok(None),
             Checked::Other => {}
         }
@@ -144,7 +145,6 @@ impl ConnectionCounts {
         *entry += 1;
         Ok(ConnectionSlot { counts: self.clone(), ip })
     }
-
 }
 
 impl Drop for ConnectionSlot {

@@ -58,6 +58,13 @@ impl Passwords {
         Ok(Passwords { tx })
     }
 
+    /// A handle with no thread behind it: every request answers `Stopped`. For routers under test that
+    /// never check a password.
+    pub fn stopped() -> Passwords {
+        let (tx, _) = mpsc::channel(1);
+        Passwords { tx }
+    }
+
     /// An argon2id hash of `password` in PHC form.
     pub async fn hash(&self, password: String) -> Result<String, PasswordsError> {
         let (answer, rx) = oneshot::channel();

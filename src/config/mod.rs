@@ -354,11 +354,23 @@ mod tests {
             ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
             ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
             ("colour = \"blue\"", "colour"),
-            ("[sla]\nfirst_response = { urgent = \"1h\", premium = \"12 hours\", standard = \"48h\", low = \"72h\" }", "sla.first_response.premium"),
+            (
+                "[sla]\nfirst_response = { urgent = \"1h\", premium = \"12 hours\", standard = \"48h\", low = \"72h\" }",
+                "sla.first_response.premium",
+            ),
             ("[sla]\nwarn_at = 1.5", "sla.warn_at"),
-            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\", \"b\", \"c\", \"d\"]", "departments[0].tiers"),
-            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\"]\ntopics = [{ key = \"x\", label = { en = \"X\" }, tier = 2 }]", "departments[0].topics[0].tier"),
-            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntopics = [{ key = \"x\", label = { english = \"X\" } }]", "departments[0].topics[0].label.english"),
+            (
+                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\", \"b\", \"c\", \"d\"]",
+                "departments[0].tiers",
+            ),
+            (
+                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\"]\ntopics = [{ key = \"x\", label = { en = \"X\" }, tier = 2 }]",
+                "departments[0].topics[0].tier",
+            ),
+            (
+                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntopics = [{ key = \"x\", label = { english = \"X\" } }]",
+                "departments[0].topics[0].label.english",
+            ),
         ];
         for (toml, key) in cases {
             let err = load(toml).expect_err(toml).to_string();

@@ -39,7 +39,8 @@ impl PerPriority {
 
     /// Parsed, in `Priority::ALL` order.
     fn parse(&self, key: &str) -> Result<[SignedDuration; 4], ConfigError> {
-        let texts = [("urgent", &self.urgent), ("premium", &self.premium), ("standard", &self.standard), ("low", &self.low)];
+        let texts =
+            [("urgent", &self.urgent), ("premium", &self.premium), ("standard", &self.standard), ("low", &self.low)];
         let mut out = [SignedDuration::ZERO; 4];
         for (i, (name, text)) in texts.iter().enumerate() {
             out[i] = parse_duration(text).map_err(|e| invalid(format!("{key}.{name}"), e))?;

@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 use super::error::ApiError;
 use crate::app::App;
 use crate::auth;
+use crate::domain::Participant;
 use crate::domain::{AgentId, VisitorId};
-use crate::store::Principal;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller {
@@ -31,9 +31,9 @@ impl FromRequestParts<App> for Caller {
             return Ok(Caller::Admin);
         }
         match app.principal(token).await? {
-            Some(Principal::Agent(id)) => Ok(Caller::Agent(id)),
-            Some(Principal::Visitor(id)) => Ok(Caller::Visitor(id)),
-            Some(Principal::Bot(_)) => Err(ApiError::forbidden()),
+            Some(Participant::Agent(id)) => Ok(Caller::Agent(id)),
+            Some(Participant::Visitor(id)) => Ok(Caller::Visitor(id)),
+            Some(Participant::Bot(_)) => Err(ApiError::forbidden()),
             None => Err(ApiError::unauthorized()),
         }
     }

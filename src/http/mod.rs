@@ -61,4 +61,6 @@ async fn status(State(app): State<App>) -> Result<Json<StatusOut>, ApiError> {
 }
 
 #[cfg(test)]
+mod fakes_tests;
+#[cfg(test)]
 mod tests;

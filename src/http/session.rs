@@ -9,9 +9,10 @@ use super::auth::Caller;
 use super::error::{ApiError, JsonBody};
 use crate::app::App;
 use crate::auth::{self, TokenKind};
+use crate::domain::Participant;
 use crate::hub::AdminCommand;
 use crate::protocol::rest::{Login, LoginOut};
-use crate::store::{Principal, TokenRecord};
+use crate::store::TokenRecord;
 
 /// How long an agent's session token lasts.
 pub const SESSION_HOURS: i64 = 7 * 24;
@@ -35,7 +36,7 @@ pub async fn login(State(app): State<App>, JsonBody(body): JsonBody<Login>) -> R
     };
     let (token, hash) = auth::new_token(TokenKind::Agent);
     let expires_at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS)).ok();
-    let record = TokenRecord { hash, principal: Principal::Agent(agent.id), expires_at };
+    let record = TokenRecord { hash, principal: Participant::Agent(agent.id), expires_at };
     app.hub.admin(|r| AdminCommand::IssueToken(record, r)).await??;
     Ok(Json(LoginOut { token, agent: crate::hub::agent_info(&agent) }))
 }

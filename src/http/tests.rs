@@ -161,8 +161,9 @@ async fn login_bots_and_tickets() {
 
 #[tokio::test]
 async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
+    use crate::domain::Participant;
     use crate::domain::VisitorId;
-    use crate::store::{Principal, StoreFactory, StoreOp, TokenRecord};
+    use crate::store::{StoreFactory, StoreOp, TokenRecord};
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     // A database file readable by all, as earlier versions left it, is narrowed to its owner.
@@ -174,7 +175,7 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
     let factory = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap();
     let record = TokenRecord {
         hash: crate::auth::token_hash(&stored),
-        principal: Principal::Visitor(VisitorId(77)),
+        principal: Participant::Visitor(VisitorId(77)),
         expires_at: None,
     };
     factory.open().unwrap().apply(&[StoreOp::PutToken(record)]).unwrap();
@@ -186,8 +187,8 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
         assert_eq!(mode, 0o600, "{} holds the visitor-token key", file.display());
     }
     let signed = first.app.visitor_tokens.issue(VisitorId(78));
-    assert_eq!(first.app.principal(&stored).await.unwrap(), Some(Principal::Visitor(VisitorId(77))));
-    assert_eq!(first.app.principal(&signed).await.unwrap(), Some(Principal::Visitor(VisitorId(78))));
+    assert_eq!(first.app.principal(&stored).await.unwrap(), Some(Participant::Visitor(VisitorId(77))));
+    assert_eq!(first.app.principal(&signed).await.unwrap(), Some(Participant::Visitor(VisitorId(78))));
     // Over HTTP both are a visitor: known (not 401), but not staff (403).
     for token in [&stored, &signed] {
         let (status, body) = call(&first.router, Method::GET, "/api/tickets", Some(token), None).await;
@@ -199,6 +200,6 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
 
     // The key lives in the store: a new start on the same data accepts the same token.
     let again = built(dir.path()).await;
-    assert_eq!(again.app.principal(&signed).await.unwrap(), Some(Principal::Visitor(VisitorId(78))));
+    assert_eq!(again.app.principal(&signed).await.unwrap(), Some(Participant::Visitor(VisitorId(78))));
     assert_eq!(again.app.visitor_tokens.issue(VisitorId(78)), signed);
 }

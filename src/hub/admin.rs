@@ -98,7 +98,7 @@ impl Hub {
                 let record = bot.record.clone();
                 self.op(StoreOp::PutBot(record));
                 if let Some(hash) = token_hash {
-                    let principal = crate::store::Principal::Bot(id);
+                    let principal = Participant::Bot(id);
                     self.op(StoreOp::PutToken(TokenRecord { hash, principal, expires_at: None }));
                 }
                 self.reply_after_commit(reply, Ok(info));

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::HubEvent;
 use super::dispatch::{Effect, Job};
 use super::events::DomainEvent;
-use super::owners::{Agents, BotQueue, Bots, Conv, Conversations, Departments, HumanQueue, Visitors};
+use super::owners::{Agents, BotQueue, Bots, Conv, Conversations, Departments, HumanQueue, Tickets, Visitors};
 use super::timers::{Deadlines, Timer};
 use crate::config::Department;
 use crate::delivery::{ConnId, OutItem};
@@ -55,7 +55,7 @@ pub struct Hub {
     pub(super) queue: HumanQueue,
     /// Bot conversations that no connected bot has yet.
     pub(super) bot_waiting: BotQueue,
-    pub(super) next_ticket: u64,
+    pub(super) tickets: Tickets,
     pub(super) queue_frames: super::queue_frames::QueueFrames,
     /// Bots to tell that a conversation left them, once the event's changes are complete.
     pub(super) bot_notices: Vec<(crate::domain::BotId, ConversationId)>,
@@ -78,7 +78,7 @@ impl Hub {
             convs: Conversations::default(),
             queue: HumanQueue::default(),
             bot_waiting: BotQueue::default(),
-            next_ticket: snapshot.last_ticket + 1,
+            tickets: Tickets::after(snapshot.tickets_reserved),
             queue_frames: Default::default(),
             bot_notices: Vec::new(),
             deadlines: Deadlines::default(),

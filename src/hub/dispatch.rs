@@ -13,7 +13,7 @@ use super::events::DomainEvent;
 use crate::delivery::{Broker, ConnId, OutFrame, OutItem};
 use crate::domain::{ConversationId, Participant, Seq};
 use crate::protocol::{ConversationView, Ref, ServerFrame};
-use crate::store::{Store, StoreOp};
+use crate::store::{StoreOp, StoreWriter};
 
 /// Ops committed in one transaction at most; a larger backlog is split over several commits.
 pub const MAX_BATCH_OPS: usize = 4096;
@@ -91,12 +91,12 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn start(store: Box<dyn Store>, broker: Arc<dyn Broker>) -> Dispatcher {
+    pub fn start(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>) -> Dispatcher {
         Dispatcher::start_with(store, broker, MIN_COMMIT_INTERVAL)
     }
 
     /// `start` with another commit interval (tests make it long, to see batches form deterministically).
-    pub(super) fn start_with(store: Box<dyn Store>, broker: Arc<dyn Broker>, interval: Duration) -> Dispatcher {
+    pub(super) fn start_with(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>, interval: Duration) -> Dispatcher {
         let (tx, rx) = mpsc::channel(super::DISPATCH_QUEUE);
         let worker = Worker { store, broker, meters: Meters::new(), interval };
         let thread = std::thread::Builder::new()
@@ -123,7 +123,7 @@ impl Dispatcher {
 }
 
 struct Worker {
-    store: Box<dyn Store>,
+    store: Box<dyn StoreWriter>,
     broker: Arc<dyn Broker>,
     meters: Meters,
     /// `MIN_COMMIT_INTERVAL` outside tests.

@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 
 use super::{Dispatcher, Effect, Job};
 use crate::delivery::{Broker, ConnId, ConnRegistry, LocalBroker};
-use crate::domain::{AgentId, BotId, ConversationId, Role, Seq, Ticket, VisitorId};
+use crate::domain::{ConversationId, Role, Seq, VisitorId};
 use crate::store::*;
 
 /// The dispatcher's own queue, for work that "arrives" from inside a commit or an effect.
@@ -21,7 +21,14 @@ struct Commits {
     queue: Queue,
 }
 
-impl Store for Commits {
+impl Transcripts for Commits {
+    /// Seqs 1 to 4 of every conversation, as if stored.
+    fn messages_after(&self, conversation: ConversationId, after: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
+        Ok((after + 1..=4).map(|seq| MessageRecord { conversation_id: conversation, seq, ..message() }).collect())
+    }
+}
+
+impl StoreWriter for Commits {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         let n = {
             let mut sizes = self.sizes.lock().unwrap();
@@ -34,37 +41,6 @@ impl Store for Commits {
             send_now(&self.queue, job);
         }
         Ok(())
-    }
-    fn load(&self) -> StoreResult<Snapshot> {
-        unreachable!()
-    }
-    fn secret(&mut self, _: &str) -> StoreResult<[u8; 32]> {
-        unreachable!()
-    }
-    /// Seqs 1 to 4 of every conversation, as if stored.
-    fn messages_after(&self, conversation: ConversationId, after: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
-        Ok((after + 1..=4).map(|seq| MessageRecord { conversation_id: conversation, seq, ..message() }).collect())
-    }
-    fn token(&self, _: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
-        unreachable!()
-    }
-    fn agent_by_email(&self, _: &str) -> StoreResult<Option<AgentRecord>> {
-        unreachable!()
-    }
-    fn agent(&self, _: AgentId) -> StoreResult<Option<AgentRecord>> {
-        unreachable!()
-    }
-    fn bot(&self, _: BotId) -> StoreResult<Option<BotRecord>> {
-        unreachable!()
-    }
-    fn conversation_by_ticket(&self, _: Ticket) -> StoreResult<Option<ConversationRecord>> {
-        unreachable!()
-    }
-    fn conversations(&self, _: TicketQuery) -> StoreResult<Vec<ConversationRecord>> {
-        unreachable!()
-    }
-    fn open_conversation_of(&self, _: VisitorId) -> StoreResult<Option<ConversationRecord>> {
-        unreachable!()
     }
 }
 

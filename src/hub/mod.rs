@@ -44,7 +44,7 @@ pub use views::agent_info;
 use crate::delivery::{Broker, ConnId};
 use crate::domain::{AgentId, BotId, Participant, VisitorId};
 use crate::protocol::{ClientFrame, Ref};
-use crate::store::{Snapshot, Store};
+use crate::store::{Snapshot, StoreWriter};
 
 /// Events waiting for the hub. Producers wait when it is full, which slows every client a little
 /// rather than letting memory grow without bound.
@@ -151,7 +151,7 @@ impl HubHandle {
 pub fn start(
     settings: HubSettings,
     snapshot: Snapshot,
-    writer: Box<dyn Store>,
+    writer: Box<dyn StoreWriter>,
     broker: Arc<dyn Broker>,
     clock: Arc<dyn Clock>,
 ) -> HubHandle {

@@ -115,10 +115,8 @@ mod tests {
     async fn the_runner_fires_a_department_opening_at_its_deadline() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap().open_writer().unwrap();
-        let clock = Arc::new(TestClock {
-            start: "2026-11-23T08:59:30Z".parse().unwrap(),
-            origin: tokio::time::Instant::now(),
-        });
+        let clock =
+            Arc::new(TestClock { start: "2026-11-23T08:59:30Z".parse().unwrap(), origin: tokio::time::Instant::now() });
         let settings = HubSettings { departments: vec![crate::hub::tests::office("support")], require_verified: false };
         let broker = Arc::new(LocalBroker(ConnRegistry::new()));
         let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());

@@ -31,125 +31,171 @@ impl SystemEvent {
 
 /// Language, then queued, assigned, transferred, escalated, resolved.
 const PHRASES: [(&str, [&str; 5]); 16] = [
-    ("en", [
-        "You are in the queue. The next available agent will be with you shortly.",
-        "{agent} has joined the chat.",
-        "Your chat has been passed to {agent}.",
-        "Your request has been passed to the next level of support: {tier}.",
-        "This chat has been closed. Thank you for contacting us.",
-    ]),
-    ("de", [
-        "Sie sind in der Warteschlange. Der nächste freie Mitarbeiter ist gleich für Sie da.",
-        "{agent} ist dem Chat beigetreten.",
-        "Ihr Chat wurde an {agent} übergeben.",
-        "Ihr Anliegen wurde an die nächste Support-Stufe weitergeleitet: {tier}.",
-        "Dieser Chat wurde beendet. Danke für Ihre Nachricht.",
-    ]),
-    ("fr", [
-        "Vous êtes dans la file d'attente. Le prochain conseiller disponible va vous répondre.",
-        "{agent} a rejoint la conversation.",
-        "Votre conversation a été transmise à {agent}.",
-        "Votre demande a été transmise au niveau de support suivant : {tier}.",
-        "Cette conversation est terminée. Merci de nous avoir contactés.",
-    ]),
-    ("es", [
-        "Está en la cola. El próximo agente disponible le atenderá en breve.",
-        "{agent} se ha unido al chat.",
-        "Su chat ha sido transferido a {agent}.",
-        "Su solicitud ha pasado al siguiente nivel de soporte: {tier}.",
-        "Este chat se ha cerrado. Gracias por contactarnos.",
-    ]),
-    ("it", [
-        "Sei in coda. Il primo operatore disponibile ti risponderà a breve.",
-        "{agent} si è unito alla chat.",
-        "La tua chat è stata passata a {agent}.",
-        "La tua richiesta è stata passata al livello di assistenza successivo: {tier}.",
-        "Questa chat è stata chiusa. Grazie per averci contattato.",
-    ]),
-    ("pt", [
-        "Você está na fila. O próximo atendente disponível falará com você em breve.",
-        "{agent} entrou no chat.",
-        "Seu chat foi transferido para {agent}.",
-        "Sua solicitação foi encaminhada ao próximo nível de suporte: {tier}.",
-        "Este chat foi encerrado. Obrigado pelo contato.",
-    ]),
-    ("nl", [
-        "U staat in de wachtrij. De eerstvolgende medewerker helpt u zo.",
-        "{agent} neemt deel aan de chat.",
-        "Uw chat is overgedragen aan {agent}.",
-        "Uw verzoek is doorgezet naar het volgende supportniveau: {tier}.",
-        "Deze chat is afgesloten. Bedankt voor uw bericht.",
-    ]),
-    ("pl", [
-        "Jesteś w kolejce. Pierwszy wolny konsultant wkrótce się odezwie.",
-        "{agent} dołączył(a) do czatu.",
-        "Twój czat został przekazany do: {agent}.",
-        "Twoje zgłoszenie przekazano na wyższy poziom wsparcia: {tier}.",
-        "Ten czat został zamknięty. Dziękujemy za kontakt.",
-    ]),
-    ("sv", [
-        "Du står i kö. Nästa lediga handläggare hjälper dig strax.",
-        "{agent} har anslutit till chatten.",
-        "Din chatt har lämnats över till {agent}.",
-        "Ditt ärende har skickats vidare till nästa supportnivå: {tier}.",
-        "Chatten är avslutad. Tack för att du kontaktade oss.",
-    ]),
-    ("fi", [
-        "Olet jonossa. Seuraava vapaa asiakaspalvelija vastaa sinulle pian.",
-        "{agent} liittyi keskusteluun.",
-        "Keskustelusi siirrettiin henkilölle {agent}.",
-        "Pyyntösi siirrettiin seuraavalle tukitasolle: {tier}.",
-        "Tämä keskustelu on päättynyt. Kiitos yhteydenotostasi.",
-    ]),
-    ("tr", [
-        "Sıradasınız. İlk müsait temsilci birazdan size yardımcı olacak.",
-        "{agent} sohbete katıldı.",
-        "Sohbetiniz {agent} adlı temsilciye aktarıldı.",
-        "Talebiniz bir üst destek seviyesine iletildi: {tier}.",
-        "Bu sohbet kapatıldı. Bize ulaştığınız için teşekkürler.",
-    ]),
-    ("ru", [
-        "Вы в очереди. Первый свободный специалист скоро ответит вам.",
-        "{agent} присоединился к чату.",
-        "Ваш чат передан сотруднику {agent}.",
-        "Ваш запрос передан на следующий уровень поддержки: {tier}.",
-        "Чат завершён. Спасибо за обращение.",
-    ]),
-    ("ar", [
-        "أنت في قائمة الانتظار. سيتواصل معك أول موظف متاح قريبًا.",
-        "انضم {agent} إلى المحادثة.",
-        "تم تحويل محادثتك إلى {agent}.",
-        "تم تحويل طلبك إلى المستوى التالي من الدعم: {tier}.",
-        "تم إغلاق هذه المحادثة. شكرًا لتواصلك معنا.",
-    ]),
-    ("he", [
-        "אתם בתור. הנציג הפנוי הבא יענה לכם בקרוב.",
-        "{agent} הצטרף/ה לשיחה.",
-        "השיחה שלכם הועברה אל {agent}.",
-        "הפנייה שלכם הועברה לשלב התמיכה הבא: {tier}.",
-        "השיחה נסגרה. תודה שפניתם אלינו.",
-    ]),
-    ("ja", [
-        "順番をお待ちください。担当者が空き次第すぐに対応いたします。",
-        "{agent}がチャットに参加しました。",
-        "チャットを{agent}に引き継ぎました。",
-        "お問い合わせを次のサポート窓口に引き継ぎました：{tier}。",
-        "このチャットは終了しました。お問い合わせありがとうございました。",
-    ]),
-    ("zh", [
-        "您正在排队，下一位空闲的客服将很快为您服务。",
-        "{agent} 已加入对话。",
-        "您的对话已转给 {agent}。",
-        "您的请求已转至下一级支持：{tier}。",
-        "本次对话已结束，感谢您的联系。",
-    ]),
+    (
+        "en",
+        [
+            "You are in the queue. The next available agent will be with you shortly.",
+            "{agent} has joined the chat.",
+            "Your chat has been passed to {agent}.",
+            "Your request has been passed to the next level of support: {tier}.",
+            "This chat has been closed. Thank you for contacting us.",
+        ],
+    ),
+    (
+        "de",
+        [
+            "Sie sind in der Warteschlange. Der nächste freie Mitarbeiter ist gleich für Sie da.",
+            "{agent} ist dem Chat beigetreten.",
+            "Ihr Chat wurde an {agent} übergeben.",
+            "Ihr Anliegen wurde an die nächste Support-Stufe weitergeleitet: {tier}.",
+            "Dieser Chat wurde beendet. Danke für Ihre Nachricht.",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "Vous êtes dans la file d'attente. Le prochain conseiller disponible va vous répondre.",
+            "{agent} a rejoint la conversation.",
+            "Votre conversation a été transmise à {agent}.",
+            "Votre demande a été transmise au niveau de support suivant : {tier}.",
+            "Cette conversation est terminée. Merci de nous avoir contactés.",
+        ],
+    ),
+    (
+        "es",
+        [
+            "Está en la cola. El próximo agente disponible le atenderá en breve.",
+            "{agent} se ha unido al chat.",
+            "Su chat ha sido transferido a {agent}.",
+            "Su solicitud ha pasado al siguiente nivel de soporte: {tier}.",
+            "Este chat se ha cerrado. Gracias por contactarnos.",
+        ],
+    ),
+    (
+        "it",
+        [
+            "Sei in coda. Il primo operatore disponibile ti risponderà a breve.",
+            "{agent} si è unito alla chat.",
+            "La tua chat è stata passata a {agent}.",
+            "La tua richiesta è stata passata al livello di assistenza successivo: {tier}.",
+            "Questa chat è stata chiusa. Grazie per averci contattato.",
+        ],
+    ),
+    (
+        "pt",
+        [
+            "Você está na fila. O próximo atendente disponível falará com você em breve.",
+            "{agent} entrou no chat.",
+            "Seu chat foi transferido para {agent}.",
+            "Sua solicitação foi encaminhada ao próximo nível de suporte: {tier}.",
+            "Este chat foi encerrado. Obrigado pelo contato.",
+        ],
+    ),
+    (
+        "nl",
+        [
+            "U staat in de wachtrij. De eerstvolgende medewerker helpt u zo.",
+            "{agent} neemt deel aan de chat.",
+            "Uw chat is overgedragen aan {agent}.",
+            "Uw verzoek is doorgezet naar het volgende supportniveau: {tier}.",
+            "Deze chat is afgesloten. Bedankt voor uw bericht.",
+        ],
+    ),
+    (
+        "pl",
+        [
+            "Jesteś w kolejce. Pierwszy wolny konsultant wkrótce się odezwie.",
+            "{agent} dołączył(a) do czatu.",
+            "Twój czat został przekazany do: {agent}.",
+            "Twoje zgłoszenie przekazano na wyższy poziom wsparcia: {tier}.",
+            "Ten czat został zamknięty. Dziękujemy za kontakt.",
+        ],
+    ),
+    (
+        "sv",
+        [
+            "Du står i kö. Nästa lediga handläggare hjälper dig strax.",
+            "{agent} har anslutit till chatten.",
+            "Din chatt har lämnats över till {agent}.",
+            "Ditt ärende har skickats vidare till nästa supportnivå: {tier}.",
+            "Chatten är avslutad. Tack för att du kontaktade oss.",
+        ],
+    ),
+    (
+        "fi",
+        [
+            "Olet jonossa. Seuraava vapaa asiakaspalvelija vastaa sinulle pian.",
+            "{agent} liittyi keskusteluun.",
+            "Keskustelusi siirrettiin henkilölle {agent}.",
+            "Pyyntösi siirrettiin seuraavalle tukitasolle: {tier}.",
+            "Tämä keskustelu on päättynyt. Kiitos yhteydenotostasi.",
+        ],
+    ),
+    (
+        "tr",
+        [
+            "Sıradasınız. İlk müsait temsilci birazdan size yardımcı olacak.",
+            "{agent} sohbete katıldı.",
+            "Sohbetiniz {agent} adlı temsilciye aktarıldı.",
+            "Talebiniz bir üst destek seviyesine iletildi: {tier}.",
+            "Bu sohbet kapatıldı. Bize ulaştığınız için teşekkürler.",
+        ],
+    ),
+    (
+        "ru",
+        [
+            "Вы в очереди. Первый свободный специалист скоро ответит вам.",
+            "{agent} присоединился к чату.",
+            "Ваш чат передан сотруднику {agent}.",
+            "Ваш запрос передан на следующий уровень поддержки: {tier}.",
+            "Чат завершён. Спасибо за обращение.",
+        ],
+    ),
+    (
+        "ar",
+        [
+            "أنت في قائمة الانتظار. سيتواصل معك أول موظف متاح قريبًا.",
+            "انضم {agent} إلى المحادثة.",
+            "تم تحويل محادثتك إلى {agent}.",
+            "تم تحويل طلبك إلى المستوى التالي من الدعم: {tier}.",
+            "تم إغلاق هذه المحادثة. شكرًا لتواصلك معنا.",
+        ],
+    ),
+    (
+        "he",
+        [
+            "אתם בתור. הנציג הפנוי הבא יענה לכם בקרוב.",
+            "{agent} הצטרף/ה לשיחה.",
+            "השיחה שלכם הועברה אל {agent}.",
+            "הפנייה שלכם הועברה לשלב התמיכה הבא: {tier}.",
+            "השיחה נסגרה. תודה שפניתם אלינו.",
+        ],
+    ),
+    (
+        "ja",
+        [
+            "順番をお待ちください。担当者が空き次第すぐに対応いたします。",
+            "{agent}がチャットに参加しました。",
+            "チャットを{agent}に引き継ぎました。",
+            "お問い合わせを次のサポート窓口に引き継ぎました：{tier}。",
+            "このチャットは終了しました。お問い合わせありがとうございました。",
+        ],
+    ),
+    (
+        "zh",
+        [
+            "您正在排队，下一位空闲的客服将很快为您服务。",
+            "{agent} 已加入对话。",
+            "您的对话已转给 {agent}。",
+            "您的请求已转至下一级支持：{tier}。",
+            "本次对话已结束，感谢您的联系。",
+        ],
+    ),
 ];
 
 /// The text for `event` in `language` (English where there is no row), with the names filled in.
 pub fn text(event: SystemEvent, language: Option<Language>, agent: Option<&str>, tier: Option<&str>) -> String {
-    let row = language
-        .and_then(|l| PHRASES.iter().find(|(code, _)| *code == l.as_str()))
-        .unwrap_or(&PHRASES[0]);
+    let row = language.and_then(|l| PHRASES.iter().find(|(code, _)| *code == l.as_str())).unwrap_or(&PHRASES[0]);
     row.1[event.index()].replace("{agent}", agent.unwrap_or("")).replace("{tier}", tier.unwrap_or(""))
 }
 

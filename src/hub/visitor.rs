@@ -12,7 +12,7 @@ use super::events::DomainEvent;
 use super::owners::{Conv, VisitorState};
 use crate::auth::IdentityCheck;
 use crate::delivery::ConnId;
-use crate::domain::{ConversationId, Participant, Plan, Role, Status, Ticket, VisitorId};
+use crate::domain::{ConversationId, Participant, Plan, Role, Status, VisitorId};
 use crate::protocol::{ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome};
 use crate::store::{ConversationRecord, IdentityLink, StoreOp};
 
@@ -185,9 +185,11 @@ impl Hub {
     }
 
     fn open_conversation(&mut self, visitor: VisitorId) -> ConversationId {
+        let (ticket, reserve) = self.tickets.take();
+        if let Some(op) = reserve {
+            self.op(op);
+        }
         let v = self.visitors.get(&visitor);
-        let ticket = Ticket(self.next_ticket);
-        self.next_ticket += 1;
         let (plan, urgent) = v.map_or((Plan::Standard, false), |v| (v.plan, v.urgent));
         let locale = v.and_then(|v| v.locale.clone());
         let rec = ConversationRecord {

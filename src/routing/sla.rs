@@ -53,7 +53,8 @@ pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
-    let n: i64 = number.parse().map_err(|_| format!("{text:?} is not a duration like \"90s\", \"15m\", \"12h\" or \"5d\""))?;
+    let n: i64 =
+        number.parse().map_err(|_| format!("{text:?} is not a duration like \"90s\", \"15m\", \"12h\" or \"5d\""))?;
     let seconds = match unit {
         "s" => 1,
         "m" => 60,
@@ -136,7 +137,10 @@ mod tests {
 
     #[test]
     fn without_business_hours_the_clock_is_wall_time() {
-        assert_eq!(due(ts("2026-11-23T10:00:00Z"), SignedDuration::from_hours(48), None), Some(ts("2026-11-25T10:00:00Z")));
+        assert_eq!(
+            due(ts("2026-11-23T10:00:00Z"), SignedDuration::from_hours(48), None),
+            Some(ts("2026-11-25T10:00:00Z"))
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 
-use crate::domain::{AgentId, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status, Ticket, VisitorId};
+use crate::domain::{
+    AgentId, BotId, BotReason, ConversationId, Participant, Plan, Priority, Role, Seq, Status, Ticket, VisitorId,
+};
 use crate::routing::language::Language;
 
 #[derive(Debug, thiserror::Error)]
@@ -89,19 +91,12 @@ pub struct BotRecord {
     pub created_at: Timestamp,
 }
 
-/// What a bearer token stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Principal {
-    Agent(AgentId),
-    Bot(BotId),
-    Visitor(VisitorId),
-}
-
 /// A credential, stored as the SHA-256 of the token: a stolen database holds no usable token.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenRecord {
     pub hash: [u8; 32],
-    pub principal: Principal,
+    /// Who the token stands for.
+    pub principal: Participant,
     pub expires_at: Option<Timestamp>,
 }
 
@@ -159,19 +154,32 @@ pub struct TicketQuery {
     pub limit: usize,
 }
 
-/// A durable store. `apply` is called from one writer at a time; reads may run on other instances.
-pub trait Store: Send {
-    /// Applies all ops in one durable transaction: when it returns Ok, they survive a crash.
-    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
-    fn load(&self) -> StoreResult<Snapshot>;
-    /// Short upkeep the writer runs between batches, after their effects (SQLite: the WAL catch-up that
-    /// lets the next commit start the WAL over). Failures are the backend's to log; commits stay durable.
-    fn between_batches(&mut self) {}
-    /// The named 256-bit secret, made at random on first use and the same ever after.
-    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]>;
+/// A conversation's messages, read in seq order: by the dispatcher in the hub's order (sync, transcripts)
+/// and by the HTTP API.
+pub trait Transcripts: Send {
     /// Messages with `seq > after`, in order, at most `limit`.
     fn messages_after(&self, conversation: ConversationId, after: Seq, limit: usize)
     -> StoreResult<Vec<MessageRecord>>;
+}
+
+/// What the hub's dispatcher needs: batches applied durably, in order, by one writer, and its upkeep.
+pub trait StoreWriter: Transcripts {
+    /// Applies all ops in one durable transaction: when it returns Ok, they survive a crash.
+    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()>;
+    /// Short upkeep the writer runs between batches, after their effects (SQLite: the WAL catch-up that
+    /// lets the next commit start the WAL over). Failures are the backend's to log; commits stay durable.
+    fn between_batches(&mut self) {}
+}
+
+/// What starting the hub needs: the live state, and the process's secrets.
+pub trait SnapshotSource {
+    fn load(&self) -> StoreResult<Snapshot>;
+    /// The named 256-bit secret, made at random on first use and the same ever after.
+    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]>;
+}
+
+/// What the HTTP API and the WebSocket hello read, off the hub, on a pool of readers.
+pub trait StoreReader: Transcripts {
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>>;
     fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>>;
     fn agent(&self, id: AgentId) -> StoreResult<Option<AgentRecord>>;
@@ -182,6 +190,10 @@ pub trait Store: Send {
     /// The visitor's open conversation, if any.
     fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>>;
 }
+
+/// A backend's instance with every capability (what a factory opens).
+pub trait Store: StoreWriter + StoreReader + SnapshotSource {}
+impl<T: StoreWriter + StoreReader + SnapshotSource> Store for T {}
 
 /// Opens store instances on the same data.
 pub trait StoreFactory: Send + Sync {
@@ -196,7 +208,7 @@ pub trait StoreFactory: Send + Sync {
 /// `with` inside `spawn_blocking`; the lock is held only for one synchronous query.
 #[derive(Clone)]
 pub struct ReadPool {
-    readers: Arc<[Mutex<Box<dyn Store>>]>,
+    readers: Arc<[Mutex<Box<dyn StoreReader>>]>,
 }
 
 /// Readers in the pool: reads are short point queries, so a few suffice on a small machine.
@@ -204,12 +216,19 @@ pub const READERS: usize = 4;
 
 impl ReadPool {
     pub fn new(factory: &dyn StoreFactory) -> StoreResult<ReadPool> {
-        let readers: Vec<_> = (0..READERS).map(|_| factory.open().map(Mutex::new)).collect::<StoreResult<_>>()?;
+        let readers: Vec<_> = (0..READERS)
+            .map(|_| factory.open().map(|s| Mutex::new(s as Box<dyn StoreReader>)))
+            .collect::<StoreResult<_>>()?;
         Ok(ReadPool { readers: readers.into() })
     }
 
+    /// A pool over these readers (tests give it fakes).
+    pub fn of(readers: Vec<Box<dyn StoreReader>>) -> ReadPool {
+        ReadPool { readers: readers.into_iter().map(Mutex::new).collect::<Vec<_>>().into() }
+    }
+
     /// Runs `f` on a free reader (or waits for the one this thread hashes to).
-    pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> StoreResult<T>) -> StoreResult<T> {
+    pub fn with<T>(&self, f: impl FnOnce(&dyn StoreReader) -> StoreResult<T>) -> StoreResult<T> {
         for r in self.readers.iter() {
             if let Ok(guard) = r.try_lock() {
                 return f(guard.as_ref());
@@ -223,7 +242,7 @@ impl ReadPool {
     /// `with` on the blocking thread pool.
     pub async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+        f: impl FnOnce(&dyn StoreReader) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let pool = self.clone();
         tokio::task::spawn_blocking(move || pool.with(f))

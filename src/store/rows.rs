@@ -170,9 +170,9 @@ pub(super) fn bot_row(r: &Row<'_>) -> rusqlite::Result<BotRecord> {
 
 pub(super) fn put_token(stmt: &mut Statement<'_>, t: &TokenRecord) -> rusqlite::Result<usize> {
     let (kind, subject) = match t.principal {
-        Principal::Agent(id) => ("agent", id.0 as i64),
-        Principal::Bot(id) => ("bot", id.0 as i64),
-        Principal::Visitor(id) => ("visitor", id.0 as i64),
+        Participant::Agent(id) => ("agent", id.0 as i64),
+        Participant::Bot(id) => ("bot", id.0 as i64),
+        Participant::Visitor(id) => ("visitor", id.0 as i64),
     };
     run(
         stmt,
@@ -184,9 +184,9 @@ pub(super) fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     let hash: Vec<u8> = r.get("hash")?;
     let subject = r.get::<_, i64>("subject")? as u64;
     let principal = match r.get::<_, String>("kind")?.as_str() {
-        "agent" => Principal::Agent(AgentId(subject)),
-        "bot" => Principal::Bot(BotId(subject)),
-        _ => Principal::Visitor(VisitorId(subject)),
+        "agent" => Participant::Agent(AgentId(subject)),
+        "bot" => Participant::Bot(BotId(subject)),
+        _ => Participant::Visitor(VisitorId(subject)),
     };
     Ok(TokenRecord {
         hash: hash.try_into().map_err(|_| rusqlite::Error::InvalidColumnName("bad token hash".into()))?,

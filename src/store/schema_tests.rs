@@ -97,7 +97,7 @@ fn a_database_from_before_versions_opens_and_upgrades() {
         let by_ticket = store.conversation_by_ticket(Ticket(1042)).unwrap().expect("conversation 1042");
         assert_eq!(&by_ticket, c, "{name}");
         let token = store.token(&token_hash).unwrap().expect("the token");
-        assert_eq!(token.principal, Principal::Agent(AgentId(31)));
+        assert_eq!(token.principal, Participant::Agent(AgentId(31)));
         assert_eq!(store.agent_by_email("grace@example.com").unwrap().as_ref(), Some(agent));
     }
 }
@@ -173,7 +173,7 @@ fn every_record_reads_back_as_written() {
         created_at: at,
     };
     let bot = BotRecord { id: BotId(5), name: Arc::from("Helper"), created_at: at };
-    let token = TokenRecord { hash: [3; 32], principal: Principal::Bot(BotId(5)), expires_at: Some(at) };
+    let token = TokenRecord { hash: [3; 32], principal: Participant::Bot(BotId(5)), expires_at: Some(at) };
     let link = IdentityLink { site: Arc::from("default"), sub: Arc::from("s"), email: Arc::from("v@example.com") };
     writer
         .apply(&[

@@ -166,7 +166,34 @@ impl SqliteStore {
     }
 }
 
-impl Store for SqliteStore {
+impl SqliteStore {
+    fn read_messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: usize,
+    ) -> StoreResult<Vec<MessageRecord>> {
+        let (id, after_seq) = (conversation.0 as i64, after as i64);
+        match &self.index {
+            Some(index) => index.read_after(&self.conn, id, after_seq, limit),
+            None => messages::after(&self.conn, id, after_seq, limit as i64),
+        }
+        .map_err(backend)
+    }
+}
+
+impl Transcripts for SqliteStore {
+    fn messages_after(
+        &self,
+        conversation: ConversationId,
+        after: Seq,
+        limit: usize,
+    ) -> StoreResult<Vec<MessageRecord>> {
+        self.read_messages_after(conversation, after, limit)
+    }
+}
+
+impl StoreWriter for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         if self.index.is_none() && ops.iter().any(|op| matches!(op, StoreOp::PutMessage(_))) {
             return Err(StoreError::Backend("messages are written through the store's writer only".into()));
@@ -208,21 +235,9 @@ impl Store for SqliteStore {
         }
         metrics::histogram!("switchboard_store_wal_catch_up_seconds").record(started.elapsed().as_secs_f64());
     }
+}
 
-    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
-        let fresh: [u8; 32] = rand::random();
-        self.conn
-            .execute(sql!(SECRETS.insert("INSERT OR IGNORE")), named_params! {":name": name, ":value": &fresh[..]})
-            .map_err(backend)?;
-        let value: Vec<u8> = self
-            .conn
-            .query_row(sql!(format!("{} WHERE name = :name", SECRETS.select())), named_params! {":name": name}, |r| {
-                r.get("value")
-            })
-            .map_err(backend)?;
-        value.try_into().map_err(|_| StoreError::Backend(format!("secret {name} is not 32 bytes")))
-    }
-
+impl SnapshotSource for SqliteStore {
     fn load(&self) -> StoreResult<Snapshot> {
         fn all<T>(
             c: &Connection,
@@ -267,20 +282,22 @@ impl Store for SqliteStore {
         })
     }
 
-    fn messages_after(
-        &self,
-        conversation: ConversationId,
-        after: Seq,
-        limit: usize,
-    ) -> StoreResult<Vec<MessageRecord>> {
-        let (id, after_seq) = (conversation.0 as i64, after as i64);
-        match &self.index {
-            Some(index) => index.read_after(&self.conn, id, after_seq, limit),
-            None => messages::after(&self.conn, id, after_seq, limit as i64),
-        }
-        .map_err(backend)
+    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
+        let fresh: [u8; 32] = rand::random();
+        self.conn
+            .execute(sql!(SECRETS.insert("INSERT OR IGNORE")), named_params! {":name": name, ":value": &fresh[..]})
+            .map_err(backend)?;
+        let value: Vec<u8> = self
+            .conn
+            .query_row(sql!(format!("{} WHERE name = :name", SECRETS.select())), named_params! {":name": name}, |r| {
+                r.get("value")
+            })
+            .map_err(backend)?;
+        value.try_into().map_err(|_| StoreError::Backend(format!("secret {name} is not 32 bytes")))
     }
+}
 
+impl StoreReader for SqliteStore {
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
         self.conn
             .prepare_cached(sql!(format!("{} WHERE hash = :hash", TOKENS.select())))

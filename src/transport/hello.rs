@@ -6,7 +6,6 @@ use crate::domain::Participant;
 use crate::domain::{Role, VisitorId};
 use crate::hub::VisitorHello;
 use crate::protocol::{ErrorCode, Hello, PROTOCOL_VERSION};
-use crate::store::Principal;
 
 /// Why a hello is refused, and how the connection is closed.
 pub struct Refusal {
@@ -34,8 +33,8 @@ pub async fn admit(app: &App, role: Role, hello: Hello, origin: Option<&str>) ->
             let token = hello.token.filter(|t| !t.is_empty());
             let token = token.ok_or_else(|| refuse(ErrorCode::Unauthorized, "a token is required", 4001))?;
             match lookup(app, &token).await? {
-                Some(Principal::Agent(id)) if role == Role::Agent => Ok(Admitted::Known(Participant::Agent(id))),
-                Some(Principal::Bot(id)) if role == Role::Bot => Ok(Admitted::Known(Participant::Bot(id))),
+                Some(Participant::Agent(id)) if role == Role::Agent => Ok(Admitted::Known(Participant::Agent(id))),
+                Some(Participant::Bot(id)) if role == Role::Bot => Ok(Admitted::Known(Participant::Bot(id))),
                 _ => Err(refuse(ErrorCode::Unauthorized, "the token is not valid", 4001)),
             }
         }
@@ -43,7 +42,7 @@ pub async fn admit(app: &App, role: Role, hello: Hello, origin: Option<&str>) ->
 }
 
 /// Resolves a bearer token (`App::principal`); a store failure refuses the hello, to be tried again.
-pub async fn lookup(app: &App, token: &str) -> Result<Option<Principal>, Refusal> {
+pub async fn lookup(app: &App, token: &str) -> Result<Option<Participant>, Refusal> {
     app.principal(token).await.map_err(|e| {
         tracing::error!(error = %e, "token lookup failed");
         refuse(ErrorCode::Internal, "try again shortly", 1011)
@@ -61,7 +60,7 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
     }
     let known = match hello.visitor_token.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => match lookup(app, token).await? {
-            Some(Principal::Visitor(id)) => Some((id, token.to_owned())),
+            Some(Participant::Visitor(id)) => Some((id, token.to_owned())),
             // An unknown or foreign token starts afresh: the widget stores whatever the welcome gives.
             _ => None,
         },

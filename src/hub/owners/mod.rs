@@ -6,8 +6,10 @@ mod conversations;
 mod departments;
 mod queue;
 mod roster;
+mod tickets;
 
 pub use conversations::{Conv, Conversations, LANGUAGE_SAMPLE_BYTES};
 pub use departments::Departments;
 pub use queue::{BotQueue, HumanQueue};
 pub use roster::{AgentState, Agents, Bots, VisitorState, Visitors};
+pub use tickets::Tickets;
