@@ -187,15 +187,34 @@ pub enum Plan {
 }
 wire_enum!(Plan { Premium => "premium", Standard => "standard" });
 
-/// Who wrote a message.
+/// Who wrote a message; `System` for the hub's own status lines (spec 7.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Visitor,
     Agent,
     Bot,
+    System,
 }
-wire_enum!(Role { Visitor => "visitor", Agent => "agent", Bot => "bot" });
+wire_enum!(Role { Visitor => "visitor", Agent => "agent", Bot => "bot", System => "system" });
+
+/// A change the visitor is told of with a system message (spec 7.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemEvent {
+    Queued,
+    Assigned,
+    Transferred,
+    Escalated,
+    Resolved,
+}
+wire_enum!(SystemEvent {
+    Queued => "queued",
+    Assigned => "assigned",
+    Transferred => "transferred",
+    Escalated => "escalated",
+    Resolved => "resolved",
+});
 
 /// An agent's own choice; `Away` takes no new chats.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

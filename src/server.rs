@@ -56,7 +56,12 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let readers = ReadPool::new(&factory)?;
     let registry = ConnRegistry::new();
     let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
-    let settings = HubSettings { departments: departments.clone(), require_verified: config.identity.require_verified };
+    let sla = config.sla.check()?;
+    let settings = HubSettings {
+        departments: departments.clone(),
+        require_verified: config.identity.require_verified,
+        sla: sla.clone(),
+    };
     let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock));
     let admin_token = admin_token(config)?;
     let passwords = Passwords::start().context("starting the password thread")?;
@@ -75,6 +80,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         admin_token,
         config.demo,
         departments,
+        sla,
         prometheus,
         passwords,
         visitor_tokens,

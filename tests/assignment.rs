@@ -68,7 +68,8 @@ async fn an_agent_whose_last_connection_drops_keeps_its_chats_but_gets_no_new_on
     // The last tab closes: she keeps the chat, but a new one waits in the queue although she has room.
     hang_up(tab_b).await;
     v1.send(message("c2", "Are you still there?")).await;
-    assert_eq!(v1.recv_ack("c2").await["seq"], 2);
+    // Seq 2 is the `assigned` system line (spec 7.1).
+    assert_eq!(v1.recv_ack("c2").await["seq"], 3);
     let (mut v2, _) = server.visitor_connect(json!({})).await;
     let (ack2, conv2) = open_conversation(&mut v2, ENGLISH).await;
     assert_eq!((conv2["status"].clone(), conv2["queue_position"].clone()), (json!("queued"), json!(1)), "{conv2}");
@@ -238,6 +239,7 @@ async fn an_agent_picks_a_waiting_chat_by_hand_and_a_taken_chat_cannot_be_picked
     assert_eq!((refused["type"].clone(), refused["code"].clone()), (json!("error"), json!("bad_request")), "{refused}");
     visitor.send(message("c2", "Are you there?")).await;
     visitor.recv_ack("c2").await;
-    let got = anna_ws.recv_until("the visitor's message", |v| v["type"] == "message" && v["seq"] == 2).await;
+    let got =
+        anna_ws.recv_until("the visitor's message", |v| v["type"] == "message" && v["from"]["role"] == "visitor").await;
     assert_eq!(got["from"]["role"], "visitor", "{got}");
 }

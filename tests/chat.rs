@@ -37,11 +37,18 @@ async fn chat_both_ways_then_resolve_survey_and_rating() {
     assert_eq!(transcript[0]["text"], ENGLISH);
     assert_eq!(transcript[0]["from"]["role"], "visitor");
 
+    // The visitor is told who joined, in a system line that takes seq 2 (spec 7.1).
+    let joined = visitor.recv_system("assigned").await;
+    assert_eq!(
+        (joined["seq"].clone(), joined["text"].clone()),
+        (json!(2), json!("Anna has joined the chat.")),
+        "{joined}"
+    );
     agent.send(agent_message(&conv_id, "a1", "Hi, I am Anna. Let me look into it.")).await;
     let agent_ack = agent.recv_ack("a1").await;
-    assert_eq!(agent_ack["seq"], 2, "{agent_ack}");
-    let reply = visitor.recv_type("message").await;
-    assert_eq!(reply["seq"], 2, "{reply}");
+    assert_eq!(agent_ack["seq"], 3, "{agent_ack}");
+    let reply = visitor.recv_said().await;
+    assert_eq!(reply["seq"], 3, "{reply}");
     assert_eq!(reply["conversation_id"], conv_id.as_str());
     assert_eq!(reply["from"]["role"], "agent");
     assert_eq!(reply["from"]["name"], "Anna");
@@ -54,6 +61,11 @@ async fn chat_both_ways_then_resolve_survey_and_rating() {
     assert_eq!(resolved["agent"]["name"], "Anna", "a resolved conversation still names its agent: {resolved}");
     let survey = visitor.recv_type("survey").await;
     assert_eq!(survey["conversation_id"], conv_id.as_str());
+    assert!(
+        visitor.skipped.iter().any(|v| v["from"]["role"] == "system" && v["event"] == "resolved" && v["seq"] == 4),
+        "the end is a system line too: {:?}",
+        visitor.skipped
+    );
 
     visitor
         .send(json!({"type": "rating", "conversation_id": conv_id, "score": 5, "comment": "quick", "ref": "r1"}))
@@ -65,7 +77,11 @@ async fn chat_both_ways_then_resolve_survey_and_rating() {
     let stored = server.ticket(&ticket).await;
     assert_eq!(stored["status"], "resolved", "{stored}");
     assert_eq!(stored["rating"]["score"], 5, "{stored}");
-    assert_eq!(stored["messages"].as_array().unwrap().len(), 2, "{stored}");
+    let roles: Vec<Value> = stored["messages"].as_array().unwrap().iter().map(|m| m["from"]["role"].clone()).collect();
+    assert_eq!(roles, [json!("visitor"), json!("system"), json!("agent"), json!("system")], "{stored}");
+    let what: Vec<Value> = stored["history"].as_array().unwrap().iter().map(|h| h["what"].clone()).collect();
+    assert_eq!(what, [json!("queued"), json!("assigned"), json!("resolved")], "{stored}");
+    assert_eq!(stored["history"][2]["by"]["id"], anna.id.as_str(), "who resolved it: {stored}");
 }
 
 #[tokio::test]
@@ -80,7 +96,7 @@ async fn repeated_client_msg_id_gets_the_same_ack_and_is_delivered_once() {
 
     visitor.send(message("c1", "Is there any news?")).await;
     let first = visitor.recv_ack("c1").await;
-    assert_eq!(first["seq"], 2, "{first}");
+    assert_eq!(first["seq"], 3, "seq 2 is the `assigned` line: {first}");
     // The same id again, even with other text (a retry after a lost ack): the same ack, nothing added.
     visitor.send(message("c1", "Is there any news?")).await;
     let again = visitor.recv_ack("c1").await;
@@ -88,15 +104,15 @@ async fn repeated_client_msg_id_gets_the_same_ack_and_is_delivered_once() {
     assert_eq!(again["conversation_id"], first["conversation_id"]);
     visitor.send(message("c2", "Hello?")).await;
     let next = visitor.recv_ack("c2").await;
-    assert_eq!(next["seq"], 3, "the retry must not take a seq: {next}");
+    assert_eq!(next["seq"], 4, "the retry must not take a seq: {next}");
 
-    let got: Vec<Value> = [agent.recv_type("message").await, agent.recv_type("message").await].into();
-    assert_eq!((got[0]["seq"].clone(), got[0]["text"].clone()), (json!(2), json!("Is there any news?")), "{got:?}");
-    assert_eq!((got[1]["seq"].clone(), got[1]["text"].clone()), (json!(3), json!("Hello?")), "{got:?}");
+    let got: Vec<Value> = [agent.recv_said().await, agent.recv_said().await].into();
+    assert_eq!((got[0]["seq"].clone(), got[0]["text"].clone()), (json!(3), json!("Is there any news?")), "{got:?}");
+    assert_eq!((got[1]["seq"].clone(), got[1]["text"].clone()), (json!(4), json!("Hello?")), "{got:?}");
 
     let stored = server.ticket(&s(&assigned["conversation"]["ticket"])).await;
     let seqs: Vec<u64> = stored["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, vec![1, 2, 3], "{stored}");
+    assert_eq!(seqs, vec![1, 2, 3, 4], "{stored}");
 }
 
 #[tokio::test]
@@ -109,53 +125,54 @@ async fn resume_with_sync_gets_exactly_the_missed_messages() {
     let conv_id = s(&ack["conversation_id"]);
     agent.recv_type("assigned").await;
     visitor.recv_status("assigned").await;
+    visitor.recv_system("assigned").await;
     visitor.close().await;
 
     let texts = ["First, the parcel left our depot.", "Second, it is with the courier.", "Third, it arrives tomorrow."];
     for (i, text) in texts.iter().enumerate() {
         agent.send(agent_message(&conv_id, &format!("a{i}"), text)).await;
         let ack = agent.recv_ack(&format!("a{i}")).await;
-        assert_eq!(ack["seq"], i + 2, "{ack}");
+        assert_eq!(ack["seq"], i + 3, "{ack}");
     }
 
     let (mut visitor, welcome) = server.visitor_connect(json!({"visitor_token": token})).await;
     assert_eq!(welcome["visitor_token"], token.as_str(), "the same visitor: {welcome}");
     let conv = &welcome["conversation"];
     assert_eq!(conv["conversation_id"], conv_id.as_str(), "the welcome carries the open conversation: {welcome}");
-    assert_eq!(conv["last_seq"], 4, "{welcome}");
+    assert_eq!(conv["last_seq"], 5, "{welcome}");
     assert_eq!(conv["status"], "assigned");
 
-    // One more message is accepted between the welcome and the sync: it must come once, after 2-4.
+    // One more message is accepted between the welcome and the sync: it must come once, after 3-5.
     agent.send(agent_message(&conv_id, "a3", "Fourth, here is your tracking link.")).await;
-    assert_eq!(agent.recv_ack("a3").await["seq"], 5);
+    assert_eq!(agent.recv_ack("a3").await["seq"], 6);
     let texts = [texts[0], texts[1], texts[2], "Fourth, here is your tracking link."];
 
-    visitor.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 1, "ref": "s1"})).await;
+    visitor.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 2, "ref": "s1"})).await;
     for (i, text) in texts.iter().enumerate() {
         let m = visitor.recv().await;
         assert_eq!(m["type"], "message", "only the missed messages, in order, before synced: {m}");
-        assert_eq!(m["seq"], i + 2, "{m}");
+        assert_eq!(m["seq"], i + 3, "{m}");
         assert_eq!(m["text"], *text);
         assert_eq!(m["from"]["role"], "agent");
     }
     let synced = visitor.recv().await;
     assert_eq!(synced["type"], "synced", "{synced}");
     assert_eq!(synced["conversation_id"], conv_id.as_str());
-    assert_eq!(synced["last_seq"], 5);
+    assert_eq!(synced["last_seq"], 6);
     // Nothing repeated afterwards: up to the pong, at most the sync's ack.
     let rest = visitor.ping_pong().await;
     assert!(rest.iter().all(|v| v["type"] == "ack" && v["ref"] == "s1"), "unexpected frames after synced: {rest:?}");
 
-    // And live again: the next agent message arrives once, as seq 6.
+    // And live again: the next agent message arrives once, as seq 7.
     agent.send(agent_message(&conv_id, "a9", "Anything else?")).await;
     let live = visitor.recv_type("message").await;
-    assert_eq!(live["seq"], 6, "{live}");
+    assert_eq!(live["seq"], 7, "{live}");
 
     // A client that reconnects and never syncs still gets the live messages.
     let (mut third, _) = server.visitor_connect(json!({"visitor_token": token})).await;
     agent.send(agent_message(&conv_id, "a10", "Still there?")).await;
     let late = third.recv_type("message").await;
-    assert_eq!(late["seq"], 7, "{late}");
+    assert_eq!(late["seq"], 8, "{late}");
 }
 
 /// One side of the concurrent-senders test: sends `n` messages, then reads until all are acked.
@@ -210,7 +227,8 @@ async fn concurrent_senders_keep_seq_contiguous() {
     let t3 = tokio::spawn(send_many(agent, Some(conv_id.clone()), "agent", n3));
     let results = [t1.await.unwrap(), t2.await.unwrap(), t3.await.unwrap()];
 
-    let total = 1 + n1 + n2 + n3;
+    // Seq 1 opened the conversation and seq 2 is the `assigned` system line.
+    let total = 2 + n1 + n2 + n3;
     let mut acked: BTreeMap<u64, String> = BTreeMap::new();
     for (acks, received) in &results {
         for (id, seq) in acks {
@@ -218,14 +236,15 @@ async fn concurrent_senders_keep_seq_contiguous() {
         }
         assert!(received.windows(2).all(|w| w[0] < w[1]), "messages arrive in seq order: {received:?}");
     }
-    let expected: BTreeSet<u64> = (2..=total as u64).collect();
-    assert_eq!(acked.keys().copied().collect::<BTreeSet<_>>(), expected, "acks cover 2..={total} exactly");
+    let expected: BTreeSet<u64> = (3..=total as u64).collect();
+    assert_eq!(acked.keys().copied().collect::<BTreeSet<_>>(), expected, "acks cover 3..={total} exactly");
 
     let stored = server.ticket(&ticket).await;
     let messages = stored["messages"].as_array().expect("messages");
     let seqs: Vec<u64> = messages.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, (1..=total as u64).collect::<Vec<_>>(), "stored seqs are 1..={total} without gaps");
-    for m in &messages[1..] {
+    assert_eq!(messages[1]["event"], "assigned", "{}", messages[1]);
+    for m in &messages[2..] {
         let seq = m["seq"].as_u64().unwrap();
         let id = &acked[&seq];
         let (prefix, i) = id.rsplit_once('-').unwrap();
@@ -277,20 +296,23 @@ async fn agent_reconnect_lists_its_chats_and_agent_sync_replays_them() {
 
     // Offline, Anna keeps her chat; the visitor's messages are stored meanwhile.
     visitor.send(message("c2", "Are you still there?")).await;
-    assert_eq!(visitor.recv_ack("c2").await["seq"], 2);
+    assert_eq!(visitor.recv_ack("c2").await["seq"], 3, "seq 2 is the `assigned` line");
     let mut agent = server.agent_connect(&token).await;
     let mine = agent.welcome["conversations"].as_array().expect("conversations");
     assert_eq!(mine.len(), 1, "{}", agent.welcome);
     assert_eq!(mine[0]["conversation_id"], conv_id.as_str());
-    assert_eq!(mine[0]["last_seq"], 2, "{}", agent.welcome);
+    assert_eq!(mine[0]["last_seq"], 3, "{}", agent.welcome);
 
     agent.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 0})).await;
     let first = agent.recv_type("message").await;
+    let line = agent.recv().await;
     let second = agent.recv().await;
-    assert_eq!((first["seq"].clone(), second["seq"].clone()), (json!(1), json!(2)), "{first} {second}");
+    let seqs = [&first, &line, &second].map(|m| m["seq"].clone());
+    assert_eq!(seqs, [json!(1), json!(2), json!(3)], "{first} {line} {second}");
+    assert_eq!(line["from"]["role"], "system");
     assert_eq!(second["text"], "Are you still there?");
     let synced = agent.recv().await;
-    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(2)), "{synced}");
+    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(3)), "{synced}");
 }
 
 #[tokio::test]
@@ -305,20 +327,21 @@ async fn sync_sends_every_later_message_even_those_already_seen_live() {
     agent.recv_ack("a1").await;
     visitor.send(message("c2", "Thank you, the order number is 1234.")).await;
     visitor.recv_ack("c2").await;
-    assert_eq!(agent.recv_type("message").await["seq"], 3, "seq 3 reached the agent live");
+    assert_eq!(agent.recv_said().await["seq"], 4, "seq 4 reached the agent live");
 
-    // The agent re-renders and asks for everything: it gets 1, 2 and 3, its own and the one seen live.
+    // The agent re-renders and asks for everything: it gets 1 to 4, the system line, its own message and
+    // the one seen live.
     agent.send(json!({"type": "sync", "conversation_id": conv_id, "after_seq": 0, "ref": "all"})).await;
-    let seqs: Vec<Value> = [agent.recv().await, agent.recv().await, agent.recv().await]
+    let seqs: Vec<Value> = [agent.recv().await, agent.recv().await, agent.recv().await, agent.recv().await]
         .iter()
         .map(|m| {
             assert_eq!(m["type"], "message", "{m}");
             m["seq"].clone()
         })
         .collect();
-    assert_eq!(seqs, [json!(1), json!(2), json!(3)]);
+    assert_eq!(seqs, [json!(1), json!(2), json!(3), json!(4)]);
     let synced = agent.recv().await;
-    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(3)), "{synced}");
+    assert_eq!((synced["type"].clone(), synced["last_seq"].clone()), (json!("synced"), json!(4)), "{synced}");
     assert_eq!(agent.recv().await["ref"], "all", "then the ack");
 }
 
@@ -350,8 +373,8 @@ async fn typing_reaches_the_other_side_both_ways_and_takes_no_seq() {
     let refused = other.recv_until("answer to typing", |v| v["ref"] == "t1").await;
     assert_eq!(refused["code"], "forbidden", "{refused}");
 
-    // Typing is not a message: the next one is seq 2.
+    // Typing is not a message: the next one is seq 3 (2 is the `assigned` line).
     agent.send(agent_message(id.as_str().unwrap(), "a1", "Hello! How can I help?")).await;
-    assert_eq!(agent.recv_ack("a1").await["seq"], 2);
+    assert_eq!(agent.recv_ack("a1").await["seq"], 3);
     assert!(visitor.skipped.iter().all(|v| v["type"] != "typing"), "no echo of the visitor's own typing");
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn german_text_goes_to_the_german_speaking_agent() {
@@ -150,7 +150,9 @@ async fn bot_handoff_of_an_uncovered_language_waits_for_a_speaker_of_it() {
     let got = fia_ws.recv_type("assigned").await;
     assert_eq!(got["conversation"]["conversation_id"], conv_id.as_str(), "{got}");
     assert_eq!(got["conversation"]["agent"]["id"], fia.id.as_str());
-    assert_eq!(got["messages"].as_array().unwrap().len(), 2, "the whole transcript: {got}");
+    // The visitor's message, the bot's answer, and the `queued` line of the handoff.
+    assert_eq!(got["messages"].as_array().unwrap().len(), 3, "the whole transcript: {got}");
+    assert_eq!(got["messages"][2]["event"], "queued", "{got}");
     let now = visitor.recv_status("assigned").await;
     assert_eq!(now["agent"]["name"], "Fia", "{now}");
     let left = bot.seen_or_recv("the bot hears it left", |v| v["type"] == "conversation" && v["status"] != "bot").await;
@@ -221,11 +223,13 @@ async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
     anna_ws.recv_until("ack of transfer", |v| v["type"] == "ack" && v["ref"] == "t").await;
     let to_bob = bob_ws.recv_type("assigned").await;
     assert_eq!(to_bob["conversation"]["conversation_id"], conv_id.as_str());
-    assert_eq!(to_bob["messages"].as_array().unwrap().len(), 1, "with the transcript: {to_bob}");
+    assert_eq!(to_bob["messages"].as_array().unwrap().len(), 2, "with the transcript: {to_bob}");
     let left = anna_ws.seen_or_recv("Anna hears it left", |v| v["type"] == "conversation").await;
     assert_eq!(left["agent"]["id"], bob.id.as_str(), "{left}");
     let seen = visitor.recv_until("now with Bob", |v| v["type"] == "conversation" && v["agent"]["name"] == "Bob").await;
     assert_eq!(seen["status"], "assigned");
+    let passed = visitor.recv_system("transferred").await;
+    assert_eq!(passed["text"], "Your chat has been passed to Bob.", "{passed}");
     anna_ws.send(agent_message(&conv_id, "late", "Anna again")).await;
     let refused = anna_ws.recv_type("error").await;
     assert_eq!(refused["code"], "forbidden", "the previous agent may no longer write: {refused}");
@@ -236,4 +240,23 @@ async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
     assert_eq!(to_mia["conversation"]["conversation_id"], conv_id.as_str());
     assert_eq!(to_mia["conversation"]["tier"], 2, "{to_mia}");
     assert_eq!(to_mia["conversation"]["agent"]["id"], mia["id"]);
+    assert_eq!(to_mia["conversation"]["tier_name"], "Tier 2", "{to_mia}");
+    let up = visitor.recv_system("escalated").await;
+    assert_eq!(up["tier"], 2, "{up}");
+    let told =
+        visitor.seen_or_recv("the visitor sees the tier", |v| v["type"] == "conversation" && v["tier"] == 2).await;
+    assert_eq!(told["tier_name"], "Tier 2", "{told}");
+
+    // Escalation goes up only.
+    mia_ws.send(json!({"type": "transfer", "conversation_id": conv_id, "tier": 2, "ref": "same"})).await;
+    let refused = mia_ws.recv_until("answer to a same-tier escalation", |v| v["ref"] == "same").await;
+    assert_eq!(refused["code"], "bad_request", "{refused}");
+    let ticket = server.ticket(&s(&to_mia["conversation"]["ticket"])).await;
+    let what: Vec<Value> = ticket["history"].as_array().unwrap().iter().map(|h| h["what"].clone()).collect();
+    let expected = ["queued", "assigned", "transferred", "escalated", "assigned"].map(|w| json!(w));
+    assert_eq!(what, expected, "{ticket}");
+    let by: Vec<Value> = ticket["history"].as_array().unwrap().iter().map(|h| h["by"]["role"].clone()).collect();
+    assert_eq!(by, ["visitor", "system", "agent", "agent", "system"].map(|r| json!(r)), "{ticket}");
+    assert_eq!(ticket["history"][3]["by"]["id"], bob.id.as_str(), "Bob escalated it: {ticket}");
+    assert_eq!(ticket["tier_name"], "Tier 2");
 }

@@ -348,6 +348,8 @@
     'white-space:pre-wrap;overflow-wrap:anywhere}',
     '.msg.visitor{align-self:flex-end;background:var(--vb);color:var(--vt)}',
     '.msg.pending{opacity:.7}.msg.failed{outline:2px solid #d92d20}',
+    '.msg.system{align-self:center;max-width:92%;background:none;color:var(--mu);padding:2px 8px;font-size:.82em;text-align:center}',
+    '.msg.system .who,.msg.system .meta{display:none}',
     '.text{display:block}.who{display:block;font-size:.78em;font-weight:700;opacity:.8}.meta{display:block;font-size:.72em;opacity:.75;margin-top:2px}',
     '.sep{align-self:center;font-size:.78em;color:var(--mu)}',
     '.typing{padding:0 14px 4px;font-size:.82em;color:var(--mu);min-height:1.4em;font-style:italic}',

@@ -214,6 +214,7 @@ pub fn format_time(at: jiff::Timestamp) -> String {
 /// A bot message with a fresh `client_msg_id`, so that a resend would be idempotent.
 fn message(id: ConversationId, text: String) -> ClientFrame {
     ClientFrame::Message {
+        topic: None,
         conversation_id: Some(id),
         client_msg_id: Some(format!("bot-{:016x}", rand::random::<u64>()).into()),
         text: text.into(),

@@ -51,6 +51,10 @@ fn record() -> ConversationRecord {
         last_seq: 2,
         rating: None,
         rating_comment: None,
+        topic: None,
+        sla_started_at: None,
+        first_response_at: None,
+        sla_sent: 0,
     }
 }
 
@@ -64,6 +68,7 @@ impl Transcripts for OneTicket {
             text: "hello".into(),
             at: jiff::Timestamp::UNIX_EPOCH,
             client_msg_id: None,
+            system: None,
         };
         Ok((after + 1..=2).filter(|_| c == ConversationId(7)).map(m).collect())
     }
@@ -90,6 +95,9 @@ impl StoreReader for OneTicket {
     }
     fn open_conversation_of(&self, _: VisitorId) -> StoreResult<Option<ConversationRecord>> {
         Ok(None)
+    }
+    fn history(&self, _: ConversationId, _: usize) -> StoreResult<Vec<HistoryEntry>> {
+        Ok(vec![])
     }
 }
 
@@ -119,6 +127,7 @@ fn router() -> axum::Router {
         ADMIN.into(),
         false,
         vec![Department::new("support", Schedule::always_open())],
+        Default::default(),
         None,
         Passwords::stopped(),
         VisitorTokens::new([9; 32]),

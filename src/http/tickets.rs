@@ -7,7 +7,10 @@ use super::auth::{Caller, Staff};
 use super::error::ApiError;
 use crate::app::App;
 use crate::domain::{Status, Ticket};
-use crate::hub::views_for_http::{TicketParts, ticket_out};
+use crate::hub::views_for_http::{TicketParts, agents_named, ticket_out};
+
+/// History entries a ticket shows at most.
+pub const MAX_HISTORY: usize = 1000;
 use crate::protocol::rest::TicketOut;
 use crate::store::TicketQuery;
 
@@ -30,7 +33,14 @@ pub async fn get_ticket(
             let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
             let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
             let messages = s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?;
-            Ok(Some(TicketParts { rec, agent, bot, messages: Some(messages) }))
+            let history = s.history(rec.id, MAX_HISTORY)?;
+            let mut names = std::collections::HashMap::new();
+            for id in agents_named(&history) {
+                if let Some(a) = s.agent(id)? {
+                    names.insert(id, a.name);
+                }
+            }
+            Ok(Some(TicketParts { rec, agent, bot, messages: Some(messages), history: Some(history), names }))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
@@ -40,7 +50,7 @@ pub async fn get_ticket(
         Caller::Visitor(v) if v == parts.rec.visitor_id => {}
         Caller::Visitor(_) => return Err(ApiError::not_found("ticket")),
     }
-    Ok(Json(ticket_out(parts, &app.departments)))
+    Ok(Json(ticket_out(parts, &app.departments, &app.sla)))
 }
 
 #[derive(serde::Deserialize)]
@@ -77,10 +87,10 @@ pub async fn list_tickets(
                         true => Some(s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?),
                         false => None,
                     };
-                    Ok(TicketParts { rec, agent, bot, messages })
+                    Ok(TicketParts { rec, agent, bot, messages, history: None, names: Default::default() })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(Json(list.into_iter().map(|p| ticket_out(p, &app.departments)).collect()))
+    Ok(Json(list.into_iter().map(|p| ticket_out(p, &app.departments, &app.sla)).collect()))
 }

@@ -4,7 +4,9 @@ use super::core::Hub;
 use super::dispatch::Effect;
 use crate::delivery::{ConnId, OutItem};
 use crate::domain::{AgentId, BotId, ConversationId, Participant, Status};
-use crate::protocol::{AgentWelcome, BotInfo, BotWelcome, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame};
+use crate::protocol::{
+    AgentWelcome, BotInfo, BotWelcome, DepartmentTiers, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame,
+};
 
 impl Hub {
     /// A credential the hub does not know (removed since the transport looked it up): refused.
@@ -30,7 +32,13 @@ impl Hub {
         mine.sort();
         let conversations = mine.iter().filter_map(|(_, id)| self.view(*id, false)).collect();
         self.effect(Effect::Subscribe { conn, who: Participant::Agent(agent) });
-        let welcome = AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations, reference };
+        let departments = depts
+            .iter()
+            .filter_map(|d| self.depts.get(d))
+            .map(|d| DepartmentTiers { name: d.name.clone(), tiers: d.tiers.clone() })
+            .collect();
+        let welcome =
+            AgentWelcome { v: PROTOCOL_VERSION, agent: info, availability, conversations, departments, reference };
         self.send_conn(conn, ServerFrame::AgentWelcome(welcome));
         let (version, item) = self.queue_frame(&depts);
         self.effect(Effect::ToConn { conn, item });

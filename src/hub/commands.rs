@@ -124,10 +124,13 @@ impl Hub {
             Participant::Visitor(_) => (Role::Visitor, None),
         };
         match frame {
-            ClientFrame::Message { conversation_id: Some(id), client_msg_id, text } => {
+            ClientFrame::Message { conversation_id: Some(id), client_msg_id, text, .. } => {
                 self.held(who, id)?;
                 let author = Author { role, name, conn };
                 self.append(id, author, text, client_msg_id, reference.clone(), received);
+                if role == Role::Agent {
+                    self.first_response(id);
+                }
                 Ok(Reply::Answered)
             }
             ClientFrame::Typing { conversation_id: Some(id), on } => {
@@ -203,8 +206,16 @@ impl Hub {
                 }
             }
             TransferTarget::Tier(tier) => {
-                if Tier::new(tier).is_none() {
-                    return Err(refuse(ErrorCode::BadRequest, "tier must be 1 to 3"));
+                let c = self.convs.get(&id).ok_or(NO_SUCH_OPEN)?;
+                let exists = self.depts.get(&c.rec.department).and_then(|d| d.tier_name(tier)).is_some();
+                if Tier::new(tier).is_none() || !exists {
+                    return Err(refuse(ErrorCode::BadRequest, "this department has no such tier"));
+                }
+                if tier <= c.rec.tier {
+                    return Err(refuse(
+                        ErrorCode::BadRequest,
+                        "escalation goes up: the tier must be above the conversation's own",
+                    ));
                 }
                 self.transition(id, Change::Escalate { tier });
                 self.place(id);

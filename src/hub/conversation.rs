@@ -54,6 +54,7 @@ impl Hub {
             text: text.clone(),
             at: self.now,
             client_msg_id: client_msg_id.clone(),
+            system: None,
         };
         let visitor = c.rec.visitor_id;
         let others = [
@@ -70,6 +71,8 @@ impl Hub {
             from: From { role: author.role, name: author.name },
             text,
             at: self.now,
+            event: None,
+            tier: None,
         };
         let item = OutItem::frame(ServerFrame::Message(view));
         for who in others.into_iter().flatten() {

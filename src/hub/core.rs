@@ -20,15 +20,16 @@ use crate::store::{Snapshot, StoreOp};
 pub struct HubSettings {
     pub departments: Vec<Department>,
     pub require_verified: bool,
+    pub sla: crate::config::SlaSettings,
 }
 
 /// `switchboard_messages_total` by author role, each counter looked up once rather than per message.
-pub(super) struct MessagesTotal([metrics::Counter; 3]);
+pub(super) struct MessagesTotal([metrics::Counter; 4]);
 
 impl MessagesTotal {
     fn new() -> MessagesTotal {
         MessagesTotal(
-            [Role::Visitor, Role::Agent, Role::Bot]
+            [Role::Visitor, Role::Agent, Role::Bot, Role::System]
                 .map(|r| metrics::counter!("switchboard_messages_total", "role" => r.as_str())),
         )
     }
@@ -39,6 +40,7 @@ impl MessagesTotal {
             Role::Visitor => 0,
             Role::Agent => 1,
             Role::Bot => 2,
+            Role::System => 3,
         };
         self.0[i].increment(1);
     }
@@ -60,6 +62,10 @@ pub struct Hub {
     /// Bots to tell that a conversation left them, once the event's changes are complete.
     pub(super) bot_notices: Vec<(crate::domain::BotId, ConversationId)>,
     pub(super) deadlines: Deadlines,
+    /// Who sent the event being handled (`None` for the hub's own timers), for the history.
+    pub(super) actor: Option<crate::store::Actor>,
+    /// Conversations that entered the human queue during the event being handled.
+    pub(super) entered_queue: Vec<ConversationId>,
     pub(super) now: Timestamp,
     pub(super) job: Job,
     pub(super) messages_total: MessagesTotal,
@@ -82,6 +88,8 @@ impl Hub {
             queue_frames: Default::default(),
             bot_notices: Vec::new(),
             deadlines: Deadlines::default(),
+            actor: None,
+            entered_queue: Vec::new(),
             now,
             job: Job::default(),
             messages_total: MessagesTotal::new(),
@@ -90,6 +98,11 @@ impl Hub {
         let names: Vec<_> = hub.depts.iter().map(|d| d.name.clone()).collect();
         for name in names {
             hub.schedule_hours(&name);
+        }
+        // Clocks resume where they stood: a deadline that passed while the hub was down fires at once.
+        let open: Vec<_> = hub.convs.values().map(|c| c.rec.id).collect();
+        for id in open {
+            hub.refresh_sla(id);
         }
         hub
     }
@@ -130,6 +143,13 @@ impl Hub {
     /// Applies one event at `now`; its decisions join the current job.
     pub fn handle(&mut self, event: HubEvent, now: Timestamp) {
         self.now = now;
+        self.actor = match &event {
+            HubEvent::Frame { who, .. } | HubEvent::Disconnected { who, .. } => {
+                Some(crate::store::Actor::Participant(*who))
+            }
+            HubEvent::Admin(_) => Some(crate::store::Actor::Admin),
+            _ => None,
+        };
         match event {
             HubEvent::Visitor { conn, hello } => self.visitor_hello(conn, *hello),
             HubEvent::Agent { conn, agent, reference } => self.agent_hello(conn, agent, reference),
@@ -141,17 +161,21 @@ impl Hub {
             HubEvent::Admin(cmd) => self.admin(cmd),
             HubEvent::Shutdown(_) => {}
         }
+        self.post_queued_lines();
         self.tell_bots();
     }
 
     /// Fires every timer due at `now`.
     pub fn fire_due(&mut self, now: Timestamp) {
         self.now = now;
+        self.actor = None;
         while let Some(timer) = self.deadlines.pop_due(now) {
             match timer {
                 Timer::DepartmentHours(name) => self.department_hours(&name),
+                Timer::Sla { conversation, clock, state } => self.sla_due(conversation, clock, state),
             }
         }
+        self.post_queued_lines();
         self.tell_bots();
     }
 

@@ -47,10 +47,11 @@ pub enum Effect {
         item: OutItem,
         except: Option<ConnId>,
     },
-    /// `assigned` with the transcript read from the store.
+    /// `assigned` with the transcript read from the store, up to `upto` (later messages go out live).
     Transcript {
         to: Participant,
         conversation: Box<ConversationView>,
+        upto: Seq,
     },
     /// The messages after `after_seq`, then `synced`.
     Sync {
@@ -223,8 +224,9 @@ impl Worker {
             Effect::ToParticipant { who, item, except } => {
                 self.broker.to_participant(who, &item, except);
             }
-            Effect::Transcript { to, conversation } => {
-                let messages = self.backlog(conversation.conversation_id, 0);
+            Effect::Transcript { to, conversation, upto } => {
+                let mut messages = self.backlog(conversation.conversation_id, 0);
+                messages.retain(|m| m.seq <= upto);
                 let frame = ServerFrame::Assigned { conversation: *conversation, messages };
                 self.broker.to_participant(to, &OutItem::frame(frame), None);
             }

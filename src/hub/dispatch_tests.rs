@@ -87,6 +87,7 @@ fn message() -> MessageRecord {
         text: "hi".into(),
         at: jiff::Timestamp::UNIX_EPOCH,
         client_msg_id: None,
+        system: None,
     }
 }
 

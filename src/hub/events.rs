@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use super::core::Hub;
 use super::dispatch::Effect;
-use crate::domain::{AgentId, BotId, BotReason, ConversationId, Participant, Priority, Status};
+use crate::domain::{AgentId, BotId, BotReason, ConversationId, Participant, Priority, Status, SystemEvent};
 use crate::protocol::ServerFrame;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DomainEvent {
     /// A visitor's first message opened the conversation.
     Opened { conversation: ConversationId },
-    /// It entered (or moved within) the human queue.
-    Queued { conversation: ConversationId, priority: Priority },
+    /// It entered (`entered`: from another status) or moved within the human queue.
+    Queued { conversation: ConversationId, priority: Priority, entered: bool },
     /// It is with the bot queue; `bot` has it now (None: no bot is connected), `handed` when this change
     /// gave it to that bot.
     WithBot { conversation: ConversationId, bot: Option<BotId>, reason: BotReason, handed: bool },
@@ -37,6 +37,7 @@ pub enum DomainEvent {
 impl Hub {
     /// Records the event in the job and reacts to it.
     pub(super) fn emit(&mut self, event: DomainEvent) {
+        self.record(&event);
         self.react(&event);
         self.job.events.push(event);
     }
@@ -46,12 +47,17 @@ impl Hub {
             DomainEvent::Opened { .. } => {
                 metrics::counter!("switchboard_conversations_opened_total").increment(1);
             }
-            DomainEvent::Queued { conversation, .. } => {
+            DomainEvent::Queued { conversation, entered, .. } => {
                 let position = self.queue_position(conversation);
                 if let Some(c) = self.convs.get_mut(&conversation) {
                     c.last_position = position;
                 }
                 self.notify(conversation);
+                self.start_sla(conversation);
+                self.refresh_sla(conversation);
+                if entered {
+                    self.entered_queue.push(conversation);
+                }
             }
             DomainEvent::WithBot { conversation, bot: Some(bot), handed: true, .. } => {
                 self.notify_visitor(conversation);
@@ -61,16 +67,23 @@ impl Hub {
             DomainEvent::Assigned { conversation, agent } => {
                 self.notify_visitor(conversation);
                 self.transcript_to(conversation, Participant::Agent(agent));
+                self.system_message(conversation, SystemEvent::Assigned, Some(Participant::Agent(agent)));
             }
             DomainEvent::Transferred { conversation, from, to } => {
                 self.view_to(conversation, Participant::Agent(from));
                 self.notify_visitor(conversation);
                 self.transcript_to(conversation, Participant::Agent(to));
+                self.system_message(conversation, SystemEvent::Transferred, Some(Participant::Agent(to)));
             }
-            DomainEvent::Escalated { conversation, from: Some(from), .. } => {
-                self.view_to(conversation, Participant::Agent(from));
+            DomainEvent::Escalated { conversation, from, .. } => {
+                if let Some(from) = from {
+                    self.view_to(conversation, Participant::Agent(from));
+                }
+                self.system_message(conversation, SystemEvent::Escalated, None);
             }
+            DomainEvent::HandoffRequested { conversation } => self.start_sla(conversation),
             DomainEvent::Resolved { conversation, agent } => {
+                self.system_message(conversation, SystemEvent::Resolved, agent.map(Participant::Agent));
                 self.notify_visitor(conversation);
                 if let Some(agent) = agent {
                     self.view_to(conversation, Participant::Agent(agent));
@@ -82,10 +95,7 @@ impl Hub {
                 self.tell_bots();
                 metrics::counter!("switchboard_conversations_resolved_total").increment(1);
             }
-            DomainEvent::Escalated { .. }
-            | DomainEvent::Unassigned { .. }
-            | DomainEvent::HandoffRequested { .. }
-            | DomainEvent::DepartmentHours { .. } => {}
+            DomainEvent::Unassigned { .. } | DomainEvent::DepartmentHours { .. } => {}
         }
     }
 
@@ -96,10 +106,12 @@ impl Hub {
         }
     }
 
-    /// `assigned` with the transcript, read from the store by the dispatcher.
+    /// `assigned` with the transcript up to now, read from the store by the dispatcher; what is added
+    /// later (even in the same batch) reaches the new holder live.
     fn transcript_to(&mut self, id: ConversationId, to: Participant) {
         if let Some(view) = self.view(id, false) {
-            self.effect(Effect::Transcript { to, conversation: Box::new(view) });
+            let upto = view.last_seq;
+            self.effect(Effect::Transcript { to, conversation: Box::new(view), upto });
         }
     }
 

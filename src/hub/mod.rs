@@ -26,6 +26,7 @@ mod transition;
 pub(crate) mod views;
 pub mod views_for_http;
 mod visitor;
+mod workflow;
 
 #[cfg(test)]
 pub(crate) mod tests;

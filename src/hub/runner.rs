@@ -117,7 +117,11 @@ mod tests {
         let store = crate::store::sqlite::SqliteFactory::new(dir.path()).unwrap().open_writer().unwrap();
         let clock =
             Arc::new(TestClock { start: "2026-11-23T08:59:30Z".parse().unwrap(), origin: tokio::time::Instant::now() });
-        let settings = HubSettings { departments: vec![crate::hub::tests::office("support")], require_verified: false };
+        let settings = HubSettings {
+            departments: vec![crate::hub::tests::office("support")],
+            require_verified: false,
+            sla: Default::default(),
+        };
         let broker = Arc::new(LocalBroker(ConnRegistry::new()));
         let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());
         assert!(!open(&hub).await, "08:59:30 on a Monday: closed");

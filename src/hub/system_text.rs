@@ -1,33 +1,8 @@
 //! The text of system messages (spec 7.1) in the conversation's language: one table, English where a
 //! language has no row. `{agent}` and `{tier}` are filled in.
 
+use crate::domain::SystemEvent;
 use crate::routing::language::Language;
-
-/// A change the visitor is told of with a system message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SystemEvent {
-    Queued,
-    Assigned,
-    Transferred,
-    Escalated,
-    Resolved,
-}
-
-impl SystemEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SystemEvent::Queued => "queued",
-            SystemEvent::Assigned => "assigned",
-            SystemEvent::Transferred => "transferred",
-            SystemEvent::Escalated => "escalated",
-            SystemEvent::Resolved => "resolved",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// Language, then queued, assigned, transferred, escalated, resolved.
 const PHRASES: [(&str, [&str; 5]); 16] = [
@@ -196,7 +171,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
 /// The text for `event` in `language` (English where there is no row), with the names filled in.
 pub fn text(event: SystemEvent, language: Option<Language>, agent: Option<&str>, tier: Option<&str>) -> String {
     let row = language.and_then(|l| PHRASES.iter().find(|(code, _)| *code == l.as_str())).unwrap_or(&PHRASES[0]);
-    row.1[event.index()].replace("{agent}", agent.unwrap_or("")).replace("{tier}", tier.unwrap_or(""))
+    row.1[event as usize].replace("{agent}", agent.unwrap_or("")).replace("{tier}", tier.unwrap_or(""))
 }
 
 /// Languages with their own row.

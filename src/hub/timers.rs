@@ -7,11 +7,16 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use crate::domain::ConversationId;
+use crate::routing::sla::{SlaClock, SlaState};
+
 /// What happens when a timer fires.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
     /// A department's hours change (it opens or closes): look again at its state.
     DepartmentHours(Arc<str>),
+    /// A conversation's service-level clock reaches a warning or its deadline (spec 7.3).
+    Sla { conversation: ConversationId, clock: SlaClock, state: SlaState },
 }
 
 /// Pending timers, earliest first. The same timer may be set once per instant.
@@ -20,7 +25,8 @@ pub struct Deadlines {
     pending: BTreeSet<(Timestamp, Timer)>,
 }
 
-/// Timers pending at most: every department has one; later timer kinds name their own bound.
+/// Timers pending at most: every department has one, every open conversation at most two (the next
+/// notice of each service-level clock), and stale ones go when they fire.
 pub const MAX_TIMERS: usize = 100_000;
 
 impl Deadlines {
@@ -43,6 +49,11 @@ impl Deadlines {
             Some((at, _)) if *at <= now => self.pending.pop_first().map(|(_, t)| t),
             _ => None,
         }
+    }
+
+    #[cfg(test)]
+    pub fn contains(&self, at: Timestamp, timer: &Timer) -> bool {
+        self.pending.contains(&(at, timer.clone()))
     }
 
     #[cfg(test)]

@@ -28,6 +28,7 @@ impl Hub {
     pub(super) fn transition(&mut self, id: ConversationId, change: Change) {
         let Some(c) = self.convs.get(&id) else { return };
         let holder = c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned);
+        let entered = !self.queue.contains(id) && !c.escalated;
         let event = match change {
             Change::Queue { priority } => {
                 self.leave_bot(id);
@@ -37,7 +38,10 @@ impl Hub {
                     r.bot_reason = None;
                     r.agent_id = None;
                 });
-                DomainEvent::Queued { conversation: id, priority }
+                if let Some(c) = self.convs.get_mut(&id) {
+                    c.escalated = false;
+                }
+                DomainEvent::Queued { conversation: id, priority, entered }
             }
             Change::Bot { priority, reason } => {
                 self.queue.remove(id);
@@ -89,6 +93,9 @@ impl Hub {
                     r.tier = tier;
                     r.agent_id = None;
                 });
+                if let Some(c) = self.convs.get_mut(&id) {
+                    c.escalated = true;
+                }
                 DomainEvent::Escalated { conversation: id, from: holder, tier }
             }
             Change::Unassign => {

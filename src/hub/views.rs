@@ -12,6 +12,8 @@ pub fn message_view(m: MessageRecord) -> MessageView {
         from: From { role: m.role, name: m.sender_name },
         text: m.text,
         at: m.at,
+        event: m.system.map(|n| n.event),
+        tier: m.system.and_then(|n| n.tier),
     }
 }
 
@@ -22,6 +24,7 @@ pub fn record_view(
     agent: Option<AgentRef>,
     bot: Option<BotRef>,
     hours: Option<(bool, Option<jiff::Timestamp>)>,
+    tier_name: Option<std::sync::Arc<str>>,
     for_visitor: bool,
 ) -> ConversationView {
     ConversationView {
@@ -32,6 +35,8 @@ pub fn record_view(
         language: r.language,
         priority: r.priority,
         tier: r.tier,
+        tier_name,
+        topic: r.topic.clone(),
         queue_position: None,
         agent,
         bot,
@@ -47,6 +52,7 @@ pub fn record_view(
         },
         last_seq: r.last_seq,
         created_at: r.created_at,
+        sla: None,
     }
 }
 
@@ -79,8 +85,12 @@ impl Hub {
             .and_then(|b| self.bots.get(&b))
             .map(|b| BotRef { name: b.record.name.clone() });
         let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));
-        let mut view = record_view(r, agent, bot, hours, for_visitor);
+        let tier_name = dept.and_then(|d| d.tier_name(r.tier)).cloned();
+        let mut view = record_view(r, agent, bot, hours, tier_name, for_visitor);
         view.queue_position = c.last_position.filter(|_| self.queue.contains(id));
+        if !for_visitor {
+            view.sla = self.sla_view(id);
+        }
         Some(view)
     }
 
@@ -97,7 +107,10 @@ impl Hub {
                 language: c.rec.language,
                 department: c.rec.department.clone(),
                 tier: c.rec.tier,
+                tier_name: self.depts.get(&c.rec.department).and_then(|d| d.tier_name(c.rec.tier)).cloned(),
+                topic: c.rec.topic.clone(),
                 since: c.rec.created_at,
+                sla: self.sla_view(c.rec.id),
             })
             .collect()
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::VisitorHello;
-use super::commands::{Outcome, Reply, refuse};
+use super::commands::{Outcome, Refusal, Reply, refuse};
 use super::conversation::Author;
 use super::core::Hub;
 use super::dispatch::Effect;
@@ -13,7 +13,10 @@ use super::owners::{Conv, VisitorState};
 use crate::auth::IdentityCheck;
 use crate::delivery::ConnId;
 use crate::domain::{ConversationId, Participant, Plan, Role, Status, VisitorId};
-use crate::protocol::{ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, VisitorWelcome};
+use crate::protocol::{
+    ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, TopicView, VisitorWelcome,
+};
+use crate::routing::language;
 use crate::store::{ConversationRecord, IdentityLink, StoreOp};
 
 /// Longest rating comment, in characters.
@@ -54,10 +57,16 @@ impl Hub {
             },
         );
         let open = self.convs.open_of(id);
+        let language = self.visitors.get(&id).and_then(|v| v.locale.as_deref()).and_then(language::from_locale);
         let dept = self.depts.get(&department).map(|d| DepartmentView {
             name: d.name.clone(),
             open: d.open,
             next_change: d.schedule.next_change(self.now),
+            topics: d
+                .topics
+                .iter()
+                .map(|t| TopicView { key: t.key.clone(), label: t.label(language.as_ref().map(|l| l.as_str())).into() })
+                .collect(),
         });
         let welcome = VisitorWelcome {
             v: PROTOCOL_VERSION,
@@ -130,7 +139,7 @@ impl Hub {
         let open = self.convs.open_of(id);
         let owns = |c: Option<ConversationId>| c.is_none() || c == open;
         match frame {
-            ClientFrame::Message { conversation_id, client_msg_id, text } => {
+            ClientFrame::Message { conversation_id, client_msg_id, text, topic } => {
                 // Naming the conversation the visitor just ended is fine: the message opens a new one.
                 let ended = conversation_id.is_some() && conversation_id == self.convs.last_resolved_of(id);
                 if !(owns(conversation_id) || (open.is_none() && ended)) {
@@ -138,7 +147,7 @@ impl Hub {
                 }
                 let (conv, new) = match open {
                     Some(c) => (c, false),
-                    None => (self.open_conversation(id), true),
+                    None => (self.open_conversation(id, topic.as_deref())?, true),
                 };
                 let changed = self.observe_language(conv, &text);
                 let author = Author { role: Role::Visitor, name: None, conn };
@@ -184,7 +193,18 @@ impl Hub {
         (self.convs.last_resolved_of(visitor) == Some(id)).then_some(None)
     }
 
-    fn open_conversation(&mut self, visitor: VisitorId) -> ConversationId {
+    /// Opens the visitor's conversation; a topic, if given, must be one of its department's, and sets the
+    /// tier it starts at (never its priority: that comes from identity alone).
+    fn open_conversation(&mut self, visitor: VisitorId, topic: Option<&str>) -> Result<ConversationId, Refusal> {
+        let department =
+            self.visitors.get(&visitor).map_or_else(|| self.depts.default_name().clone(), |v| v.department.clone());
+        let topic = match topic {
+            None => None,
+            Some(key) => {
+                let t = self.depts.get(&department).and_then(|d| d.topic(key));
+                Some(t.ok_or(refuse(ErrorCode::BadRequest, "no such topic in this department"))?.clone())
+            }
+        };
         let (ticket, reserve) = self.tickets.take();
         if let Some(op) = reserve {
             self.op(op);
@@ -197,11 +217,11 @@ impl Hub {
             ticket,
             visitor_id: visitor,
             site: v.map_or_else(|| "default".into(), |v| v.site.clone()),
-            department: v.map_or_else(|| self.depts.default_name().clone(), |v| v.department.clone()),
+            department,
             language: locale.as_deref().and_then(crate::routing::language::from_locale),
             locale,
             priority: crate::domain::base_priority(plan, urgent),
-            tier: 1,
+            tier: topic.as_ref().map_or(1, |t| t.tier),
             status: Status::Queued,
             agent_id: None,
             bot_id: None,
@@ -217,13 +237,17 @@ impl Hub {
             last_seq: 0,
             rating: None,
             rating_comment: None,
+            topic: topic.map(|t| t.key),
+            sla_started_at: None,
+            first_response_at: None,
+            sla_sent: 0,
         };
         let id = rec.id;
         metrics::gauge!("switchboard_conversations", "status" => Status::Queued.as_str()).increment(1.0);
         self.convs.insert(Conv::new(rec, Default::default()));
         self.save(id);
         self.emit(DomainEvent::Opened { conversation: id });
-        id
+        Ok(id)
     }
 
     fn rate(

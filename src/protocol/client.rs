@@ -37,6 +37,7 @@ pub struct RawFrame<'a> {
     pub to_agent: Option<String>,
     pub tier: Option<u8>,
     pub reason: Option<String>,
+    pub topic: Option<String>,
 }
 
 /// The `hello` that opens every connection; which fields matter depends on the endpoint.
@@ -64,16 +65,46 @@ pub enum TransferTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClientFrame {
     Hello(Hello),
-    Message { conversation_id: Option<ConversationId>, client_msg_id: Option<Arc<str>>, text: Arc<str> },
-    Typing { conversation_id: Option<ConversationId>, on: bool },
-    End { conversation_id: Option<ConversationId> },
-    Rating { conversation_id: Option<ConversationId>, score: u8, comment: Option<String> },
-    Sync { conversation_id: ConversationId, after_seq: Seq },
-    Availability { status: Availability },
-    Resolve { conversation_id: ConversationId },
-    Transfer { conversation_id: ConversationId, target: TransferTarget },
-    Pick { conversation_id: ConversationId },
-    Handoff { conversation_id: ConversationId, reason: Option<String> },
+    Message {
+        conversation_id: Option<ConversationId>,
+        client_msg_id: Option<Arc<str>>,
+        text: Arc<str>,
+        /// The topic the visitor chose (spec 7.6); it matters on the message that opens a conversation.
+        topic: Option<Arc<str>>,
+    },
+    Typing {
+        conversation_id: Option<ConversationId>,
+        on: bool,
+    },
+    End {
+        conversation_id: Option<ConversationId>,
+    },
+    Rating {
+        conversation_id: Option<ConversationId>,
+        score: u8,
+        comment: Option<String>,
+    },
+    Sync {
+        conversation_id: ConversationId,
+        after_seq: Seq,
+    },
+    Availability {
+        status: Availability,
+    },
+    Resolve {
+        conversation_id: ConversationId,
+    },
+    Transfer {
+        conversation_id: ConversationId,
+        target: TransferTarget,
+    },
+    Pick {
+        conversation_id: ConversationId,
+    },
+    Handoff {
+        conversation_id: ConversationId,
+        reason: Option<String>,
+    },
     Ping,
 }
 
@@ -127,6 +158,7 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
                 conversation_id: conv,
                 client_msg_id: r.client_msg_id.map(Arc::from),
                 text: required(r.text, "text")?.into(),
+                topic: r.topic.map(Arc::from),
             },
             "typing" => ClientFrame::Typing { conversation_id: conv, on: r.on.unwrap_or(true) },
             "end" => ClientFrame::End { conversation_id: conv },

@@ -4,8 +4,10 @@
 
 mod client;
 pub mod rest;
+mod workflow;
 
 pub use client::{ClientFrame, FrameError, Hello, RawFrame, TransferTarget};
+pub use workflow::{DepartmentTiers, SlaView, TopicView};
 
 use std::sync::Arc;
 
@@ -49,7 +51,7 @@ pub enum ErrorCode {
 }
 
 /// Serialises an RFC 3339 instant.
-fn ts<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ts<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(t)
 }
 
@@ -91,6 +93,12 @@ pub struct MessageView {
     pub text: Arc<str>,
     #[serde(serialize_with = "ts")]
     pub at: jiff::Timestamp,
+    /// What a system message reports (spec 7.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<crate::domain::SystemEvent>,
+    /// The tier an `escalated` system message reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -128,6 +136,8 @@ pub struct ConversationView {
     pub language: Option<Language>,
     pub priority: Priority,
     pub tier: u8,
+    pub tier_name: Option<Arc<str>>,
+    pub topic: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue_position: Option<u32>,
     pub agent: Option<AgentRef>,
@@ -142,6 +152,9 @@ pub struct ConversationView {
     pub last_seq: Seq,
     #[serde(serialize_with = "ts")]
     pub created_at: jiff::Timestamp,
+    /// Service levels (spec 7.3): agents' and tickets' copies only, once a clock has started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -150,6 +163,9 @@ pub struct DepartmentView {
     pub open: bool,
     #[serde(serialize_with = "opt_ts")]
     pub next_change: Option<jiff::Timestamp>,
+    /// What the widget asks before the first message (spec 7.6); none configured: left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<TopicView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -179,8 +195,12 @@ pub struct WaitingView {
     pub language: Option<Language>,
     pub department: Arc<str>,
     pub tier: u8,
+    pub tier_name: Option<Arc<str>>,
+    pub topic: Option<Arc<str>>,
     #[serde(serialize_with = "ts")]
     pub since: jiff::Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -205,6 +225,8 @@ pub struct AgentWelcome {
     pub agent: AgentInfo,
     pub availability: Availability,
     pub conversations: Vec<ConversationView>,
+    /// The agent's departments with their tier names (spec 7.2).
+    pub departments: Vec<DepartmentTiers>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<Ref>,
@@ -262,6 +284,16 @@ pub enum ServerFrame {
     },
     Survey {
         conversation_id: ConversationId,
+    },
+    /// A service-level warning or breach, to agents (spec 7.3).
+    Sla {
+        conversation_id: ConversationId,
+        #[serde(serialize_with = "display")]
+        ticket: crate::domain::Ticket,
+        clock: &'static str,
+        state: &'static str,
+        #[serde(serialize_with = "ts")]
+        due: jiff::Timestamp,
     },
     Synced {
         conversation_id: ConversationId,

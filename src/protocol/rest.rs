@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AgentInfo, ConversationView, MessageView};
+use super::{AgentInfo, AgentRef, ConversationView, MessageView};
 use crate::domain::{Availability, BotId};
 
 #[derive(Clone, Debug, Serialize)]
@@ -131,6 +131,34 @@ pub struct TicketOut {
     /// Left out of lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageView>>,
+    /// Every status, agent and tier change, oldest first (spec 7.2); left out of lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryOut>>,
+}
+
+/// One change in a ticket's history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryOut {
+    #[serde(serialize_with = "super::ts")]
+    pub at: jiff::Timestamp,
+    /// Who made it: `{"role":"system"}`, `{"role":"admin"}`, or a participant with its id (and name).
+    pub by: ActorOut,
+    pub what: Arc<str>,
+    pub status: crate::domain::Status,
+    pub agent: Option<AgentRef>,
+    pub tier: u8,
+    pub tier_name: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Arc<str>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActorOut {
+    pub role: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -64,13 +64,17 @@ pub(super) const CONVERSATIONS: Table = Table {
         "last_seq",
         "rating",
         "rating_comment",
+        "topic",
+        "sla_started_at",
+        "first_response_at",
+        "sla_sent",
     ],
 };
 
 /// The row's `id` (its rowid, arrival order) is SQLite's to assign.
 pub(super) const MESSAGES: Table = Table {
     name: "messages",
-    columns: &["conversation_id", "seq", "role", "sender_name", "body", "at", "client_msg_id"],
+    columns: &["conversation_id", "seq", "role", "sender_name", "body", "at", "client_msg_id", "event", "event_tier"],
 };
 
 pub(super) const MESSAGE_INDEX: Table =
@@ -89,10 +93,16 @@ pub(super) const IDENTITIES: Table = Table { name: "identities", columns: &["sit
 
 pub(super) const SECRETS: Table = Table { name: "secrets", columns: &["name", "value"] };
 
+/// The row's `id` (insertion order) is SQLite's to assign.
+pub(super) const HISTORY: Table = Table {
+    name: "history",
+    columns: &["conversation_id", "at", "by_kind", "by_id", "what", "status", "agent_id", "tier", "note"],
+};
+
 /// The record tables, for the check that they match the schema.
 #[cfg(test)]
 pub(super) const ALL: &[&Table] =
-    &[&CONVERSATIONS, &MESSAGES, &MESSAGE_INDEX, &AGENTS, &BOTS, &TOKENS, &IDENTITIES, &SECRETS];
+    &[&CONVERSATIONS, &MESSAGES, &MESSAGE_INDEX, &AGENTS, &BOTS, &TOKENS, &IDENTITIES, &SECRETS, &HISTORY];
 
 /// A statement's SQL as a `&'static str`, built by the expression on first use and kept for the life of
 /// the process: each use of the macro is a place of its own.
@@ -146,7 +156,9 @@ mod tests {
             for column in table.columns {
                 assert!(stored.iter().any(|(name, _)| name == column), "{}.{column} is stored", table.name);
             }
-            for (name, _) in stored.iter().filter(|(name, pk)| !(name == "id" && *pk == 1 && table.name == "messages"))
+            for (name, _) in stored
+                .iter()
+                .filter(|(name, pk)| !(name == "id" && *pk == 1 && ["messages", "history"].contains(&table.name)))
             {
                 assert!(table.columns.contains(&name.as_str()), "{}.{name} is in the column table", table.name);
             }

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, Row, Statement, Transaction, named_params};
 
 use super::MessageRecord;
+use super::SystemNote;
 use super::columns::{MESSAGE_INDEX, MESSAGES, run, sql};
 use super::rows::{arc, from_ms, ms, parse};
 use crate::domain::{ConversationId, Seq};
@@ -75,6 +76,8 @@ pub(super) fn put_message(stmt: &mut Statement<'_>, m: &MessageRecord) -> rusqli
             ":body": m.text.as_ref(),
             ":at": ms(m.at),
             ":client_msg_id": m.client_msg_id.as_deref(),
+            ":event": m.system.map(|n| n.event.as_str()),
+            ":event_tier": m.system.and_then(|n| n.tier),
         },
     )?;
     Ok(())
@@ -89,6 +92,10 @@ pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
         text: r.get::<_, String>("body")?.into(),
         at: from_ms(r.get("at")?),
         client_msg_id: arc(r.get("client_msg_id")?),
+        system: match r.get::<_, Option<String>>("event")? {
+            Some(e) => Some(SystemNote { event: parse(&e, "event")?, tier: r.get("event_tier")? }),
+            None => None,
+        },
     })
 }
 

@@ -38,6 +38,30 @@ pub(super) const MIGRATIONS: &[Migration] = &[
                   reserved INTEGER NOT NULL
               );",
     },
+    // The support workflow (spec 7): a conversation's topic and service-level clocks, system messages'
+    // event and tier, and each conversation's history of changes.
+    Migration {
+        version: 4,
+        sql: "ALTER TABLE conversations ADD COLUMN topic TEXT;
+              ALTER TABLE conversations ADD COLUMN sla_started_at INTEGER;
+              ALTER TABLE conversations ADD COLUMN first_response_at INTEGER;
+              ALTER TABLE conversations ADD COLUMN sla_sent INTEGER NOT NULL DEFAULT 0;
+              ALTER TABLE messages ADD COLUMN event TEXT;
+              ALTER TABLE messages ADD COLUMN event_tier INTEGER;
+              CREATE TABLE history (
+                  id INTEGER PRIMARY KEY,
+                  conversation_id INTEGER NOT NULL,
+                  at INTEGER NOT NULL,
+                  by_kind TEXT NOT NULL,
+                  by_id INTEGER,
+                  what TEXT NOT NULL,
+                  status TEXT NOT NULL,
+                  agent_id INTEGER,
+                  tier INTEGER NOT NULL,
+                  note TEXT
+              );
+              CREATE INDEX history_conversation ON history(conversation_id, id);",
+    },
 ];
 
 /// The version this build writes and reads.

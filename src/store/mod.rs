@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 
 use crate::domain::{
-    AgentId, BotId, BotReason, ConversationId, Participant, Plan, Priority, Role, Seq, Status, Ticket, VisitorId,
+    AgentId, BotId, BotReason, ConversationId, Participant, Plan, Priority, Role, Seq, Status, SystemEvent, Ticket,
+    VisitorId,
 };
 use crate::routing::language::Language;
 
@@ -41,6 +42,15 @@ pub struct MessageRecord {
     pub text: Arc<str>,
     pub at: Timestamp,
     pub client_msg_id: Option<Arc<str>>,
+    /// For a system message (`role` system): what changed, and the tier it reached (escalations).
+    pub system: Option<SystemNote>,
+}
+
+/// What a system message reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SystemNote {
+    pub event: SystemEvent,
+    pub tier: Option<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +79,38 @@ pub struct ConversationRecord {
     pub last_seq: Seq,
     pub rating: Option<u8>,
     pub rating_comment: Option<Arc<str>>,
+    /// The topic the visitor chose before the first message (spec 7.6).
+    pub topic: Option<Arc<str>>,
+    /// When the conversation first needed a human: both service-level clocks start here (spec 7.3).
+    pub sla_started_at: Option<Timestamp>,
+    /// The first agent message: the first-response clock stops here.
+    pub first_response_at: Option<Timestamp>,
+    /// Service-level notices already sent (`SlaSent` bits), so that a restart neither loses nor repeats one.
+    pub sla_sent: u8,
+}
+
+/// One change in a conversation's history (spec 7.2): when, who, what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEntry {
+    pub conversation_id: ConversationId,
+    pub at: Timestamp,
+    /// Who made the change; `None` for the hub itself (routing, timers).
+    pub by: Option<Actor>,
+    /// What happened: a status (`queued`, `assigned`, ...), `transferred`, `escalated`, `handoff`, or a
+    /// service-level notice (`sla_warning`, `sla_breached`).
+    pub what: Arc<str>,
+    pub status: Status,
+    pub agent_id: Option<AgentId>,
+    pub tier: u8,
+    /// More about it (the clock of a service-level notice).
+    pub note: Option<Arc<str>>,
+}
+
+/// Who made a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Admin,
+    Participant(Participant),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +161,7 @@ pub enum StoreOp {
     DeleteToken([u8; 32]),
     PutIdentity(IdentityLink),
     SetRating { conversation: ConversationId, score: u8, comment: Option<Arc<str>> },
+    AddHistory(Box<HistoryEntry>),
     // Tickets up to `up_to` may be handed out (a block reserved ahead of use). The mark is never lowered,
     // and `Snapshot::tickets_reserved` reports it after a restart. (A plain comment: a doc comment would
     // make rustfmt spread every struct variant over lines.)
@@ -189,6 +232,8 @@ pub trait StoreReader: Transcripts {
     fn conversations(&self, query: TicketQuery) -> StoreResult<Vec<ConversationRecord>>;
     /// The visitor's open conversation, if any.
     fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>>;
+    /// The conversation's history, oldest first, at most `limit` entries.
+    fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>>;
 }
 
 /// A backend's instance with every capability (what a factory opens).

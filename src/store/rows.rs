@@ -90,6 +90,10 @@ pub(super) fn put_conversation(stmt: &mut Statement<'_>, c: &ConversationRecord)
             ":last_seq": c.last_seq as i64,
             ":rating": c.rating,
             ":rating_comment": c.rating_comment.as_deref(),
+            ":topic": c.topic.as_deref(),
+            ":sla_started_at": c.sla_started_at.map(ms),
+            ":first_response_at": c.first_response_at.map(ms),
+            ":sla_sent": c.sla_sent,
         },
     )
 }
@@ -120,6 +124,55 @@ pub(super) fn conversation_row(r: &Row<'_>) -> rusqlite::Result<ConversationReco
         last_seq: r.get::<_, i64>("last_seq")? as u64,
         rating: r.get("rating")?,
         rating_comment: arc(r.get("rating_comment")?),
+        topic: arc(r.get("topic")?),
+        sla_started_at: r.get::<_, Option<i64>>("sla_started_at")?.map(from_ms),
+        first_response_at: r.get::<_, Option<i64>>("first_response_at")?.map(from_ms),
+        sla_sent: r.get("sla_sent")?,
+    })
+}
+
+pub(super) fn put_history(stmt: &mut Statement<'_>, h: &HistoryEntry) -> rusqlite::Result<usize> {
+    let (by_kind, by_id) = match h.by {
+        None => ("system", None),
+        Some(Actor::Admin) => ("admin", None),
+        Some(Actor::Participant(Participant::Visitor(v))) => ("visitor", Some(v.0 as i64)),
+        Some(Actor::Participant(Participant::Agent(a))) => ("agent", Some(a.0 as i64)),
+        Some(Actor::Participant(Participant::Bot(b))) => ("bot", Some(b.0 as i64)),
+    };
+    run(
+        stmt,
+        named_params! {
+            ":conversation_id": h.conversation_id.0 as i64,
+            ":at": ms(h.at),
+            ":by_kind": by_kind,
+            ":by_id": by_id,
+            ":what": h.what.as_ref(),
+            ":status": h.status.as_str(),
+            ":agent_id": h.agent_id.map(|a| a.0 as i64),
+            ":tier": h.tier,
+            ":note": h.note.as_deref(),
+        },
+    )
+}
+
+pub(super) fn history_row(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    let id = r.get::<_, Option<i64>>("by_id")?.unwrap_or_default() as u64;
+    let by = match r.get::<_, String>("by_kind")?.as_str() {
+        "admin" => Some(Actor::Admin),
+        "visitor" => Some(Actor::Participant(Participant::Visitor(VisitorId(id)))),
+        "agent" => Some(Actor::Participant(Participant::Agent(AgentId(id)))),
+        "bot" => Some(Actor::Participant(Participant::Bot(BotId(id)))),
+        _ => None,
+    };
+    Ok(HistoryEntry {
+        conversation_id: ConversationId(r.get::<_, i64>("conversation_id")? as u64),
+        at: from_ms(r.get("at")?),
+        by,
+        what: r.get::<_, String>("what")?.into(),
+        status: parse(&r.get::<_, String>("status")?, "status")?,
+        agent_id: r.get::<_, Option<i64>>("agent_id")?.map(|v| AgentId(v as u64)),
+        tier: r.get("tier")?,
+        note: arc(r.get("note")?),
     })
 }
 

@@ -141,6 +141,10 @@ fn conversation(id: u64, ticket: u64) -> ConversationRecord {
         last_seq: 0,
         rating: Some(4),
         rating_comment: Some(Arc::from("fine")),
+        topic: Some(Arc::from("billing")),
+        sla_started_at: Some(Timestamp::from_millisecond(1_700_000_000_200).unwrap()),
+        first_response_at: Some(Timestamp::from_millisecond(1_700_000_000_300).unwrap()),
+        sla_sent: 5,
     }
 }
 
@@ -160,6 +164,7 @@ fn every_record_reads_back_as_written() {
         text: Arc::from("bonjour"),
         at,
         client_msg_id: Some(Arc::from("m-1")),
+        system: Some(crate::store::SystemNote { event: crate::domain::SystemEvent::Escalated, tier: Some(2) }),
     };
     let agent = AgentRecord {
         id: AgentId(7),

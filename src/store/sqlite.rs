@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, named_params};
 
 use super::checkpoint::{Checkpointer, CommitNotice};
-use super::columns::{AGENTS, BOTS, CONVERSATIONS, IDENTITIES, SECRETS, TOKENS, sql};
+use super::columns::{AGENTS, BOTS, CONVERSATIONS, HISTORY, IDENTITIES, SECRETS, TOKENS, sql};
 use super::messages::{self, MessageIndex, put_message};
 use super::migrations;
 use super::rows::*;
@@ -153,6 +153,9 @@ impl SqliteStore {
                     named_params! {":id": conversation.0 as i64, ":rating": score, ":rating_comment": comment.as_deref()},
                 )?;
             }
+            StoreOp::AddHistory(h) => {
+                put_history(&mut *tx.prepare_cached(sql!(HISTORY.insert("INSERT")))?, h)?;
+            }
             StoreOp::ReserveTickets { up_to } => {
                 // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
                 tx.execute(
@@ -298,6 +301,17 @@ impl SnapshotSource for SqliteStore {
 }
 
 impl StoreReader for SqliteStore {
+    fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql!(format!("{} WHERE conversation_id = :id ORDER BY id LIMIT :limit", HISTORY.select())))
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(named_params! {":id": conversation.0 as i64, ":limit": limit as i64}, history_row)
+            .map_err(backend)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(backend)
+    }
+
     fn token(&self, hash: &[u8; 32]) -> StoreResult<Option<TokenRecord>> {
         self.conn
             .prepare_cached(sql!(format!("{} WHERE hash = :hash", TOKENS.select())))

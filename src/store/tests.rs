@@ -14,6 +14,7 @@ fn message(conversation: u64, seq: u64) -> StoreOp {
         text: Arc::from("a message of about the size the benchmark sends, to fill a few WAL frames per commit"),
         at: Timestamp::now(),
         client_msg_id: None,
+        system: None,
     })
 }
 
@@ -69,6 +70,10 @@ fn conversation(id: u64) -> StoreOp {
         last_seq: 0,
         rating: None,
         rating_comment: None,
+        topic: None,
+        sla_started_at: None,
+        first_response_at: None,
+        sla_sent: 0,
     }))
 }
 

@@ -114,7 +114,7 @@ mod tests {
         ];
         for (text, want_text, want_id) in cases {
             match decode(text) {
-                Ok((_, ClientFrame::Message { text, client_msg_id, conversation_id: None })) => {
+                Ok((_, ClientFrame::Message { text, client_msg_id, conversation_id: None, .. })) => {
                     assert_eq!(&*text, want_text);
                     assert_eq!(client_msg_id.as_deref(), Some(want_id));
                 }

@@ -29,6 +29,7 @@ pub async fn admit(app: &App, role: Role, hello: Hello, origin: Option<&str>) ->
     }
     match role {
         Role::Visitor => visitor(app, hello, origin).await.map(|h| Admitted::Visitor(Box::new(h))),
+        Role::System => Err(refuse(ErrorCode::Forbidden, "no such endpoint", 1008)),
         Role::Agent | Role::Bot => {
             let token = hello.token.filter(|t| !t.is_empty());
             let token = token.ok_or_else(|| refuse(ErrorCode::Unauthorized, "a token is required", 4001))?;

@@ -25,6 +25,8 @@ fn view(id: ConversationId) -> ConversationView {
         language: None,
         priority: Priority::Standard,
         tier: 1,
+        tier_name: None,
+        topic: None,
         queue_position: None,
         agent: None,
         bot: None,
@@ -35,6 +37,7 @@ fn view(id: ConversationId) -> ConversationView {
         visitor: VisitorView { verified: false, plan: Plan::Standard, name: None, email: None },
         last_seq: 0,
         created_at: at,
+        sla: None,
     }
 }
 
@@ -56,6 +59,8 @@ fn msg(id: ConversationId, seq: u64) -> Arc<OutFrame> {
         from: From { role: Role::Visitor, name: None },
         text: "x".into(),
         at,
+        event: None,
+        tier: None,
     }))
 }
 

@@ -64,13 +64,16 @@ test('visitor and agent chat both ways, then the visitor rates the resolved chat
   await waitFor(async () => (await widgetMessages(visitor)).find((m) => m.role === 'agent' && m.text === reply), { what: 'visitor gets reply' });
   await waitFor(async () => !(await widgetText(visitor, '.typing')), { what: 'typing cleared' });
   const msgs = await widgetMessages(visitor);
-  assert.deepEqual(msgs.map((m) => m.seq), [1, 2]);
+  // Seq 2 is the system line "Anna has joined the chat." (spec 7.1), shown as a status line.
+  assert.deepEqual(msgs.map((m) => m.seq), [1, 3]);
+  const lines = await widgetMessages(visitor, { system: true });
+  assert.deepEqual(lines.filter((m) => m.role === 'system').map((m) => [m.seq, m.text]), [[2, 'Anna has joined the chat.']]);
   assert.equal(msgs[1].lang, 'en', 'agent message marked with the conversation language');
   assert.equal(msgs[0].lang, 'en', 'own message marked with the conversation language');
 
   await widgetSend(visitor, 'Sure, the order number is 4711. Thank you for looking into it!');
   await waitFor(async () => (await agentMessages(agent)).length === 3, { what: 'agent sees second message' });
-  assert.deepEqual((await agentMessages(agent)).map((m) => m.seq), [1, 2, 3]);
+  assert.deepEqual((await agentMessages(agent)).map((m) => m.seq), [1, 3, 4]);
   await agentSend(agent, 'It ships today. Anything else?');
   await waitFor(async () => (await widgetMessages(visitor)).length === 4, { what: 'four messages' });
   await screenshot(visitor, 'widget-chat');
@@ -78,7 +81,7 @@ test('visitor and agent chat both ways, then the visitor rates the resolved chat
 
   // The ticket API agrees with what both sides show.
   const tk = await api(hub, 'GET', `/api/tickets/${encodeURIComponent(ticket.replace('Ticket ', ''))}`);
-  assert.deepEqual(tk.messages.map((m) => m.seq), [1, 2, 3, 4]);
+  assert.deepEqual(tk.messages.map((m) => m.seq), [1, 2, 3, 4, 5]);
 
   // Resolve -> survey -> rating.
   await agent.click('#resolve');

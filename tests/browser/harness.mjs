@@ -167,18 +167,20 @@ export async function widgetSend(page, text) {
   await page.locator('switchboard-widget .input').fill(text);
   await page.locator('switchboard-widget .input').press('Enter');
 }
-/** The widget's transcript as data: [{role, text, seq, lang, pending}] in DOM order. */
-export function widgetMessages(page) {
-  return page.evaluate(() => {
+/** The widget's transcript as data: [{role, text, seq, lang, pending}] in DOM order; system lines (spec
+ * 7.1) only with `{ system: true }`. */
+export function widgetMessages(page, { system = false } = {}) {
+  return page.evaluate((system) => {
     const root = document.querySelector('switchboard-widget').shadowRoot;
-    return [...root.querySelectorAll('.log .msg')].map((m) => ({
-      role: ['visitor', 'agent', 'bot'].find((r) => m.classList.contains(r)),
+    const lines = [...root.querySelectorAll('.log .msg')].filter((m) => system || !m.classList.contains('system'));
+    return lines.map((m) => ({
+      role: ['visitor', 'agent', 'bot', 'system'].find((r) => m.classList.contains(r)),
       text: m.querySelector('.text').textContent,
       seq: m.dataset.seq ? Number(m.dataset.seq) : null,
       lang: m.getAttribute('lang'),
       pending: m.classList.contains('pending'),
     }));
-  });
+  }, system);
 }
 export function widgetText(page, selector) {
   return page.evaluate((s) => document.querySelector('switchboard-widget').shadowRoot.querySelector(s)?.textContent ?? null, selector);
@@ -192,13 +194,14 @@ export async function agentLogin(page, hubUrl, email, password) {
   await page.click('#login-form button[type=submit]');
   await page.locator('#net.ok').waitFor();
 }
-export function agentMessages(page) {
-  return page.$$eval('#log .msg', (els) => els.map((m) => ({
-    role: ['visitor', 'agent', 'bot'].find((r) => m.classList.contains(r)),
+/** The open chat in the dashboard as data; system lines only with `{ system: true }`. */
+export function agentMessages(page, { system = false } = {}) {
+  return page.$$eval('#log .msg', (els, system) => els.filter((m) => system || !m.classList.contains('system')).map((m) => ({
+    role: ['visitor', 'agent', 'bot', 'system'].find((r) => m.classList.contains(r)),
     text: m.querySelector('.text').textContent,
     seq: m.dataset.seq ? Number(m.dataset.seq) : null,
     pending: m.classList.contains('pending'),
-  })));
+  })), system);
 }
 export async function agentSend(page, text) {
   await page.fill('#text', text);

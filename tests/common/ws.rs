@@ -110,6 +110,17 @@ impl Client {
     }
 
     /// The next `conversation` frame with this status.
+    /// The next chat message: a `message` frame from a visitor, agent or bot (system lines are skipped).
+    pub async fn recv_said(&mut self) -> Value {
+        self.recv_until("a chat message", |v| v["type"] == "message" && v["from"]["role"] != "system").await
+    }
+
+    /// The next system line (spec 7.1) reporting `event`.
+    pub async fn recv_system(&mut self, event: &str) -> Value {
+        let what = format!("the {event} system line");
+        self.recv_until(&what, |v| v["type"] == "message" && v["from"]["role"] == "system" && v["event"] == event).await
+    }
+
     pub async fn recv_status(&mut self, status: &str) -> Value {
         self.recv_until(&format!("conversation status {status:?}"), |v| {
             v["type"] == "conversation" && v["status"] == status

@@ -25,6 +25,8 @@ fn view(id: ConversationId, lang: Option<&str>, reason: Option<BotReason>, next:
         language: lang.and_then(Language::parse),
         priority: Priority::Standard,
         tier: 1,
+        tier_name: None,
+        topic: None,
         queue_position: None,
         agent: None,
         bot: Some(BotRef { name: NAME.into() }),
@@ -35,6 +37,7 @@ fn view(id: ConversationId, lang: Option<&str>, reason: Option<BotReason>, next:
         visitor: VisitorView { verified: false, plan: Plan::Standard, name: None, email: None },
         last_seq: 0,
         created_at: ts("2026-11-21T22:00:00Z"),
+        sla: None,
     }
 }
 
@@ -45,6 +48,8 @@ fn msg(id: ConversationId, seq: u64, role: Role, text: &str) -> MessageView {
         from: From { role, name: None },
         text: text.into(),
         at: ts("2026-11-21T22:00:00Z"),
+        event: None,
+        tier: None,
     }
 }
 
@@ -57,7 +62,7 @@ fn texts(frames: &[ClientFrame]) -> Vec<String> {
     frames
         .iter()
         .map(|f| match f {
-            ClientFrame::Message { text, client_msg_id, conversation_id } => {
+            ClientFrame::Message { text, client_msg_id, conversation_id, .. } => {
                 assert!(client_msg_id.as_deref().is_some_and(|c| c.starts_with("bot-")));
                 assert!(conversation_id.is_some());
                 text.to_string()

@@ -19,11 +19,16 @@ pub struct Conv {
     pub sample: String,
     /// The queue position the visitor was last told.
     pub last_position: Option<u32>,
+    /// When the service-level clocks warn and fall due (worked out from the record).
+    pub sla: crate::hub::workflow::SlaTimes,
+    /// Escalated and waiting to be placed: its next queue entry is reported by the `escalated` line,
+    /// not by a `queued` one.
+    pub escalated: bool,
 }
 
 impl Conv {
     pub fn new(rec: ConversationRecord, client_ids: HashMap<Arc<str>, Seq>) -> Conv {
-        Conv { rec, client_ids, sample: String::new(), last_position: None }
+        Conv { rec, client_ids, sample: String::new(), last_position: None, sla: Default::default(), escalated: false }
     }
 }
 

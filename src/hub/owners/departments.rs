@@ -4,13 +4,27 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::config::Department;
+use crate::config::{Department, Topic};
 use crate::routing::hours::Schedule;
 
 pub struct DeptState {
     pub name: Arc<str>,
     pub schedule: Schedule,
     pub open: bool,
+    /// Tier names, tier 1 first.
+    pub tiers: Vec<Arc<str>>,
+    pub topics: Vec<Topic>,
+}
+
+impl DeptState {
+    /// The name of tier `n`, if the department has it.
+    pub fn tier_name(&self, n: u8) -> Option<&Arc<str>> {
+        self.tiers.get(usize::from(n).checked_sub(1)?)
+    }
+
+    pub fn topic(&self, key: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| &*t.key == key)
+    }
 }
 
 /// The configured departments; the first is the default.
@@ -25,6 +39,8 @@ impl Departments {
                     name: d.name.clone(),
                     schedule: d.schedule.clone(),
                     open: d.schedule.is_open(now),
+                    tiers: d.tiers.clone(),
+                    topics: d.topics.clone(),
                 })
                 .collect(),
         )

@@ -8,7 +8,7 @@ fn two_agents() -> Fixture {
 }
 
 fn msg(id: ConversationId, text: &str) -> ClientFrame {
-    ClientFrame::Message { conversation_id: Some(id), client_msg_id: Some("k1".into()), text: text.into() }
+    ClientFrame::Message { conversation_id: Some(id), client_msg_id: Some("k1".into()), text: text.into(), topic: None }
 }
 
 #[test]
@@ -24,12 +24,13 @@ fn an_agent_writes_only_in_conversations_it_holds() {
     assert_eq!(f.last_error(other), Some(ErrorCode::Forbidden));
     f.agent_frame(mine, holder.0, msg(c, "hi"));
     let ack = f.last_frames(Target::Conn(mine));
-    assert!(matches!(ack[..], [ServerFrame::Ack { seq: Some(2), .. }]), "{ack:?}");
+    // Seq 1 is the visitor's, 2 the `assigned` system line.
+    assert!(matches!(ack[..], [ServerFrame::Ack { seq: Some(3), .. }]), "{ack:?}");
     let to_visitor = f.last_frames(Target::Who(Participant::Visitor(v.id)));
-    assert!(matches!(&to_visitor[..], [ServerFrame::Message(m)] if m.seq == 2));
+    assert!(matches!(&to_visitor[..], [ServerFrame::Message(m)] if m.seq == 3));
     f.agent_frame(mine, holder.0, msg(c, "hi"));
     let again = f.last_frames(Target::Conn(mine));
-    assert!(matches!(again[..], [ServerFrame::Ack { seq: Some(2), .. }]), "idempotent: {again:?}");
+    assert!(matches!(again[..], [ServerFrame::Ack { seq: Some(3), .. }]), "idempotent: {again:?}");
     assert!(f.last_frames(Target::Who(Participant::Visitor(v.id))).is_empty(), "nothing added");
 }
 
@@ -61,7 +62,10 @@ fn transfer_to_a_colleague_tells_both_and_the_visitor() {
     assert_eq!(f.holder(c), Some(ben));
     assert_eq!(f.last_events(), [DomainEvent::Transferred { conversation: c, from: Fixture::agent_id(1), to: ben }]);
     let to_ben = f.last_frames(Target::Who(Participant::Agent(ben)));
-    assert!(matches!(to_ben[..], [ServerFrame::Assigned { .. }]), "{to_ben:?}");
+    assert!(
+        matches!(&to_ben[..], [ServerFrame::Assigned { .. }, ServerFrame::Message(m)] if m.event == Some(crate::domain::SystemEvent::Transferred)),
+        "{to_ben:?}"
+    );
     let to_anna = f.last_frames(Target::Who(Participant::Agent(Fixture::agent_id(1))));
     assert!(
         matches!(&to_anna[..], [ServerFrame::Conversation(v)] if v.agent.as_ref().is_some_and(|a| a.id == Some(ben)))

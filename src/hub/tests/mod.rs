@@ -11,6 +11,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::dispatch::{Effect, Job};
+pub use super::timers::Timer;
 use super::{DomainEvent, Hub, HubEvent, HubSettings, VisitorHello};
 use crate::auth::{IdentityCheck, IdentityClaims};
 use crate::config::Department;
@@ -88,7 +89,7 @@ impl Fixture {
             last_ticket: 1000,
             ..Snapshot::default()
         };
-        let hub = Hub::new(HubSettings { departments, require_verified }, snapshot, now);
+        let hub = Hub::new(HubSettings { departments, require_verified, sla: Default::default() }, snapshot, now);
         Fixture { hub, now, next_conn: 1, jobs: Vec::new() }
     }
 
@@ -156,7 +157,7 @@ impl Fixture {
 
     /// The visitor writes; returns its open conversation.
     pub fn say(&mut self, v: &Visitor, text: &str) -> ConversationId {
-        let frame = ClientFrame::Message { conversation_id: None, client_msg_id: None, text: text.into() };
+        let frame = ClientFrame::Message { conversation_id: None, client_msg_id: None, text: text.into(), topic: None };
         self.frame(v.conn, Participant::Visitor(v.id), frame);
         self.hub.convs.open_of(v.id).expect("the message opened a conversation")
     }
@@ -190,6 +191,10 @@ impl Fixture {
         &self.jobs.last().unwrap().events
     }
 
+    pub fn has_timer(&self, at: Timestamp, timer: &Timer) -> bool {
+        self.hub.deadlines.contains(at, timer)
+    }
+
     /// The last job's error frame to `conn`, if any.
     pub fn last_error(&self, conn: ConnId) -> Option<ErrorCode> {
         self.last_frames(Target::Conn(conn)).into_iter().find_map(|f| match f {
@@ -217,7 +222,7 @@ pub fn frames(job: &Job, to: Target) -> Vec<ServerFrame> {
         let item = match (e, to) {
             (Effect::ToConn { conn, item }, Target::Conn(c)) if *conn == c => item,
             (Effect::ToParticipant { who, item, .. }, Target::Who(w)) if *who == w => item,
-            (Effect::Transcript { to: who, conversation }, Target::Who(w)) if *who == w => {
+            (Effect::Transcript { to: who, conversation, .. }, Target::Who(w)) if *who == w => {
                 out.push(ServerFrame::Assigned { conversation: (**conversation).clone(), messages: vec![] });
                 continue;
             }

@@ -1,0 +1,34 @@
+//! Wire types of the support workflow (spec 7): service levels, tier names, topics.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::opt_ts;
+
+/// A conversation's service-level clocks as agents and tickets see them (spec 7.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlaView {
+    #[serde(serialize_with = "opt_ts")]
+    pub first_response_due: Option<jiff::Timestamp>,
+    #[serde(serialize_with = "opt_ts")]
+    pub first_response_at: Option<jiff::Timestamp>,
+    #[serde(serialize_with = "opt_ts")]
+    pub resolution_due: Option<jiff::Timestamp>,
+    /// `ok`, `warning` or `breached`: the worst of the running clocks.
+    pub state: &'static str,
+}
+
+/// A topic offered to the visitor, labelled in the visitor's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopicView {
+    pub key: Arc<str>,
+    pub label: Arc<str>,
+}
+
+/// A department's tier names, for an agent's escalate control.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DepartmentTiers {
+    pub name: Arc<str>,
+    pub tiers: Vec<Arc<str>>,
+}
