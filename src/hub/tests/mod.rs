@@ -4,6 +4,7 @@
 
 mod commands;
 mod rules;
+mod workflow;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
