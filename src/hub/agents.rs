@@ -69,7 +69,7 @@ impl Hub {
         self.serve_bots();
     }
 
-    pub(super) fn disconnected(&mut self, _conn: ConnId, who: Participant) {
+    pub(super) fn disconnected(&mut self, who: Participant) {
         match who {
             Participant::Visitor(v) => {
                 let keep = self.convs.open_of(v).is_some();

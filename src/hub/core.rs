@@ -157,7 +157,7 @@ impl Hub {
             HubEvent::Frame { conn, who, frame, reference, received } => {
                 self.frame(conn, who, frame, reference, received)
             }
-            HubEvent::Disconnected { conn, who } => self.disconnected(conn, who),
+            HubEvent::Disconnected { who, .. } => self.disconnected(who),
             HubEvent::Admin(cmd) => self.admin(cmd),
             HubEvent::Shutdown(_) => {}
         }
