@@ -1,12 +1,34 @@
-//! The language of a visitor's conversation (spec 5.2): detected from what the visitor wrote,
-//! falling back on the locale their browser sent in `hello`.
+//! The language of a visitor's conversation (spec 5.2): read from what the visitor wrote, with
+//! the locale their browser sent in `hello` as evidence where the text says little.
 //!
-//! Pure: no IO; whatlang's models are compiled into the binary.
+//! [`decide_with_source`] is the rule, explained with examples in docs/routing.md: the script
+//! decides where it names the language (Greek, Korean, Japanese kana...) or leaves a few
+//! (Cyrillic, Arabic, Chinese characters); whatlang is the fast first pass on the rest, and
+//! lingua, held to 14 languages (second_opinion.rs), the second opinion on short or
+//! unreliable Latin-script text. The locale decides where the text says little ("ok", "hi", a
+//! link), among the languages a script leaves open, where whatlang's likeliest language is the
+//! locale's, and where lingua finds the locale's language at least half as likely as its best.
+//!
+//! Pure: no IO; whatlang's and lingua's models are compiled into the binary.
+
+mod script;
+mod second_opinion;
+mod telling;
+mod whatlang_codes;
+
+#[cfg(test)]
+mod eval_tests;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::str::FromStr;
 
-use whatlang::Lang;
+use script::{Sample, Script};
+use second_opinion::Opinion;
+use whatlang_codes::iso_639_1;
+
+pub use second_opinion::warm_up;
 
 /// Letters (`char::is_alphabetic`) a text needs before a detection may count as reliable.
 ///
@@ -94,283 +116,147 @@ pub fn from_locale(locale: &str) -> Option<Language> {
     Language::parse(primary)
 }
 
-/// Spec 5.2: the language of a conversation given all the visitor's text so far and the hello's locale.
-/// A reliable detection wins; otherwise the locale decides; otherwise an unreliable detection; otherwise None.
+/// How a conversation's language was decided, for the ticket, the agent and the metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LanguageSource {
+    /// What the visitor wrote.
+    Text,
+    /// The hello's locale, where the text says little or leaves it open.
+    Locale,
+    /// Neither gave a language.
+    Default,
+}
+
+impl LanguageSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LanguageSource::Text => "text",
+            LanguageSource::Locale => "locale",
+            LanguageSource::Default => "default",
+        }
+    }
+}
+
+impl fmt::Display for LanguageSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A conversation's language and how it was decided. `language` is None exactly when `source`
+/// is `Default`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub language: Option<Language>,
+    pub source: LanguageSource,
+}
+
+impl Decision {
+    const DEFAULT: Decision = Decision { language: None, source: LanguageSource::Default };
+
+    fn text(language: Language) -> Decision {
+        Decision { language: Some(language), source: LanguageSource::Text }
+    }
+
+    fn locale(language: Language) -> Decision {
+        Decision { language: Some(language), source: LanguageSource::Locale }
+    }
+
+    fn locale_or_default(locale: Option<Language>) -> Decision {
+        locale.map_or(Decision::DEFAULT, Decision::locale)
+    }
+}
+
+/// Letters of Latin-script text past which whatlang's reliable verdict stands even against the
+/// locale, and lingua is not asked (lingua itself reads text this long by trigrams alone).
+const LONG_TEXT_LETTERS: usize = 120;
+
+/// How much likelier than the locale's language lingua must find another for the text to win:
+/// the locale's language stays unless it is less than half as likely as the text's best.
+const LOCALE_ODDS: f64 = 2.0;
+
+/// Where lingua cannot weigh the locale's language (a locale of a language it does not know) and
+/// whatlang does not read the text as that language, the confidence lingua's best needs to win.
+const CLEAR: f64 = 0.5;
+
+/// Spec 5.2: the language of a conversation given all the visitor's text so far (a sample) and
+/// the hello's locale, and how it was decided. The locale is evidence, not an override: text that
+/// clearly says German wins over an `en-US` locale; the locale decides only where the text says
+/// little ("ok", "hi", "?", a number, a link, an emoji) or leaves the choice open.
+pub fn decide_with_source(visitor_text: &str, locale: Option<&str>) -> Decision {
+    let locale = locale.and_then(from_locale);
+    let sample = Sample::of(visitor_text);
+    if sample.says_little() {
+        return Decision::locale_or_default(locale);
+    }
+    match sample.script() {
+        None => Decision::locale_or_default(locale),
+        Some(Script::Latin) => latin(&sample, locale),
+        Some(script) => match telling::read(script, &sample) {
+            None => Decision::locale_or_default(locale),
+            Some(reading) => match locale {
+                Some(l) if l != reading.best && reading.open.contains(&l) => Decision::locale(l),
+                _ => Decision::text(reading.best),
+            },
+        },
+    }
+}
+
+/// [`decide_with_source`]'s language alone.
 pub fn decide(visitor_text: &str, locale: Option<&str>) -> Option<Language> {
-    let detection = detect(visitor_text);
-    match detection {
-        Some(d) if d.reliable => Some(d.language),
-        _ => locale.and_then(from_locale).or(detection.map(|d| d.language)),
-    }
+    decide_with_source(visitor_text, locale).language
 }
 
-/// whatlang's ISO 639-3 languages to ISO 639-1. Exhaustive on purpose: a whatlang upgrade that
-/// adds a language fails to compile here instead of silently detecting nothing.
-///
-/// Two of whatlang's codes are individual languages inside a macrolanguage that holds the 639-1
-/// code: Mandarin (cmn) is written "zh" and Iranian Persian (pes) "fa", which is what browsers
-/// send and agents would list.
-fn iso_639_1(lang: Lang) -> Option<&'static str> {
-    Some(match lang {
-        Lang::Afr => "af",
-        Lang::Aka => "ak",
-        Lang::Amh => "am",
-        Lang::Ara => "ar",
-        Lang::Aze => "az",
-        Lang::Bel => "be",
-        Lang::Ben => "bn",
-        Lang::Bul => "bg",
-        Lang::Cat => "ca",
-        Lang::Ces => "cs",
-        Lang::Cmn => "zh",
-        Lang::Cym => "cy",
-        Lang::Dan => "da",
-        Lang::Deu => "de",
-        Lang::Ell => "el",
-        Lang::Eng => "en",
-        Lang::Epo => "eo",
-        Lang::Est => "et",
-        Lang::Fin => "fi",
-        Lang::Fra => "fr",
-        Lang::Guj => "gu",
-        Lang::Heb => "he",
-        Lang::Hin => "hi",
-        Lang::Hrv => "hr",
-        Lang::Hun => "hu",
-        Lang::Hye => "hy",
-        Lang::Ind => "id",
-        Lang::Ita => "it",
-        Lang::Jav => "jv",
-        Lang::Jpn => "ja",
-        Lang::Kan => "kn",
-        Lang::Kat => "ka",
-        Lang::Khm => "km",
-        Lang::Kor => "ko",
-        Lang::Lat => "la",
-        Lang::Lav => "lv",
-        Lang::Lit => "lt",
-        Lang::Mal => "ml",
-        Lang::Mar => "mr",
-        Lang::Mkd => "mk",
-        Lang::Mya => "my",
-        Lang::Nep => "ne",
-        Lang::Nld => "nl",
-        Lang::Nob => "nb",
-        Lang::Ori => "or",
-        Lang::Pan => "pa",
-        Lang::Pes => "fa",
-        Lang::Pol => "pl",
-        Lang::Por => "pt",
-        Lang::Ron => "ro",
-        Lang::Rus => "ru",
-        Lang::Sin => "si",
-        Lang::Slk => "sk",
-        Lang::Slv => "sl",
-        Lang::Sna => "sn",
-        Lang::Spa => "es",
-        Lang::Srp => "sr",
-        Lang::Swe => "sv",
-        Lang::Tam => "ta",
-        Lang::Tel => "te",
-        Lang::Tgl => "tl",
-        Lang::Tha => "th",
-        Lang::Tuk => "tk",
-        Lang::Tur => "tr",
-        Lang::Ukr => "uk",
-        Lang::Urd => "ur",
-        Lang::Uzb => "uz",
-        Lang::Vie => "vi",
-        Lang::Yid => "yi",
-        Lang::Zul => "zu",
-    })
+/// Whether a text is too little to tell a language by, so that the locale decides: no letters, a
+/// number, a link, an emoji, or a word or two in the Latin script ("ok", "hi", "Hallo"). Cheap: a
+/// pass over the text, no model.
+pub fn says_little(text: &str) -> bool {
+    Sample::of(text).says_little()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lang(code: &str) -> Language {
-        Language::parse(code).unwrap()
+/// Latin-script text: whatlang first, then lingua weighing the text against the locale.
+fn latin(sample: &Sample, locale: Option<Language>) -> Decision {
+    let letters = sample.letters();
+    let first = whatlang::detect(&sample.text).and_then(|info| {
+        let language = Language::parse(iso_639_1(info.lang())?)?;
+        Some((language, info.is_reliable() && letters >= MIN_RELIABLE_CHARS))
+    });
+    match first {
+        // The text's likeliest language is the locale's, however unsure whatlang is of it: two
+        // witnesses agree.
+        Some((language, _)) if locale == Some(language) => return Decision::text(language),
+        // Sure, unless the locale names another language lingua could weigh the text against.
+        Some((language, true))
+            if locale.is_none() || letters >= LONG_TEXT_LETTERS || !second_opinion::knows(language) =>
+        {
+            return Decision::text(language);
+        }
+        _ => {}
     }
-
-    #[test]
-    fn every_whatlang_language_maps_to_a_distinct_iso_639_1_code() {
-        // whatlang 0.18 knows 70 languages and every one has a 639-1 code, so none is
-        // deliberately unmapped; should one ever be, it belongs in this list.
-        const UNMAPPED: &[Lang] = &[];
-        let mut seen = std::collections::BTreeMap::new();
-        assert_eq!(Lang::all().len(), 70);
-        for &l in Lang::all() {
-            match iso_639_1(l) {
-                None => assert!(UNMAPPED.contains(&l), "{l:?} has no mapping"),
-                Some(code) => {
-                    assert!(Language::parse(code).is_some(), "{l:?} -> {code} is not 639-1");
-                    assert_eq!(seen.insert(code, l), None, "{code} used twice");
-                }
+    let opinion = Opinion::of(&sample.text);
+    let Some((best, confidence)) = opinion.best() else {
+        return match (locale, first) {
+            (None, Some((language, _))) => Decision::text(language),
+            _ => Decision::locale_or_default(locale),
+        };
+    };
+    match locale {
+        None => Decision::text(best),
+        Some(l) if l == best => Decision::text(l),
+        Some(l) if second_opinion::knows(l) => {
+            if opinion.confidence(l) * LOCALE_ODDS >= confidence {
+                Decision::locale(l)
+            } else {
+                Decision::text(best)
             }
         }
-        // Spot checks where the 639-3 and 639-1 codes differ most.
-        for (l, code) in [
-            (Lang::Deu, "de"),
-            (Lang::Cmn, "zh"),
-            (Lang::Pes, "fa"),
-            (Lang::Nob, "nb"),
-            (Lang::Ell, "el"),
-            (Lang::Hye, "hy"),
-            (Lang::Jpn, "ja"),
-        ] {
-            assert_eq!(iso_639_1(l), Some(code));
+        // whatlang's guess is not the locale's language either (that returned above).
+        Some(l) => {
+            if confidence < CLEAR {
+                Decision::locale(l)
+            } else {
+                Decision::text(best)
+            }
         }
-    }
-
-    #[test]
-    fn language_parses_displays_and_orders() {
-        let rows: &[(&str, Option<&str>)] = &[
-            ("de", Some("de")),
-            ("DE", Some("de")),
-            ("zh", Some("zh")),
-            ("xx", None),
-            ("d", None),
-            ("deu", None),
-            ("de-DE", None),
-            ("", None),
-            ("d1", None),
-            ("ü", None),
-        ];
-        for &(input, want) in rows {
-            assert_eq!(Language::parse(input).as_ref().map(Language::as_str), want, "{input:?}");
-            assert_eq!(input.parse::<Language>().ok(), Language::parse(input));
-        }
-        assert_eq!(lang("en").to_string(), "en");
-        assert!(lang("de") < lang("en"));
-        let err = "english".parse::<Language>().unwrap_err();
-        assert_eq!(err.to_string(), "\"english\" is not an ISO 639-1 language code (like \"en\" or \"de\")");
-        assert_eq!(ISO_639_1.split_ascii_whitespace().count(), 184);
-    }
-
-    #[test]
-    fn locales() {
-        let rows: &[(&str, Option<&str>)] = &[
-            ("de-DE", Some("de")),
-            ("de_DE", Some("de")),
-            ("DE", Some("de")),
-            ("en", Some("en")),
-            ("pt_BR", Some("pt")),
-            ("zh-Hant-TW", Some("zh")),
-            ("de_DE.UTF-8", Some("de")),
-            ("de_DE@euro", Some("de")),
-            ("fr-CH,fr;q=0.9,en;q=0.8", Some("fr")),
-            (" es-419 ", Some("es")),
-            ("iw-IL", Some("he")),
-            ("in", Some("id")),
-            ("", None),
-            ("-", None),
-            ("xx-garbage", None),
-            ("C", None),
-            ("POSIX", None),
-            ("fil-PH", None),
-            ("english", None),
-        ];
-        for &(locale, want) in rows {
-            assert_eq!(from_locale(locale), want.map(lang), "{locale:?}");
-        }
-    }
-
-    #[test]
-    fn detection_of_sentences() {
-        // whatlang weighs all 70 of its languages, so one short sentence is often not enough:
-        // the single-sentence Spanish, Russian and Dutch rows are unreliable (and Russian even
-        // reads as Bulgarian). Two sentences settle them.
-        let rows: &[(&str, &str, bool)] = &[
-            ("Hallo, ich brauche Hilfe mit meiner Bestellung von gestern.", "de", true),
-            (
-                "Hello, I need help with my order from yesterday. It has not arrived yet and \
-                 the tracking page shows nothing.",
-                "en",
-                true,
-            ),
-            (
-                "Hola, necesito ayuda con mi pedido de ayer. Todavía no ha llegado y no sé dónde \
-                 está. ¿Pueden decirme cuándo lo van a enviar?",
-                "es",
-                true,
-            ),
-            (
-                "Bonjour, je voudrais savoir quand mon colis va arriver, parce que je n'ai \
-                 encore reçu aucune nouvelle.",
-                "fr",
-                true,
-            ),
-            ("Ciao, ho bisogno di aiuto con il mio ordine di ieri.", "it", true),
-            ("Olá, preciso de ajuda com o meu pedido de ontem. Ainda não chegou e não sei onde está.", "pt", true),
-            (
-                "Hallo, ik heb hulp nodig met mijn bestelling van gisteren. Die is nog steeds \
-                 niet aangekomen. Kunnen jullie mij vertellen wanneer het pakket wordt bezorgd?",
-                "nl",
-                true,
-            ),
-            ("こんにちは、昨日の注文について助けが必要です。", "ja", true),
-            (
-                "Добрый день! Я хочу вернуть товар, потому что он оказался не того размера. \
-                 Что мне нужно для этого сделать?",
-                "ru",
-                true,
-            ),
-            ("مرحبا، أحتاج إلى مساعدة في طلبي من الأمس.", "ar", true),
-            ("Hola, necesito ayuda con mi pedido de ayer.", "pt", false),
-            ("Здравствуйте, мне нужна помощь с моим вчерашним заказом.", "bg", false),
-            ("Hallo, ik heb hulp nodig met mijn bestelling van gisteren.", "nl", false),
-            // whatlang is sure of these, the letter count is not.
-            ("Grüße", "de", false),
-            ("こんにちは", "ja", false),
-            ("你好", "zh", false),
-            ("hi", "zu", false),
-        ];
-        for &(text, code, reliable) in rows {
-            let want = Detection { language: lang(code), reliable };
-            assert_eq!(detect(text), Some(want), "{text}");
-        }
-        assert_eq!(detect(""), None);
-        assert_eq!(detect("12345 !!! :-)"), None);
-    }
-
-    #[test]
-    fn deciding_a_conversation_language() {
-        let german = "Hallo, ich brauche Hilfe mit meiner Bestellung von gestern.";
-        let russian_line = "Здравствуйте, мне нужна помощь с моим вчерашним заказом.";
-        let rows: &[(&str, Option<&str>, Option<&str>)] = &[
-            // A reliable detection wins over the locale.
-            (german, Some("en-US"), Some("de")),
-            (german, None, Some("de")),
-            // Too short to tell: the locale decides.
-            ("hi", Some("de-DE"), Some("de")),
-            ("Hallo", Some("en-GB"), Some("en")),
-            ("Grüße", Some("fr-FR"), Some("fr")),
-            (russian_line, Some("ru-RU"), Some("ru")),
-            ("", Some("pt_BR"), Some("pt")),
-            // No usable locale: whatlang's unreliable guess is all there is, however odd
-            // ("ok" reads as Hungarian). The conversation goes on being re-decided as the
-            // visitor writes more.
-            ("ok", None, Some("hu")),
-            ("hi", Some("xx-garbage"), Some("zu")),
-            (russian_line, None, Some("bg")),
-            // Nothing to go on at all.
-            ("", None, None),
-            ("!!!", Some(""), None),
-        ];
-        for &(text, locale, want) in rows {
-            assert_eq!(decide(text, locale), want.map(lang), "{text:?} {locale:?}");
-        }
-    }
-
-    #[test]
-    fn refinement_as_the_visitor_writes_more() {
-        let mut transcript = String::from("Hola");
-        assert_eq!(decide(&transcript, Some("en-US")), Some(lang("en")));
-        transcript.push_str(
-            "\nnecesito ayuda con mi pedido de ayer. Todavía no ha llegado y no sé dónde está. \
-             ¿Pueden decirme cuándo lo van a enviar?",
-        );
-        assert_eq!(decide(&transcript, Some("en-US")), Some(lang("es")));
     }
 }
