@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use crate::config::Config;
+use crate::domain::Language;
 use crate::hub::{AdminCommand, AdminError, HubHandle, NewAgent};
 use crate::passwords::Passwords;
-use crate::routing::language::Language;
 
 /// The demo's agents: (email, name, languages, tier). Every password is `demo`.
 pub const DEMO_AGENTS: &[(&str, &str, &[&str], u8)] = &[

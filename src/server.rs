@@ -49,6 +49,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         });
     }
     let departments = config.departments()?;
+    // The second-opinion language models are built now, not on the first visitor's message.
+    tokio::task::spawn_blocking(crate::routing::language::warm_up);
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
     let mut writer = factory.open_writer()?;
     let visitor_tokens = VisitorTokens::new(writer.secret(crate::visitor_token::KEY_NAME)?);

@@ -260,3 +260,25 @@ async fn transfer_to_a_colleague_and_escalate_to_tier_2() {
     assert_eq!(ticket["history"][3]["by"]["id"], bob.id.as_str(), "Bob escalated it: {ticket}");
     assert_eq!(ticket["tier_name"], "Tier 2");
 }
+
+/// Issue 19: a short German message from an en-US browser reaches the German speaker, and the agent sees
+/// how the language was decided.
+#[tokio::test]
+async fn a_short_german_message_from_an_en_us_browser_reaches_the_german_agent() {
+    let server = Server::start(CONFIG_247);
+    let (_, _anna) = server.online_agent("Anna", &["en"], 3).await;
+    let (greta, mut greta_ws) = server.online_agent("Greta", &["de"], 3).await;
+    let (mut visitor, _) = server.visitor_connect(json!({"locale": "en-US"})).await;
+    let (ack, _) = open_conversation(&mut visitor, "Mein Konto wurde gehackt, bitte helfen Sie mir").await;
+    let got = greta_ws.recv_type("assigned").await;
+    assert_eq!(got["conversation"]["conversation_id"], ack["conversation_id"], "{got}");
+    assert_eq!(got["conversation"]["agent"]["id"], greta.id.as_str());
+    assert_eq!(
+        (got["conversation"]["language"].clone(), got["conversation"]["language_source"].clone()),
+        (json!("de"), json!("text"))
+    );
+    let ticket = server.ticket(&s(&got["conversation"]["ticket"])).await;
+    assert_eq!(ticket["language_source"], "text", "{ticket}");
+    let (_, metrics) = http_text(&server.addr, "GET", "/metrics", None, None).await;
+    assert!(metrics.contains("switchboard_language_decisions_total{source=\"text\"}"), "{metrics}");
+}

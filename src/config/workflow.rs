@@ -154,7 +154,7 @@ pub fn check_workflow(
             if t.label.is_empty() {
                 return Err(invalid(format!("{tkey}.label"), "needs at least one language, like { en = \"Billing\" }"));
             }
-            if let Some(bad) = t.label.keys().find(|l| crate::routing::language::Language::parse(l).is_none()) {
+            if let Some(bad) = t.label.keys().find(|l| crate::domain::Language::parse(l).is_none()) {
                 return Err(invalid(format!("{tkey}.label.{bad}"), "not an ISO 639-1 language code"));
             }
             Ok(Topic { key: t.key.as_str().into(), labels: t.label.clone(), tier: t.tier })

@@ -9,10 +9,10 @@ use super::auth::{Admin, Staff};
 use super::error::{ApiError, JsonBody};
 use crate::app::App;
 use crate::auth::{self, TokenKind};
+use crate::domain::Language;
 use crate::domain::{AgentId, BotId, Tier};
 use crate::hub::{AdminCommand, AgentChanges, NewAgent};
 use crate::protocol::rest::{AgentOut, BotOut, Colleague, CreateAgent, CreateBot, PatchAgent, Relink};
-use crate::routing::language::Language;
 
 /// Longest name, email or password accepted, in characters.
 pub const MAX_FIELD_CHARS: usize = 200;

@@ -34,6 +34,7 @@ fn record() -> ConversationRecord {
         department: "support".into(),
         locale: None,
         language: None,
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         status: Status::Resolved,

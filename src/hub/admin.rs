@@ -9,10 +9,10 @@ use super::dispatch::Effect;
 use super::owners::AgentState;
 use super::transition::Change;
 use crate::delivery::OutItem;
+use crate::domain::Language;
 use crate::domain::{AgentId, BotId, Participant, Status};
 use crate::protocol::rest::{AgentOut, DepartmentStatus};
 use crate::protocol::{AgentInfo, BotInfo};
-use crate::routing::language::Language;
 use crate::store::{AgentRecord, BotRecord, IdentityLink, StoreOp, TokenRecord};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

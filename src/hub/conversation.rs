@@ -82,9 +82,10 @@ impl Hub {
         self.messages_total.count(author.role);
     }
 
-    /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation.
-    /// Only a reliable detection overrides the locale; an unreliable guess never makes a language
-    /// "uncovered". Returns whether the language changed (the caller then places the conversation anew).
+    /// Spec 5.2: the language is refined from the visitor's text until a human has the conversation, by
+    /// the rule of `routing::language::decide_with_source` (the locale is evidence where the text says
+    /// little; see docs/routing.md). A decision that names no language keeps the one the conversation
+    /// has. Returns whether the language changed (the caller then places the conversation anew).
     pub(super) fn observe_language(&mut self, id: ConversationId, text: &str) -> bool {
         let Some(c) = self.convs.get_mut(&id) else {
             return false;
@@ -98,14 +99,15 @@ impl Hub {
         let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
         let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
         c.sample.push_str(&text[..cut]);
-        let detected = language::detect(&c.sample).filter(|d| d.reliable).map(|d| d.language);
-        let from_locale = c.rec.locale.as_deref().and_then(language::from_locale);
-        let decided = detected.or(from_locale);
-        if decided != c.rec.language && decided.is_some() {
-            c.rec.language = decided;
-            return true;
+        let decision = language::decide_with_source(&c.sample, c.rec.locale.as_deref());
+        self.language_decisions.count(decision.source);
+        if decision.language.is_none() {
+            return false;
         }
-        false
+        c.rec.language_source = Some(decision.source);
+        let changed = decision.language != c.rec.language;
+        c.rec.language = decision.language;
+        changed
     }
 
     /// Sends the messages after `after_seq`, then `synced`, in order with live traffic.

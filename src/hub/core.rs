@@ -69,6 +69,24 @@ pub struct Hub {
     pub(super) now: Timestamp,
     pub(super) job: Job,
     pub(super) messages_total: MessagesTotal,
+    pub(super) language_decisions: LanguageDecisions,
+}
+
+/// `switchboard_language_decisions_total` by how the language was decided, looked up once.
+pub(super) struct LanguageDecisions([metrics::Counter; 3]);
+
+impl LanguageDecisions {
+    fn new() -> LanguageDecisions {
+        use crate::domain::LanguageSource as S;
+        LanguageDecisions(
+            [S::Text, S::Locale, S::Default]
+                .map(|s| metrics::counter!("switchboard_language_decisions_total", "source" => s.as_str())),
+        )
+    }
+
+    pub fn count(&self, source: crate::domain::LanguageSource) {
+        self.0[source as usize].increment(1);
+    }
 }
 
 impl Hub {
@@ -93,6 +111,7 @@ impl Hub {
             now,
             job: Job::default(),
             messages_total: MessagesTotal::new(),
+            language_decisions: LanguageDecisions::new(),
         };
         hub.restore(snapshot);
         let names: Vec<_> = hub.depts.iter().map(|d| d.name.clone()).collect();

@@ -1,8 +1,8 @@
 //! The text of system messages (spec 7.1) in the conversation's language: one table, English where a
 //! language has no row. `{agent}` and `{tier}` are filled in.
 
+use crate::domain::Language;
 use crate::domain::SystemEvent;
-use crate::routing::language::Language;
 
 /// Language, then queued, assigned, transferred, escalated, resolved.
 const PHRASES: [(&str, [&str; 5]); 16] = [

@@ -33,6 +33,7 @@ pub fn record_view(
         status: r.status,
         department: r.department.clone(),
         language: r.language,
+        language_source: r.language_source.filter(|_| !for_visitor),
         priority: r.priority,
         tier: r.tier,
         tier_name,

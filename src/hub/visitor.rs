@@ -12,7 +12,7 @@ use super::events::DomainEvent;
 use super::owners::{Conv, VisitorState};
 use crate::auth::IdentityCheck;
 use crate::delivery::ConnId;
-use crate::domain::{ConversationId, Participant, Plan, Role, Status, VisitorId};
+use crate::domain::{ConversationId, LanguageSource, Participant, Plan, Role, Status, VisitorId};
 use crate::protocol::{
     ClientFrame, DepartmentView, ErrorCode, PROTOCOL_VERSION, Ref, ServerFrame, TopicView, VisitorWelcome,
 };
@@ -219,6 +219,10 @@ impl Hub {
             site: v.map_or_else(|| "default".into(), |v| v.site.clone()),
             department,
             language: locale.as_deref().and_then(crate::routing::language::from_locale),
+            language_source: Some(match locale.as_deref().and_then(crate::routing::language::from_locale) {
+                Some(_) => LanguageSource::Locale,
+                None => LanguageSource::Default,
+            }),
             locale,
             priority: crate::domain::base_priority(plan, urgent),
             tier: topic.as_ref().map_or(1, |t| t.tier),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use crate::domain::Language;
 use crate::domain::{AgentId, Availability, BotId, BotReason, ConversationId, Plan, Priority, Role, Seq, Status};
-use crate::routing::language::Language;
 
 /// Protocol version this hub speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -134,6 +134,9 @@ pub struct ConversationView {
     pub department: Arc<str>,
     #[serde(serialize_with = "opt_lang")]
     pub language: Option<Language>,
+    /// How `language` was decided: `text`, `locale` or `default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_source: Option<crate::domain::LanguageSource>,
     pub priority: Priority,
     pub tier: u8,
     pub tier_name: Option<Arc<str>>,

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::language::Language;
+use crate::domain::Language;
 use crate::domain::{AgentId, Availability, ConversationId, Priority, Tier};
 
 /// An agent as routing sees it at one instant.

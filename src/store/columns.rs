@@ -47,6 +47,7 @@ pub(super) const CONVERSATIONS: Table = Table {
         "department",
         "locale",
         "language",
+        "language_source",
         "priority",
         "tier",
         "status",

@@ -62,6 +62,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
               );
               CREATE INDEX history_conversation ON history(conversation_id, id);",
     },
+    // How a conversation's language was decided: from the text, the locale, or neither.
+    Migration { version: 5, sql: "ALTER TABLE conversations ADD COLUMN language_source TEXT;" },
 ];
 
 /// The version this build writes and reads.

@@ -20,7 +20,7 @@ use crate::domain::{
     AgentId, BotId, BotReason, ConversationId, Participant, Plan, Priority, Role, Seq, Status, SystemEvent, Ticket,
     VisitorId,
 };
-use crate::routing::language::Language;
+use crate::domain::{Language, LanguageSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,6 +62,8 @@ pub struct ConversationRecord {
     pub department: Arc<str>,
     pub locale: Option<Arc<str>>,
     pub language: Option<Language>,
+    /// How `language` was decided (spec 5.2): from the text, the locale, or neither.
+    pub language_source: Option<LanguageSource>,
     pub priority: Priority,
     pub tier: u8,
     pub status: Status,

@@ -53,6 +53,7 @@ fn conversation(id: u64) -> StoreOp {
         department: Arc::from("support"),
         locale: None,
         language: None,
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         status: Status::Assigned,

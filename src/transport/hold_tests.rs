@@ -23,6 +23,7 @@ fn view(id: ConversationId) -> ConversationView {
         status: Status::Bot,
         department: "support".into(),
         language: None,
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         tier_name: None,

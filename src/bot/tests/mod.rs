@@ -6,9 +6,9 @@ mod pump;
 
 use super::BotCore;
 use super::kb::demo_kb;
+use crate::domain::Language;
 use crate::domain::{BotReason, ConversationId, Plan, Priority, Role, Status, Ticket};
 use crate::protocol::{BotRef, ClientFrame, ConversationView, From, MessageView, ServerFrame, VisitorView};
-use crate::routing::language::Language;
 
 const NAME: &str = "Switchboard Bot";
 
@@ -23,6 +23,7 @@ fn view(id: ConversationId, lang: Option<&str>, reason: Option<BotReason>, next:
         status: Status::Bot,
         department: "support".into(),
         language: lang.and_then(Language::parse),
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         tier_name: None,

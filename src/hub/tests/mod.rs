@@ -17,10 +17,10 @@ use super::{DomainEvent, Hub, HubEvent, HubSettings, VisitorHello};
 use crate::auth::{IdentityCheck, IdentityClaims};
 use crate::config::Department;
 use crate::delivery::{ConnId, OutItem};
+use crate::domain::Language;
 use crate::domain::{AgentId, BotId, ConversationId, Participant, Plan, Priority, Status, VisitorId};
 use crate::protocol::{ClientFrame, ErrorCode, Ref, ServerFrame};
 use crate::routing::hours::{HoursSpec, Schedule};
-use crate::routing::language::Language;
 use crate::store::{AgentRecord, BotRecord, Snapshot};
 
 /// Monday 2026-11-23 10:00 UTC: inside 09:00-18:00 weekday hours.

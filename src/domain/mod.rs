@@ -6,6 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+mod language;
+pub use language::{Language, LanguageSource, UnknownLanguage, language_codes};
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
