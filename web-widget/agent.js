@@ -177,8 +177,8 @@
       var upd = function (s) {
         s = Object.assign({}, s);
         if ((SLA_RANK[f.state] || 0) >= slaRank(s)) s.state = f.state;
-        if (f.clock === 'first_response' && f.due) s.first_response_due = s.first_response_due || f.due;
-        if (f.clock === 'resolution' && f.due) s.resolution_due = s.resolution_due || f.due;
+        if (f.clock === 'first_response' && f.due) s.first_response_due = f.due;
+        if (f.clock === 'resolution' && f.due) s.resolution_due = f.due;
         return s;
       };
       if (convs[f.conversation_id]) convs[f.conversation_id].view.sla = upd(convs[f.conversation_id].view.sla);
@@ -371,6 +371,7 @@
     ['resolve', 'transfer', 'escalate', 'transfer-to', 'escalate-to', 'text'].forEach(function (id) { $(id).disabled = c.gone; });
     if (!esc.options.length) $('escalate').disabled = $('escalate-to').disabled = true;
     renderSla();
+    $('actions').hidden = $('composer').hidden = !!c.hist;
     if (c.hist) notice('From the history (' + v.status + '): read only.');
     else if (c.gone) notice(v.status === 'resolved' ? 'This conversation is resolved.' : 'This conversation is now with ' + ((v.agent && v.agent.name) || 'another queue') + '.');
     var log = $('log'), nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 80;

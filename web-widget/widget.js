@@ -21,6 +21,8 @@
   var department = cfg.department || null;
   var identity = cfg.identity || null;
   var locale = cfg.locale || navigator.language || 'en';
+  // Look and texts from the embed snippet: accent colour, title, launcher side, greeting.
+  var theme = { accent: cfg.accent, title: cfg.title, position: cfg.position === 'left' ? 'left' : 'right', greeting: cfg.greeting };
 
   /* ---------- 2. interface text ---------- */
   var T = {
@@ -412,7 +414,8 @@
     '.chip{border:1px solid var(--a);color:var(--a);border-radius:999px;padding:5px 12px;font-size:.88em;background:var(--bg)}',
     '.chip[aria-pressed=true]{background:var(--a);color:var(--at)}.quick{flex-direction:row}',
     '.typing{padding:0 14px 4px;font-size:.82em;color:var(--mu);min-height:1.4em;font-style:italic}',
-    '.survey{border-top:1px solid var(--bd);padding:8px 14px;display:flex;flex-direction:column;gap:6px;flex:0 1 auto;overflow-y:auto}',
+    '.survey{border-top:1px solid var(--bd);padding:8px 14px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;flex:0 0 auto}',
+    '.survey p{width:100%;font-weight:600}.survey .comment{flex:1 1 100%}',
     '.stars{display:flex;gap:4px}.stars button{font-size:26px;line-height:1;color:#c4c9d4;padding:2px}',
     'textarea{width:100%;border:1px solid var(--bd);border-radius:10px;padding:8px 10px;resize:none;background:var(--bg);color:var(--tx)}',
     '.btn{background:var(--a);color:var(--at);border-radius:10px;padding:8px 14px;font-weight:600;align-self:flex-start}',
@@ -421,7 +424,7 @@
     '.sendb{width:40px;height:40px;border-radius:50%;background:var(--a);color:var(--at);display:flex;align-items:center;justify-content:center}',
     '.sendb svg{width:20px;height:20px;fill:currentColor}[dir=rtl] .sendb svg{transform:scaleX(-1)}',
     // Right-to-left interfaces mirror the whole widget to the left edge.
-    '[dir=rtl].panel,.rtl .launcher{right:auto;left:var(--off)}.rtl .badge{right:auto;left:-2px}',
+    '[dir=rtl].panel,.rtl .launcher,.left .panel,.left .launcher{right:auto;left:var(--off)}.rtl .badge{right:auto;left:-2px}',
     // Narrow phones: the panel takes the whole screen, the launcher hides behind it.
     '@media (max-width:480px){.panel,[dir=rtl].panel{inset:0;width:100%;height:100%;border-radius:0}.open .launcher{display:none}}'
   ].join('');
@@ -437,7 +440,7 @@
     '<div class="topics" role="group" aria-labelledby="tq" hidden><p id="tq"></p><div class="chips"></div></div>' +
     '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
     '<div class="survey" role="group" aria-labelledby="sq" hidden><p id="sq"></p><div class="stars"></div>' +
-    '<textarea class="comment" rows="2"></textarea><button class="btn rate" type="button"></button></div>' +
+    '<button class="btn rate" type="button"></button><textarea class="comment" rows="1"></textarea></div>' +
     '<form><textarea class="input" rows="1"></textarea><button class="sendb" type="submit">' + ICON_SEND + '</button></form>' +
     '</section></div>';
 
@@ -447,6 +450,7 @@
       if (root) return;
       root = host.shadowRoot || host.attachShadow({ mode: 'open' });
       root.innerHTML = '<style>' + CSS + '</style>' + HTML;
+      if (theme.accent && /^#[0-9a-f]{3,8}$|^rgb/i.test(theme.accent)) host.style.setProperty('--sb-accent', theme.accent);
       $ = function (s) { return root.querySelector(s); };
       var launcher = $('.launcher'), panel = $('.panel'), input = $('.input');
       launcher.onclick = function () { setOpen(panel.hidden); };
@@ -524,7 +528,7 @@
       var c = cur(), d = st.dept || {};
       if (netState === 'offline') return t('offline');
       if (netState === 'connecting' && !ready) return t('connecting');
-      if (!c) return d.open === false ? (d.next_change ? t('closed', { time: when(d.next_change) }) : t('closedNoTime')) : t('idle');
+      if (!c) return d.open === false ? (d.next_change ? t('closed', { time: when(d.next_change) }) : t('closedNoTime')) : theme.greeting || t('idle');
       if (c.status === 'queued') return c.queue_position ? t('queued', { n: c.queue_position }) : t('queuedNoPos');
       if (c.status === 'assigned') return t('agent', { name: (c.agent && c.agent.name) || t('support') });
       if (c.status === 'bot') {
@@ -545,7 +549,8 @@
       $('.x').setAttribute('aria-label', t('close'));
       $('.end').textContent = t('end');
       $('.end').hidden = !c || c.status === 'resolved' || !ready;
-      $('#h').textContent = t('title');
+      $('#h').textContent = theme.title || t('title');
+      $('.root').classList.toggle('left', theme.position === 'left');
       $('.ticket').textContent = c && c.ticket ? t('ticket', { t: c.ticket }) : '';
       var status = $('.status');
       status.textContent = statusText();

@@ -26,6 +26,9 @@ pub struct Phrases {
     pub handoff: &'static str,
     /// No knowledge-base article fits. Names a word of `person_words`, so that typing it works.
     pub no_answer: &'static str,
+    /// The answer to a request for a person when nobody on the team speaks the conversation's language:
+    /// no promise that cannot be kept, and what would work instead.
+    pub uncovered: &'static str,
     /// Lowercase whole words by which a visitor asks for a person in this language.
     pub person_words: &'static [&'static str],
 }
@@ -43,6 +46,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "What can I do for you?",
         handoff: "I have asked for a person to take over; someone will reply as soon as one is available.",
         no_answer: "I found nothing about that in our help articles. Type \"agent\" to reach a person.",
+        uncovered: "Nobody on our team speaks your language at the moment, so I cannot promise you a person in it. If you can, write to us in another language such as English and I will pass you to a person; otherwise I will help as well as I can.",
         person_words: &[
             "human",
             "humans",
@@ -66,6 +70,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Was kann ich für Sie tun?",
         handoff: "Ich habe Ihr Gespräch an unser Team übergeben; sobald jemand verfügbar ist, übernimmt eine Person.",
         no_answer: "Dazu habe ich in unseren Hilfeartikeln nichts gefunden. Schreiben Sie „Mitarbeiter“, um einen Menschen zu erreichen.",
+        uncovered: "Im Moment spricht niemand in unserem Team Ihre Sprache, deshalb kann ich Ihnen darin keinen Menschen versprechen. Wenn Sie können, schreiben Sie uns in einer anderen Sprache, etwa Englisch, dann übergebe ich an eine Person; sonst helfe ich Ihnen, so gut ich kann.",
         person_words: &["mensch", "menschen", "mitarbeiter", "mitarbeiterin", "berater", "beraterin", "jemand"],
     },
     Phrases {
@@ -79,6 +84,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Que puis-je faire pour vous ?",
         handoff: "J'ai demandé qu'une personne prenne le relais ; quelqu'un vous répondra dès que possible.",
         no_answer: "Je n'ai rien trouvé à ce sujet dans nos articles d'aide. Écrivez « conseiller » pour joindre une personne.",
+        uncovered: "Personne dans notre équipe ne parle votre langue pour le moment ; je ne peux donc pas vous promettre un conseiller dans cette langue. Si vous le pouvez, écrivez-nous dans une autre langue, par exemple en anglais, et je vous passerai à une personne ; sinon je vous aiderai du mieux que je peux.",
         person_words: &["personne", "humain", "conseiller", "conseillère", "opérateur", "opératrice", "quelqu'un"],
     },
     Phrases {
@@ -92,6 +98,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "¿En qué puedo ayudarle?",
         handoff: "He pedido que una persona se encargue; alguien le responderá en cuanto esté disponible.",
         no_answer: "No he encontrado nada sobre eso en nuestros artículos de ayuda. Escriba «agente» para hablar con una persona.",
+        uncovered: "En este momento nadie de nuestro equipo habla su idioma, así que no puedo prometerle una persona en él. Si puede, escríbanos en otro idioma, por ejemplo en inglés, y le pasaré con una persona; si no, le ayudaré lo mejor que pueda.",
         person_words: &["persona", "humano", "agente", "operador", "operadora", "asesor", "alguien"],
     },
     Phrases {
@@ -105,6 +112,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Come posso aiutarla?",
         handoff: "Ho chiesto che una persona prenda in carico la conversazione; qualcuno le risponderà appena possibile.",
         no_answer: "Non ho trovato nulla in merito nei nostri articoli di aiuto. Scriva «operatore» per parlare con una persona.",
+        uncovered: "Al momento nessuno del nostro team parla la sua lingua, quindi non posso prometterle una persona in questa lingua. Se può, ci scriva in un'altra lingua, per esempio in inglese, e la passerò a una persona; altrimenti la aiuterò come meglio posso.",
         person_words: &["persona", "umano", "operatore", "operatrice", "agente", "qualcuno"],
     },
     Phrases {
@@ -118,6 +126,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Como posso ajudar?",
         handoff: "Pedi que uma pessoa assuma a conversa; alguém responderá assim que estiver disponível.",
         no_answer: "Não encontrei nada sobre isso nos nossos artigos de ajuda. Escreva «atendente» para falar com uma pessoa.",
+        uncovered: "No momento ninguém da nossa equipe fala o seu idioma, então não posso prometer uma pessoa nele. Se puder, escreva em outro idioma, por exemplo em inglês, e eu passo você para uma pessoa; caso contrário, ajudo da melhor forma possível.",
         person_words: &["pessoa", "humano", "atendente", "agente", "operador", "alguém"],
     },
     Phrases {
@@ -131,6 +140,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Waarmee kan ik u helpen?",
         handoff: "Ik heb gevraagd of een medewerker het gesprek overneemt; er reageert iemand zodra er iemand beschikbaar is.",
         no_answer: "Ik heb daarover niets gevonden in onze helpartikelen. Typ „medewerker” om een medewerker te spreken.",
+        uncovered: "Op dit moment spreekt niemand in ons team uw taal, dus ik kan u daarin geen medewerker beloven. Schrijf ons als het kan in een andere taal, bijvoorbeeld Engels, dan geef ik u door aan een medewerker; anders help ik u zo goed als ik kan.",
         person_words: &["medewerker", "medewerkster", "mens", "persoon", "iemand"],
     },
 ];
@@ -154,16 +164,171 @@ static ENGLISH_FALLBACK: Phrases = Phrases {
     ask: "What can I do for you?",
     handoff: "Someone will reply as soon as a person is available.",
     no_answer: "I found nothing about that. Type \"agent\" to reach a person.",
+    uncovered: "Nobody on our team speaks your language at the moment.",
     person_words: &["agent"],
 };
 
 /// Whether the visitor asks for a person, in any supported language: whole words only, case-insensitive
 /// ("Can I talk to a human?" yes, "the humane society" no). All languages are checked because visitors
 /// often write English whatever their detected language, and a missed request is worse than an early one.
+/// Words for "a person" in languages the hub detects that have no row of phrases above (the bot
+/// answers those in English, but must still hear the request). Inflected forms are listed as written,
+/// since matching is by whole word; words that are also common English words are left out.
+pub const MORE_PERSON_WORDS: &[&str] = &[
+    // pl
+    "człowiek",
+    "człowiekiem",
+    "konsultant",
+    "konsultantem",
+    "konsultantką",
+    "pracownik",
+    "pracownikiem",
+    // sv, da, nb/nn
+    "människa",
+    "människor",
+    "handläggare",
+    "handläggaren",
+    "menneske",
+    "medarbejder",
+    "rådgiver",
+    "medarbeider",
+    // fi, et
+    "ihminen",
+    "ihmisen",
+    "ihmistä",
+    "asiakaspalvelija",
+    "asiakaspalvelijan",
+    "asiakaspalvelijaa",
+    "henkilö",
+    "henkilön",
+    "inimene",
+    "inimesega",
+    "klienditeenindaja",
+    // tr, az
+    "insan",
+    "insanla",
+    "temsilci",
+    "temsilciyle",
+    "temsilciye",
+    "yetkili",
+    "yetkiliyle",
+    "operatör",
+    "operatörle",
+    // ru, uk, be, bg, sr, mk
+    "человек",
+    "человеком",
+    "человеку",
+    "оператор",
+    "оператором",
+    "оператору",
+    "сотрудник",
+    "сотрудником",
+    "консультант",
+    "консультантом",
+    "людина",
+    "людиною",
+    "оператора",
+    "човек",
+    "човеком",
+    "чалавек",
+    // cs, sk, sl, hr, bs, hu, ro, lt, lv
+    "člověk",
+    "člověkem",
+    "operátor",
+    "operátorem",
+    "človek",
+    "človekom",
+    "operátorom",
+    "čovjek",
+    "čovjekom",
+    "ember",
+    "emberrel",
+    "ügyintéző",
+    "ügyintézővel",
+    "operátorral",
+    "omul",
+    "operatorul",
+    "žmogus",
+    "žmogumi",
+    "cilvēks",
+    "cilvēku",
+    "operatoru",
+    // el
+    "άνθρωπο",
+    "άνθρωπος",
+    "εκπρόσωπο",
+    "υπάλληλο",
+    // ar, fa, ur, he
+    "موظف",
+    "شخص",
+    "إنسان",
+    "انسان",
+    "بشري",
+    "ممثل",
+    "کارشناس",
+    "اپراتور",
+    "نمائندے",
+    "نمائندہ",
+    "נציג",
+    "נציגה",
+    "אדם",
+    "בנאדם",
+    // hi, mr, ne, bn, pa, gu, ta, te, kn, ml
+    "इंसान",
+    "व्यक्ति",
+    "एजेंट",
+    "मनुष्य",
+    "মানুষ",
+    "এজেন্ট",
+    "ব্যক্তি",
+    "ਇਨਸਾਨ",
+    "માણસ",
+    "மனிதர்",
+    "மனிதருடன்",
+    "మనిషి",
+    "ಮನುಷ್ಯ",
+    "മനുഷ്യൻ",
+    // id, ms, tl, af, eo
+    "manusia",
+    "petugas",
+    "ahente",
+    "persoon",
+    "persono",
+    // ka, hy, am
+    "ადამიანი",
+    "ოპერატორი",
+    "մարդ",
+    "օպերատոր",
+    "ሰው",
+];
+
+/// Requests in scripts written without spaces (Chinese, Japanese, Korean, Thai) are found as substrings.
+pub const PERSON_SUBSTRINGS: &[&str] = &[
+    "人工",
+    "客服",
+    "真人",
+    "人员",
+    "人員",
+    "担当者",
+    "オペレーター",
+    "スタッフ",
+    "人と話",
+    "상담원",
+    "직원",
+    "พนักงาน",
+    "เจ้าหน้าที่",
+];
+
 pub fn asks_for_person(text: &str) -> bool {
     let text = text.replace(['\u{2019}', '`'], "'");
+    if PERSON_SUBSTRINGS.iter().any(|s| text.contains(s)) {
+        return true;
+    }
     // Words with an apostrophe ("quelqu'un") are matched as a pair of adjacent tokens.
     let words: Vec<String> = kb::words(&text).collect();
+    if words.iter().any(|w| MORE_PERSON_WORDS.contains(&w.as_str())) {
+        return true;
+    }
     TABLE.iter().flat_map(|p| p.person_words).any(|keyword| {
         let parts: Vec<&str> = keyword.split('\'').collect();
         words.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))

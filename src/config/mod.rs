@@ -38,6 +38,18 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub sla: SlaConfig,
+    /// `"text"` (colours only on a terminal) or `"json"` (one object per line).
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// How the process writes its log to stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

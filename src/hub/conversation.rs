@@ -89,16 +89,25 @@ impl Hub {
         let Some(c) = self.convs.get_mut(&id) else {
             return false;
         };
-        if c.rec.status == Status::Assigned || c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
+        if c.rec.status == Status::Assigned {
             return false;
         }
-        if !c.sample.is_empty() {
-            c.sample.push('\n');
+        // A visitor who switches language (a Finnish visitor the bot cannot place, now writing at
+        // length in English) is taken at their latest word: a message reliable on its own decides.
+        // Otherwise the sample of everything so far, while it has room, refines the guess.
+        let latest = language::detect(text).filter(|d| d.reliable).map(|d| d.language);
+        if latest.is_none() && c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
+            return false;
         }
-        let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
-        let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-        c.sample.push_str(&text[..cut]);
-        let detected = language::detect(&c.sample).filter(|d| d.reliable).map(|d| d.language);
+        if c.sample.len() < LANGUAGE_SAMPLE_BYTES {
+            if !c.sample.is_empty() {
+                c.sample.push('\n');
+            }
+            let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
+            let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            c.sample.push_str(&text[..cut]);
+        }
+        let detected = latest.or_else(|| language::detect(&c.sample).filter(|d| d.reliable).map(|d| d.language));
         let from_locale = c.rec.locale.as_deref().and_then(language::from_locale);
         let decided = detected.or(from_locale);
         if decided != c.rec.language && decided.is_some() {
