@@ -540,6 +540,9 @@
     }
     function render() {
       if (!root) return;
+      // Measured before anything changes size (the survey or a picker appearing shrinks the log).
+      var lg = $('.log');
+      if (lg.scrollHeight - lg.scrollTop - lg.clientHeight < 80) stick = true;
       var lang = uiLang(), c = cur(), panel = $('.panel'), launcher = $('.launcher');
       panel.setAttribute('dir', RTL[lang] ? 'rtl' : 'ltr');
       $('.root').classList.toggle('rtl', !!RTL[lang]);
@@ -592,7 +595,7 @@
     function renderLog() {
       var log = $('.log'), items = [], lang = uiLang(), seen = {};
       // Whether the view was at the end before this update: then it follows what is added, however tall.
-      var atEnd = stick || log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+      var atEnd = stick;
       var msgs = st.msgs.slice().sort(function (a, b) { return (st.order.indexOf(a.c) - st.order.indexOf(b.c)) || a.s - b.s; });
       var prevC = null, prevWho = null;
       msgs.forEach(function (m) {
@@ -629,7 +632,7 @@
         prev = el;
       });
       Object.keys(nodes).forEach(function (k) { if (!seen[k]) { nodes[k].remove(); delete nodes[k]; } });
-      if (atEnd && (added || stick)) log.scrollTop = log.scrollHeight;
+      if (atEnd) log.scrollTop = log.scrollHeight;
       stick = false;
     }
     function fillMsg(el, it, lang) {

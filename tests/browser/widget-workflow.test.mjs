@@ -142,56 +142,82 @@ test('interface text in 16 languages; Arabic and Hebrew right to left', async ()
   await ctx.close();
 });
 
-test('bugs: writing again after a rating works and drops the thank-you; a tall reply is scrolled into view; no survey without a person', async () => {
-  const { ctx, page, errors } = await newPage({ width: 1100, height: 700 });
+/** Opens the widget on a scripted hub and starts a chat; returns the page, the mock and the conversation. */
+async function startedChat(viewport, text) {
+  const { ctx, page, errors } = await newPage(viewport);
   const mock = await visitorHub(page);
   await page.goto(host.page({ hubUrl: hub.url }));
   await openWidget(page);
-  await widgetSend(page, 'Hello, my order did not arrive.');
-  await waitFor(() => mock.lastMessage, { what: 'first message' });
-  const cid = mock.state.cid;
-  mock.push({ type: 'conversation', ...conv(cid, { status: 'bot', language: 'en', bot: { name: 'Helper' } }) });
-  // A tall bot reply: the newest bubble must end up inside the visible log.
-  mock.push({ type: 'message', conversation_id: cid, seq: 2, from: { role: 'bot', name: 'Helper' }, text: Array(40).fill('A line of a long help article.').join('\n'), at: AT });
-  mock.state.seq = 2;
-  const visible = () => page.evaluate(() => {
-    const r = document.querySelector('switchboard-widget').shadowRoot, log = r.querySelector('.log');
-    const last = [...log.querySelectorAll('.msg')].pop();
-    const lb = log.getBoundingClientRect(), mb = last.getBoundingClientRect();
-    return Math.round(mb.bottom - lb.bottom);
-  });
-  await waitFor(async () => (await widgetMessages(page)).length === 2, { what: 'bot reply' });
-  assert.ok((await visible()) <= 1, 'newest bubble is in view, overflow ' + (await visible()) + ' px');
-  await screenshot(page, 'widget-tall-reply');
+  await widgetSend(page, text);
+  await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1), { what: 'first message acked' });
+  return { ctx, page, errors, mock, cid: mock.state.cid };
+}
+/** The next message of the scripted hub to the widget, with the next seq. */
+function say(mock, cid, role, name, text) {
+  mock.push({ type: 'message', conversation_id: cid, seq: ++mock.state.seq, from: { role, name }, text, at: AT });
+}
 
-  // Resolved by the bot alone: no survey (nobody answered), even if a survey frame comes.
+test('bug: a tall new reply is scrolled fully into view', async () => {
+  const { ctx, page, errors, mock, cid } = await startedChat({ width: 1100, height: 700 }, 'Hello, my order did not arrive.');
+  mock.push({ type: 'conversation', ...conv(cid, { status: 'bot', language: 'en', bot: { name: 'Helper' } }) });
+  say(mock, cid, 'bot', 'Helper', Array(40).fill('A line of a long help article.').join('\n'));
+  await waitFor(async () => (await widgetMessages(page)).length === 2, { what: 'bot reply' });
+  const overflow = await page.evaluate(() => {
+    const log = document.querySelector('switchboard-widget').shadowRoot.querySelector('.log');
+    const last = [...log.querySelectorAll('.msg')].pop();
+    return Math.round(last.getBoundingClientRect().bottom - log.getBoundingClientRect().bottom);
+  });
+  assert.ok(overflow <= 1, 'newest bubble is in view, overflow ' + overflow + ' px');
+  await screenshot(page, 'widget-tall-reply');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('bug: no survey when no person answered; with one, the survey leaves the transcript its room', async () => {
+  const { ctx, page, errors, mock, cid } = await startedChat({ width: 1100, height: 700 }, 'Hello, my order did not arrive.');
+  mock.push({ type: 'conversation', ...conv(cid, { status: 'bot', language: 'en', bot: { name: 'Helper' } }) });
+  say(mock, cid, 'bot', 'Helper', 'Tracking your order: open the link in your confirmation email.');
   mock.push({ type: 'conversation', ...conv(cid, { status: 'resolved', language: 'en' }) });
   mock.push({ type: 'survey', conversation_id: cid });
   await page.locator('switchboard-widget .status', { hasText: 'This chat has ended' }).waitFor();
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(await page.locator('switchboard-widget .survey').isHidden(), true, 'no survey when no person replied');
 
-  // A second chat answered by an agent, then resolved: the survey, and the transcript keeps its room.
   mock.state.cid = 'cv_0000000000002002'; mock.state.seq = 0;
   await widgetSend(page, 'Another question: can I change my delivery address?');
   await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1 && /address/.test(m.text)), { what: 'second chat' });
   const cid2 = mock.state.cid;
   mock.push({ type: 'conversation', ...conv(cid2, { status: 'assigned', language: 'en', agent: { name: 'Anna' } }) });
-  mock.push({ type: 'message', conversation_id: cid2, seq: 2, from: { role: 'agent', name: 'Anna' }, text: 'Yes, I changed it for you.', at: AT });
+  say(mock, cid2, 'agent', 'Anna', 'Yes, I changed it for you.');
   mock.push({ type: 'conversation', ...conv(cid2, { status: 'resolved', language: 'en' }) });
   mock.push({ type: 'survey', conversation_id: cid2 });
   await page.locator('switchboard-widget .survey:not([hidden])').waitFor();
-  const logH = await page.evaluate(() => document.querySelector('switchboard-widget').shadowRoot.querySelector('.log').clientHeight);
-  assert.ok(logH >= 120, 'transcript keeps at least 120 px next to the survey, has ' + logH);
+  const sizes = await page.evaluate(() => {
+    const r = document.querySelector('switchboard-widget').shadowRoot;
+    const rate = r.querySelector('.rate').getBoundingClientRect(), panel = r.querySelector('.panel').getBoundingClientRect();
+    return { log: r.querySelector('.log').clientHeight, rateVisible: rate.bottom <= panel.bottom && rate.height > 0 };
+  });
+  assert.ok(sizes.log >= 120, 'transcript keeps at least 120 px next to the survey, has ' + sizes.log);
+  assert.ok(sizes.rateVisible, 'the send-rating button is on screen');
   await screenshot(page, 'widget-survey');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('bug: writing again after a rating opens a new chat without a script error, and the thank-you goes', async () => {
+  const { ctx, page, errors, mock, cid } = await startedChat({ width: 1100, height: 800 }, 'Can I change my delivery address?');
+  mock.push({ type: 'conversation', ...conv(cid, { status: 'assigned', language: 'en', agent: { name: 'Anna' } }) });
+  say(mock, cid, 'agent', 'Anna', 'Yes, I changed it for you.');
+  mock.push({ type: 'conversation', ...conv(cid, { status: 'resolved', language: 'en' }) });
+  mock.push({ type: 'survey', conversation_id: cid });
+  await page.locator('switchboard-widget .survey:not([hidden])').waitFor();
   await page.locator('switchboard-widget .stars button').nth(4).click();
   await page.locator('switchboard-widget .rate').click();
   await page.locator('switchboard-widget .survey:not([hidden])', { hasText: 'Thank you' }).waitFor();
-
-  // Writing again opens a new conversation (ack without a ticket yet): no error, the thank-you goes.
+  // The new conversation's ack comes before any view of it (no ticket yet).
   mock.state.cid = 'cv_0000000000003003'; mock.state.seq = 0;
   await widgetSend(page, 'One more thing: do you ship to Norway?');
-  await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1 && /Norway/.test(m.text)), { what: 'third chat acked' });
+  await waitFor(async () => (await widgetMessages(page)).some((m) => m.seq === 1 && /Norway/.test(m.text)), { what: 'new chat acked' });
   await page.locator('switchboard-widget .survey').waitFor({ state: 'hidden' });
   assert.deepEqual(errors, [], 'no script error');
   await screenshot(page, 'widget-after-rating');
