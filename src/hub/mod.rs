@@ -16,6 +16,7 @@ mod conversation;
 pub mod core;
 mod dispatch;
 mod events;
+mod notes;
 mod owners;
 mod place;
 mod queue_frames;

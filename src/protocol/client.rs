@@ -105,6 +105,11 @@ pub enum ClientFrame {
         conversation_id: ConversationId,
         reason: Option<String>,
     },
+    /// An internal note on a conversation: for agents only, never sent to the visitor or a bot.
+    Note {
+        conversation_id: ConversationId,
+        text: Arc<str>,
+    },
     Ping,
 }
 
@@ -183,6 +188,10 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
             }
             "pick" => ClientFrame::Pick { conversation_id: required(conv, "conversation_id")? },
             "handoff" => ClientFrame::Handoff { conversation_id: required(conv, "conversation_id")?, reason: r.reason },
+            "note" => ClientFrame::Note {
+                conversation_id: required(conv, "conversation_id")?,
+                text: required(r.text, "text")?.into(),
+            },
             "ping" => ClientFrame::Ping,
             other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),
         })

@@ -124,6 +124,15 @@ pub struct VisitorView {
     pub email: Option<Arc<str>>,
 }
 
+/// An internal note as agents see it (`note` frames and `GET /api/tickets/{ticket}/notes`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NoteView {
+    pub agent: AgentRef,
+    pub text: Arc<str>,
+    #[serde(serialize_with = "ts")]
+    pub at: jiff::Timestamp,
+}
+
 /// The whole state of a conversation as a client sees it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ConversationView {
@@ -281,6 +290,11 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         from: From,
         on: bool,
+    },
+    /// An internal note, to agents only.
+    Note {
+        conversation_id: ConversationId,
+        note: NoteView,
     },
     Survey {
         conversation_id: ConversationId,

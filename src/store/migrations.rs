@@ -62,6 +62,25 @@ pub(super) const MIGRATIONS: &[Migration] = &[
               );
               CREATE INDEX history_conversation ON history(conversation_id, id);",
     },
+    // Internal notes (agents only, never in a transcript) and canned replies (shared: owner NULL).
+    Migration {
+        version: 5,
+        sql: "CREATE TABLE notes (
+                  conversation_id INTEGER NOT NULL,
+                  agent_id INTEGER NOT NULL,
+                  agent_name TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  at INTEGER NOT NULL
+              );
+              CREATE INDEX notes_conversation ON notes (conversation_id, at);
+              CREATE TABLE canned_replies (
+                  id TEXT PRIMARY KEY,
+                  owner INTEGER,
+                  title TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  created_at INTEGER NOT NULL
+              );",
+    },
 ];
 
 /// The version this build writes and reads.
