@@ -21,6 +21,7 @@
   var hist = { mode: 'resolved', list: [] };
   var previews = {};                 // conversation id -> first visitor message of a waiting chat
   var tab = 'chats';
+  var canned = [];                   // canned replies: shared and my own (GET /api/canned)
   var SLA_RANK = { breached: 2, warning: 1 };
 
   function readSession() { try { return JSON.parse(localStorage.getItem(SESSION_KEY)); } catch (e) { return null; } }
@@ -32,7 +33,7 @@
   }
   function newId(p) { return p + Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
   function conv(id) {
-    return convs[id] || (convs[id] = { view: { conversation_id: id }, msgs: {}, unread: 0, typing: null, outbox: [], gone: false });
+    return convs[id] || (convs[id] = { view: { conversation_id: id }, msgs: {}, unread: 0, typing: null, outbox: [], gone: false, notes: null });
   }
   function lastSeq(c) { return Object.keys(c.msgs).reduce(function (n, s) { return Math.max(n, +s); }, 0); }
   function isMine(v) { return v.status === 'assigned' && (!v.agent || !v.agent.id || !me || v.agent.id === me.id); }
@@ -155,6 +156,7 @@
       $('avail').value = $('avail').dataset.state = f.availability === 'away' ? 'away' : 'online';
       setNet('Connected', 'ok');
       depts = {};
+      loadCanned();
       (f.departments || []).forEach(function (d) { if (d && d.name) depts[d.name] = d.tiers || []; });
       loadAgents();
       var open = {};
@@ -172,6 +174,14 @@
       render();
     },
     queue: function (f) { queue = f.waiting || []; loadPreviews(); renderQueue(); },
+    // An internal note (ours, from this or another tab): never seen by the visitor.
+    note: function (f) {
+      var c = convs[f.conversation_id];
+      if (!c || !f.note) return;
+      c.notes = c.notes || [];
+      if (!c.notes.some(function (n) { return n.at === f.note.at && n.text === f.note.text; })) c.notes.push(f.note);
+      renderView();
+    },
     // A service-level clock reached its warning point or its deadline (agents only).
     sla: function (f) {
       var upd = function (s) {
@@ -382,6 +392,12 @@
       .concat(c.outbox.map(function (m) {
         return ['p' + m.id + (m.failed ? 'f' : ''), { from: { role: 'agent', name: me && me.name }, text: m.text, at: m.at, pending: m.failed ? 'failed' : 'sending' }];
       }));
+    // Internal notes sit among the messages by time.
+    (c.notes || []).forEach(function (n, i) {
+      var at = +new Date(n.at), k = items.length;
+      while (k > 0 && items[k - 1][1].at && +new Date(items[k - 1][1].at) > at && !items[k - 1][1].pending) k--;
+      items.splice(k, 0, ['n' + i + ':' + n.at, { from: { role: 'note', name: n.agent && n.agent.name }, text: n.text, at: n.at }]);
+    });
     var seen = {}, prev = null;
     items.forEach(function (it) {
       var node = shown.nodes[it[0]] || (shown.nodes[it[0]] = msgEl(it[1], v.language));
@@ -422,12 +438,18 @@
     if (convs[id]) convs[id].unread = 0;
     render();
     loadAgents();
+    loadNotes(id);
   }
   $('avail').addEventListener('change', function () { command({ type: 'availability', status: $('avail').value }, 'Availability'); });
   $('composer').addEventListener('submit', function (e) {
     e.preventDefault();
     var text = $('text').value.trim(), c = selected && convs[selected];
     if (!text || !c || c.gone) return;
+    if ($('as-note').checked) {
+      // A note goes to the team only; it is shown once the hub has stored it (the note frame).
+      if (command({ type: 'note', conversation_id: selected, text: text }, 'Note')) { $('text').value = ''; }
+      return;
+    }
     var m = { id: newId('a'), text: text, at: new Date().toISOString() };
     c.outbox.push(m);
     $('text').value = '';
@@ -437,9 +459,81 @@
     renderView();
   });
   $('text').addEventListener('keydown', function (e) {
+    if (!$('canned-menu').hidden && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      e.preventDefault(); menuPos = Math.max(0, Math.min(menuItems.length - 1, menuPos + (e.key === 'ArrowDown' ? 1 : -1))); renderMenu(); return;
+    }
+    if (!$('canned-menu').hidden && (e.key === 'Enter' || e.key === 'Tab') && menuItems.length) { e.preventDefault(); useCanned(menuItems[menuPos]); return; }
+    if (!$('canned-menu').hidden && e.key === 'Escape') { e.preventDefault(); $('canned-menu').hidden = true; return; }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('composer').requestSubmit(); }
   });
-  $('text').addEventListener('input', function () { setTyping($('text').value.trim() !== ''); });
+  $('text').addEventListener('input', function () {
+    var v = $('text').value;
+    // "/" at the start opens the canned replies, filtered by what follows it.
+    if (/^\/\S*$/.test(v)) { menuPos = 0; openMenu(v.slice(1)); } else $('canned-menu').hidden = true;
+    if (!$('as-note').checked && v.charAt(0) !== '/') setTyping(v.trim() !== '');
+  });
+  $('as-note').addEventListener('change', function () {
+    $('composer').classList.toggle('noting', $('as-note').checked);
+    $('send').textContent = $('as-note').checked ? 'Add note' : 'Send';
+    if ($('as-note').checked) setTyping(false);
+  });
+  var menuItems = [], menuPos = 0;
+  function openMenu(q) {
+    q = q.toLowerCase();
+    menuItems = canned.filter(function (r) { return !q || r.title.toLowerCase().indexOf(q) >= 0 || r.text.toLowerCase().indexOf(q) >= 0; });
+    renderMenu();
+  }
+  function renderMenu() {
+    var ul = $('canned-menu'); ul.textContent = '';
+    ul.hidden = !menuItems.length;
+    menuItems.forEach(function (r, i) {
+      var li = el('li'); li.setAttribute('role', 'option'); li.setAttribute('aria-selected', String(i === menuPos));
+      li.appendChild(el('span', 't', r.title + (r.shared ? '' : ' (mine)'))); li.appendChild(el('span', 'x', r.text.slice(0, 80)));
+      li.addEventListener('mousedown', function (e) { e.preventDefault(); useCanned(r); });
+      ul.appendChild(li);
+    });
+  }
+  function useCanned(r) {
+    $('text').value = r.text; $('canned-menu').hidden = true; $('text').focus();
+    setTyping(true);
+  }
+  function loadCanned() {
+    if (!session) return;
+    authGet('/api/canned').then(function (list) { canned = Array.isArray(list) ? list : []; renderCanned(); }).catch(function () {});
+  }
+  function renderCanned() {
+    var ul = $('canned-list'); ul.textContent = '';
+    canned.forEach(function (r) {
+      var li = el('li'); li.dataset.id = r.id;
+      li.appendChild(el('span', '', r.title + (r.shared ? ' · shared' : ' · mine') + ': ' + r.text.slice(0, 60)));
+      var b = el('button', '', 'Delete'); b.type = 'button'; b.setAttribute('aria-label', 'Delete canned reply ' + r.title);
+      b.addEventListener('click', function () {
+        fetch('/api/canned/' + encodeURIComponent(r.id), { method: 'DELETE', headers: { Authorization: 'Bearer ' + session.token } }).then(loadCanned);
+      });
+      li.appendChild(b); ul.appendChild(li);
+    });
+  }
+  $('canned-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    fetch('/api/canned', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + session.token },
+      body: JSON.stringify({ title: $('canned-title').value, text: $('canned-text').value, shared: $('canned-shared').checked })
+    }).then(function (r) {
+      if (r.ok) { $('canned-title').value = $('canned-text').value = ''; $('canned-shared').checked = false; }
+      loadCanned();
+    });
+  });
+  function loadNotes(id) {
+    var c = convs[id];
+    if (!c || !c.view.ticket || !session) return;
+    authGet('/api/tickets/' + encodeURIComponent(c.view.ticket) + '/notes').then(function (list) {
+      var live = c.notes || [];
+      c.notes = (Array.isArray(list) ? list : []).concat(live.filter(function (n) {
+        return !list.some(function (m) { return m.at === n.at && m.text === n.text; });
+      }));
+      if (selected === id) renderView();
+    }).catch(function () { /* notes are shown when the hub can be read */ });
+  }
   function setTyping(on) {
     clearTimeout(typingTimer);
     if (on) typingTimer = setTimeout(function () { setTyping(false); }, 3000);

@@ -226,3 +226,50 @@ test('real hub: transfer picker filled and labelled at once; an ended chat with 
   await screenshot(page, 'dashboard-history');
   await Promise.all([ctx.close(), ictx.close(), a.vctx.close(), b.vctx.close()]);
 });
+
+test('real hub: canned replies with "/" and internal notes that the visitor never sees', async () => {
+  await createAgent(hub, { email: 'jo@test.example', name: 'Jo', password: 'jo-pass' });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await agentLogin(page, hub.url, 'jo@test.example', 'jo-pass');
+  // Jo is the only one online who takes chats here.
+  const vctx = await browser.newContext();
+  const v = await vctx.newPage();
+  await v.goto(host.page({ hubUrl: hub.url }));
+  await openWidget(v);
+  await widgetSend(v, 'Hello, how long does shipping to Austria usually take?');
+  await waitFor(async () => /chatting with Jo/.test(await widgetText(v, '.status')), { what: 'Jo has it' });
+  await page.locator('#mine .item').first().click();
+
+  // A shared canned reply, added in the dashboard, then inserted with "/".
+  await page.click('#canned-admin summary');
+  await page.fill('#canned-title', 'Shipping times');
+  await page.fill('#canned-text', 'We ship within two working days; delivery in Austria takes 2-3 days more.');
+  await page.check('#canned-shared');
+  await page.click('#canned-form button[type=submit]');
+  await page.locator('#canned-list li', { hasText: 'Shipping times' }).waitFor();
+  await page.fill('#text', '');
+  await page.type('#text', '/ship');
+  await page.locator('#canned-menu:not([hidden]) li', { hasText: 'Shipping times' }).waitFor();
+  await screenshot(page, 'dashboard-canned-menu');
+  await page.press('#text', 'Enter');
+  assert.match(await page.inputValue('#text'), /two working days/);
+  await page.press('#text', 'Enter');
+  await waitFor(async () => (await v.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot
+    .querySelectorAll('.log .msg')].map((m) => m.textContent).join(' '))).includes('two working days'), { what: 'visitor got the canned reply' });
+
+  // An internal note: shown to the agent among the messages, never to the visitor, kept after a reload.
+  await page.check('#as-note');
+  await page.fill('#text', 'Customer asked about Austria; check the carrier strike news before promising dates.');
+  await page.press('#text', 'Enter');
+  await page.locator('#log .msg.note', { hasText: 'carrier strike' }).waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  const visitorText = await v.evaluate(() => document.querySelector('switchboard-widget').shadowRoot.querySelector('.log').textContent);
+  assert.doesNotMatch(visitorText, /carrier strike/, 'the visitor never sees a note');
+  await page.reload();
+  await page.locator('#net.ok').waitFor();
+  await page.locator('#mine .item').first().click();
+  await page.locator('#log .msg.note', { hasText: 'carrier strike' }).waitFor();
+  await screenshot(page, 'dashboard-note');
+  await Promise.all([ctx.close(), vctx.close()]);
+});
