@@ -381,6 +381,7 @@
     ['resolve', 'transfer', 'escalate', 'transfer-to', 'escalate-to', 'text'].forEach(function (id) { $(id).disabled = c.gone; });
     if (!esc.options.length) $('escalate').disabled = $('escalate-to').disabled = true;
     renderSla();
+    renderVisitor(c);
     $('actions').hidden = $('composer').hidden = !!c.hist;
     if (c.hist) notice('From the history (' + v.status + '): read only.');
     else if (c.gone) notice(v.status === 'resolved' ? 'This conversation is resolved.' : 'This conversation is now with ' + ((v.agent && v.agent.name) || 'another queue') + '.');
@@ -409,6 +410,42 @@
     Object.keys(shown.nodes).forEach(function (k) { if (!seen[k]) { shown.nodes[k].remove(); delete shown.nodes[k]; } });
     if (nearEnd) log.scrollTop = log.scrollHeight;
     $('typing').textContent = c.typing ? c.typing + ' is typing…' : '';
+  }
+  // "Firefox 140 on Linux": enough to picture the visitor's screen, not a fingerprint.
+  function browserName(ua) {
+    if (!ua) return '';
+    var b = /Edg\/(\d+)/.exec(ua) ? 'Edge ' + /Edg\/(\d+)/.exec(ua)[1] : /Firefox\/(\d+)/.exec(ua) ? 'Firefox ' + /Firefox\/(\d+)/.exec(ua)[1]
+      : /Chrome\/(\d+)/.exec(ua) ? 'Chrome ' + /Chrome\/(\d+)/.exec(ua)[1] : /Version\/(\d+).*Safari/.exec(ua) ? 'Safari ' + /Version\/(\d+)/.exec(ua)[1] : 'Browser';
+    var os = /iPhone|iPad/.test(ua) ? 'iOS' : /Android/.test(ua) ? 'Android' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+    return b + (os ? ' on ' + os : '');
+  }
+  function localTime(tz) {
+    try { return new Date().toLocaleTimeString([], { timeZone: tz, hour: '2-digit', minute: '2-digit' }) + ' (' + tz + ')'; } catch (e) { return ''; }
+  }
+  function renderVisitor(c) {
+    var dl = $('visitor-panel'), v = c.view, vis = v.visitor || {};
+    dl.textContent = '';
+    var row = function (k, val, link) {
+      if (!val) return;
+      var d = el('div'); d.appendChild(el('dt', '', k));
+      var dd = el('dd');
+      if (link && /^https?:/i.test(val)) { var a = el('a', '', val); a.href = val; a.target = '_blank'; a.rel = 'noopener noreferrer'; dd.appendChild(a); }
+      else dd.textContent = val;
+      dd.title = val; d.appendChild(dd); dl.appendChild(d);
+    };
+    row('Name', vis.name);
+    row('Email', vis.email ? vis.email + (vis.verified ? ' (verified)' : '') : '');
+    row('Plan', vis.plan);
+    row('Language', v.language ? v.language.toUpperCase() + (v.reason === 'language' ? ' (no agent speaks it)' : '') : 'not known yet');
+    row('Page', vis.page, true);
+    row('Browser', browserName(vis.user_agent));
+    row('Local time', vis.timezone ? localTime(vis.timezone) : '');
+    if (vis.email) {
+      var d = el('div'), b = el('button', '', 'Earlier tickets');
+      b.type = 'button';
+      b.addEventListener('click', function () { $('hist-q').value = vis.email; hist.mode = 'all'; $('hist-all').setAttribute('aria-pressed', 'true'); $('hist-resolved').setAttribute('aria-pressed', 'false'); setTab('history'); });
+      d.appendChild(b); dl.appendChild(d);
+    }
   }
   function renderSla() {
     var c = selected && convs[selected], line = $('conv-sla'), s = c && !c.gone && c.view.sla;

@@ -195,7 +195,11 @@
     setNet('connecting');
     var sock = ws = new WebSocket(hubUrl.replace(/^http/, 'ws') + '/ws/visitor');
     sock.onopen = function () {
-      sock.send(JSON.stringify({ type: 'hello', v: 1, site: site, visitor_token: st.token, locale: locale, department: department, identity: identity }));
+      var tz = null;
+      try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { /* no Intl: no time zone */ }
+      // Page, browser and time zone: shown to the agent in the visitor panel (the hub keeps them bounded).
+      sock.send(JSON.stringify({ type: 'hello', v: 1, site: site, visitor_token: st.token, locale: locale, department: department,
+        identity: identity, page: String(location.href).slice(0, 500), user_agent: String(navigator.userAgent).slice(0, 250), timezone: tz }));
       helloTimer = setTimeout(function () { sock.close(); }, 10000);
     };
     sock.onmessage = function (ev) {

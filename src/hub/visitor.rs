@@ -54,6 +54,7 @@ impl Hub {
                 email: identity.email,
                 locale: hello.locale.map(Arc::from),
                 department: department.clone(),
+                client: hello.client,
             },
         );
         let open = self.convs.open_of(id);

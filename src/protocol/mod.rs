@@ -122,6 +122,13 @@ pub struct VisitorView {
     pub name: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Arc<str>>,
+    /// Agents only, while the visitor is connected: what its widget said at hello.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Arc<str>>,
 }
 
 /// An internal note as agents see it (`note` frames and `GET /api/tickets/{ticket}/notes`).

@@ -46,7 +46,8 @@ async function mockedDashboard({ onFrame = () => null, http = {} } = {}) {
 const view = (id, extra = {}) => ({
   conversation_id: id, ticket: 'SB-' + id.slice(-4), status: 'assigned', department: 'support', language: 'en',
   priority: 'standard', tier: 1, tier_name: 'Support', topic: 'billing', agent: { id: ME.id, name: ME.name }, bot: null,
-  visitor: { verified: true, plan: 'premium', name: 'Paula', email: 'paula@example.com' }, last_seq: 3,
+  visitor: { verified: true, plan: 'premium', name: 'Paula', email: 'paula@example.com', page: 'https://shop.example/checkout',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0', timezone: 'Europe/Helsinki' }, last_seq: 3,
   created_at: inMin(-30), ...extra,
 });
 
@@ -104,6 +105,11 @@ test('SLA: the queue is sorted by urgency with time left, amber on warning and r
     [['2', 'Technical specialists'], ['3', 'Developers and legal']]);
   assert.equal(await page.textContent('#escalate'), 'Escalate to Technical specialists');
   assert.match(await page.textContent('#conv-info'), /Support · topic: billing/);
+  // The visitor panel: who, plan, language, page, browser and local time.
+  const panel = await page.textContent('#visitor-panel');
+  for (const want of ['Paula', 'paula@example.com (verified)', 'premium', 'EN', 'https://shop.example/checkout', 'Firefox 140 on Linux', 'Europe/Helsinki']) {
+    assert.ok(panel.includes(want), `visitor panel lacks ${want}: ${panel}`);
+  }
 
   // Warning, then breach of the open chat's first-response clock.
   mock.push({ type: 'sla', conversation_id: cid, ticket: 'SB-0001', clock: 'first_response', state: 'warning', due: inMin(25) });
@@ -240,6 +246,9 @@ test('real hub: canned replies with "/" and internal notes that the visitor neve
   await widgetSend(v, 'Hello, how long does shipping to Austria usually take?');
   await waitFor(async () => /chatting with Jo/.test(await widgetText(v, '.status')), { what: 'Jo has it' });
   await page.locator('#mine .item').first().click();
+  // The widget told the hub its page and time zone: the visitor panel shows them.
+  await waitFor(async () => (await page.textContent('#visitor-panel')).includes('/page'), { what: 'page URL in the visitor panel' });
+  assert.match(await page.textContent('#visitor-panel'), /Local time/);
 
   // A shared canned reply, added in the dashboard, then inserted with "/".
   await page.click('#canned-admin summary');

@@ -230,3 +230,17 @@ fn an_identity_conflict_is_unverified_and_flagged() {
     assert!(!w.verified && w.identity_conflict, "{w:?}");
     assert_eq!(w.plan, Plan::Standard, "plan only from a valid identity");
 }
+
+#[test]
+fn the_visitor_panel_facts_reach_agents_only() {
+    let mut f = Fixture::new(support(), &[agent("Anna", &["en"], 3)]);
+    f.connect_agent(1);
+    let v = f.visitor(Some("en-US"), IdentityCheck::Absent);
+    let c = f.say(&v, ENGLISH);
+    let staff = f.hub.view(c, false).unwrap().visitor;
+    assert_eq!(staff.page.as_deref(), Some("https://shop.test/cart"));
+    assert_eq!(staff.timezone.as_deref(), Some("Europe/Helsinki"));
+    assert!(staff.user_agent.is_some_and(|ua| ua.contains("Firefox")));
+    let own = f.hub.view(c, true).unwrap().visitor;
+    assert_eq!((own.page, own.user_agent, own.timezone), (None, None, None), "not echoed to the visitor");
+}
