@@ -23,7 +23,9 @@ fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
         (Some("pt"), None, None, &["Olá", "SB-1001"]),
         (Some("nl"), None, None, &["Hallo, ik ben", "SB-1001"]),
         // No phrases for Japanese, and no language known yet: English.
-        (Some("ja"), Some(BotReason::Language), None, &["Hello", "SB-1001", "none of our agents speaks"]),
+        (Some("ko"), Some(BotReason::Language), None, &["Hello", "SB-1001", "none of our agents speaks"]),
+        (Some("fi"), Some(BotReason::Language), None, &["Hei", "SB-1001", "puhu kieltäsi"]),
+        (Some("tr"), Some(BotReason::Language), None, &["Merhaba", "SB-1001", "dilinizi"]),
         (None, None, None, &["Hello, I'm Switchboard Bot", "Your ticket number is SB-1001."]),
     ];
     for (lang, reason, next, expected) in cases {
@@ -154,7 +156,7 @@ fn a_person_request_in_a_language_nobody_speaks_gets_no_false_promise() {
     bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new() });
     let out = bot.on_frame(&ServerFrame::Message(msg(id, 1, Role::Visitor, "Haluan puhua ihmisen kanssa")));
     let joined = texts(&out).join(" | ");
-    assert!(joined.contains("Nobody on our team speaks your language"), "{joined}");
+    assert!(joined.contains("Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi"), "in Finnish: {joined}");
     assert!(!joined.contains("as soon as one is available"), "no promise: {joined}");
     assert!(joined.contains("HANDOFF"), "the request is still recorded: {joined}");
 }
