@@ -22,7 +22,7 @@
   var identity = cfg.identity || null;
   var locale = cfg.locale || navigator.language || 'en';
   // Look and texts from the embed snippet: accent colour, title, launcher side, greeting.
-  var theme = { accent: cfg.accent, title: cfg.title, position: cfg.position === 'left' ? 'left' : 'right', greeting: cfg.greeting };
+  var theme = { accent: cfg.accent, title: cfg.title, position: cfg.position, greeting: cfg.greeting };
 
   /* ---------- 2. interface text ---------- */
   var T = {
@@ -36,7 +36,7 @@
       ticket: 'Ticket {t}', typing: '{name} is typing…', support: 'Support', you: 'You', pending: 'Sending…',
       failed: 'Not sent', survey: 'How did we do?', star: '{n} of 5', comment: 'Comment (optional)',
       rate: 'Send rating', thanks: 'Thank you for your feedback!', end: 'End chat', log: 'Conversation', unread: '{n} new messages',
-      topic: 'What is your question about?', person: 'Talk to a person'
+      topic: 'What is your question about?', person: 'Talk to a person', reply: 'Ask us anything. We usually reply within {time}.'
     },
     de: {
       open: 'Chat öffnen', close: 'Chat schließen', title: 'Schreiben Sie uns', input: 'Nachricht eingeben…', send: 'Senden',
@@ -48,7 +48,7 @@
       ticket: 'Ticket {t}', typing: '{name} schreibt…', support: 'Support', you: 'Sie', pending: 'Wird gesendet…',
       failed: 'Nicht gesendet', survey: 'Wie zufrieden waren Sie?', star: '{n} von 5', comment: 'Kommentar (optional)',
       rate: 'Bewertung senden', thanks: 'Danke für Ihre Bewertung!', end: 'Chat beenden', log: 'Unterhaltung', unread: '{n} neue Nachrichten',
-      topic: 'Worum geht es?', person: 'Mit einem Menschen sprechen'
+      topic: 'Worum geht es?', person: 'Mit einem Menschen sprechen', reply: 'Fragen Sie uns. Wir antworten meist innerhalb von {time}.'
     },
     fr: {
       open: 'Ouvrir le chat', close: 'Fermer le chat', title: 'Discutons', input: 'Écrivez votre message…', send: 'Envoyer',
@@ -60,7 +60,7 @@
       ticket: 'Ticket {t}', typing: '{name} écrit…', support: 'Support', you: 'Vous', pending: 'Envoi…',
       failed: 'Non envoyé', survey: 'Comment nous sommes-nous débrouillés ?', star: '{n} sur 5', comment: 'Commentaire (facultatif)',
       rate: 'Envoyer la note', thanks: 'Merci pour votre avis !', end: 'Terminer le chat', log: 'Conversation', unread: '{n} nouveaux messages',
-      topic: 'De quoi s’agit-il ?', person: 'Parler à une personne'
+      topic: 'De quoi s’agit-il ?', person: 'Parler à une personne', reply: 'Posez-nous vos questions. Nous répondons en général en {time}.'
     },
     es: {
       open: 'Abrir chat', close: 'Cerrar chat', title: 'Chatea con nosotros', input: 'Escribe tu mensaje…', send: 'Enviar',
@@ -72,7 +72,7 @@
       ticket: 'Ticket {t}', typing: '{name} está escribiendo…', support: 'Soporte', you: 'Tú', pending: 'Enviando…',
       failed: 'No enviado', survey: '¿Qué tal te hemos atendido?', star: '{n} de 5', comment: 'Comentario (opcional)',
       rate: 'Enviar valoración', thanks: '¡Gracias por tu opinión!', end: 'Terminar chat', log: 'Conversación', unread: '{n} mensajes nuevos',
-      topic: '¿Sobre qué es tu consulta?', person: 'Hablar con una persona'
+      topic: '¿Sobre qué es tu consulta?', person: 'Hablar con una persona', reply: 'Pregúntanos lo que quieras. Solemos responder en {time}.'
     },
     ar: {
       open: 'افتح المحادثة', close: 'أغلق المحادثة', title: 'تحدث معنا', input: 'اكتب رسالتك…', send: 'إرسال',
@@ -84,19 +84,19 @@
       ticket: 'تذكرة {t}', typing: '{name} يكتب…', support: 'الدعم', you: 'أنت', pending: 'جارٍ الإرسال…',
       failed: 'لم تُرسل', survey: 'كيف كانت خدمتنا؟', star: '{n} من 5', comment: 'تعليق (اختياري)',
       rate: 'إرسال التقييم', thanks: 'شكرًا لملاحظاتك!', end: 'إنهاء المحادثة', log: 'المحادثة', unread: '{n} رسائل جديدة',
-      topic: 'ما موضوع سؤالك؟', person: 'التحدث إلى موظف'
+      topic: 'ما موضوع سؤالك؟', person: 'التحدث إلى موظف', reply: 'اسألنا عن أي شيء. نرد عادةً خلال {time}.'
     },
-    it: "Apri la chat|Chiudi la chat|Scrivici|Scrivi il tuo messaggio…|Invia|Connessione…|Offline. I tuoi messaggi partiranno appena tornerai online.|Chiedici pure. Di solito rispondiamo in pochi minuti.|Al momento siamo chiusi. Riapriamo {time}.|Al momento siamo chiusi.|In attesa di un operatore. Sei il numero {n} in coda.|In attesa di un operatore…|Stai chattando con {name}.|Stai chattando con {name}.|{name} ti sta aiutando. Il nostro team torna {time}.|Questa chat è terminata. Scrivici quando vuoi.|Ticket {t}|{name} sta scrivendo…|Assistenza|Tu|Invio…|Non inviato|Come ti abbiamo aiutato?|{n} su 5|Commento (facoltativo)|Invia valutazione|Grazie per il tuo parere!|Termina chat|Conversazione|{n} nuovi messaggi|Di che cosa si tratta?|Parla con una persona",
-    pt: "Abrir chat|Fechar chat|Fale conosco|Escreva sua mensagem…|Enviar|Conectando…|Sem conexão. Suas mensagens serão enviadas quando você voltar a ficar online.|Pergunte o que quiser. Costumamos responder em poucos minutos.|Estamos fechados agora. Abrimos {time}.|Estamos fechados agora.|Aguardando um atendente. Você é o número {n} na fila.|Aguardando um atendente…|Você está conversando com {name}.|Você está conversando com {name}.|{name} está ajudando você. Nossa equipe volta {time}.|Este chat terminou. Escreva quando quiser.|Ticket {t}|{name} está digitando…|Suporte|Você|Enviando…|Não enviada|Como foi o atendimento?|{n} de 5|Comentário (opcional)|Enviar avaliação|Obrigado pela sua opinião!|Encerrar chat|Conversa|{n} novas mensagens|Sobre o que é a sua pergunta?|Falar com uma pessoa",
-    nl: "Chat openen|Chat sluiten|Chat met ons|Typ je bericht…|Versturen|Verbinden…|Offline. Je berichten worden verstuurd zodra je weer online bent.|Vraag ons wat je wilt. We antwoorden meestal binnen een paar minuten.|We zijn nu gesloten. We zijn weer open {time}.|We zijn nu gesloten.|Wachten op een medewerker. Je bent nummer {n} in de rij.|Wachten op een medewerker…|Je chat met {name}.|Je chat met {name}.|{name} helpt je. Ons team is terug {time}.|Deze chat is beëindigd. Schrijf ons wanneer je wilt.|Ticket {t}|{name} typt…|Support|Jij|Versturen…|Niet verstuurd|Hoe hebben we het gedaan?|{n} van 5|Opmerking (optioneel)|Beoordeling versturen|Bedankt voor je feedback!|Chat beëindigen|Gesprek|{n} nieuwe berichten|Waar gaat je vraag over?|Met een medewerker praten",
-    pl: "Otwórz czat|Zamknij czat|Napisz do nas|Wpisz wiadomość…|Wyślij|Łączenie…|Brak połączenia. Wiadomości zostaną wysłane, gdy wrócisz do sieci.|Zapytaj nas o cokolwiek. Zwykle odpowiadamy w ciągu kilku minut.|Teraz jesteśmy nieczynni. Otwieramy {time}.|Teraz jesteśmy nieczynni.|Czekasz na konsultanta. Jesteś {n}. w kolejce.|Czekasz na konsultanta…|Rozmawiasz z: {name}.|Rozmawiasz z: {name}.|{name} Ci pomaga. Nasz zespół wraca {time}.|Ten czat został zakończony. Napisz do nas w dowolnej chwili.|Zgłoszenie {t}|{name} pisze…|Pomoc|Ty|Wysyłanie…|Nie wysłano|Jak oceniasz naszą pomoc?|{n} z 5|Komentarz (opcjonalnie)|Wyślij ocenę|Dziękujemy za opinię!|Zakończ czat|Rozmowa|Nowe wiadomości: {n}|Czego dotyczy Twoje pytanie?|Porozmawiaj z konsultantem",
-    sv: "Öppna chatten|Stäng chatten|Chatta med oss|Skriv ditt meddelande…|Skicka|Ansluter…|Offline. Dina meddelanden skickas när du är online igen.|Fråga oss vad du vill. Vi svarar oftast inom några minuter.|Vi har stängt just nu. Vi öppnar {time}.|Vi har stängt just nu.|Väntar på en handläggare. Du är nummer {n} i kön.|Väntar på en handläggare…|Du chattar med {name}.|Du chattar med {name}.|{name} hjälper dig. Vårt team är tillbaka {time}.|Chatten är avslutad. Skriv när du vill.|Ärende {t}|{name} skriver…|Support|Du|Skickar…|Inte skickat|Hur gick det?|{n} av 5|Kommentar (valfritt)|Skicka betyg|Tack för din återkoppling!|Avsluta chatten|Konversation|{n} nya meddelanden|Vad gäller din fråga?|Prata med en människa",
-    fi: "Avaa chat|Sulje chat|Keskustele kanssamme|Kirjoita viestisi…|Lähetä|Yhdistetään…|Ei yhteyttä. Viestisi lähetetään, kun olet taas verkossa.|Kysy meiltä mitä vain. Vastaamme yleensä muutamassa minuutissa.|Olemme nyt kiinni. Avaamme {time}.|Olemme nyt kiinni.|Odotat asiakaspalvelijaa. Olet jonossa {n}.|Odotat asiakaspalvelijaa…|Keskustelet: {name}.|Keskustelet: {name}.|{name} auttaa sinua. Tiimimme palaa {time}.|Keskustelu on päättynyt. Kirjoita milloin tahansa.|Tiketti {t}|{name} kirjoittaa…|Tuki|Sinä|Lähetetään…|Ei lähetetty|Miten onnistuimme?|{n}/5|Kommentti (valinnainen)|Lähetä arvio|Kiitos palautteestasi!|Lopeta keskustelu|Keskustelu|{n} uutta viestiä|Mitä kysymyksesi koskee?|Puhu ihmisen kanssa",
-    tr: "Sohbeti aç|Sohbeti kapat|Bize yazın|Mesajınızı yazın…|Gönder|Bağlanıyor…|Çevrimdışı. Mesajlarınız yeniden çevrimiçi olduğunuzda gönderilecek.|Bize her şeyi sorabilirsiniz. Genellikle birkaç dakika içinde yanıt veririz.|Şu anda kapalıyız. Açılış: {time}.|Şu anda kapalıyız.|Bir temsilci bekleniyor. Sıranız: {n}.|Bir temsilci bekleniyor…|{name} ile sohbet ediyorsunuz.|{name} ile sohbet ediyorsunuz.|{name} size yardımcı oluyor. Ekibimizin dönüşü: {time}.|Bu sohbet sona erdi. İstediğiniz zaman yeniden yazabilirsiniz.|Talep {t}|{name} yazıyor…|Destek|Siz|Gönderiliyor…|Gönderilemedi|Hizmetimizi nasıl buldunuz?|5 üzerinden {n}|Yorum (isteğe bağlı)|Puanı gönder|Geri bildiriminiz için teşekkürler!|Sohbeti bitir|Sohbet|{n} yeni mesaj|Sorunuz ne hakkında?|Bir temsilciyle konuş",
-    ru: "Открыть чат|Закрыть чат|Напишите нам|Введите сообщение…|Отправить|Подключение…|Нет соединения. Сообщения будут отправлены, когда связь восстановится.|Спросите нас о чём угодно. Обычно мы отвечаем за несколько минут.|Сейчас мы не работаем. Откроемся {time}.|Сейчас мы не работаем.|Ожидание оператора. Вы {n}-й в очереди.|Ожидание оператора…|Ваш собеседник: {name}.|Ваш собеседник: {name}.|Вам помогает {name}. Наша команда вернётся {time}.|Чат завершён. Пишите в любое время.|Обращение {t}|{name} печатает…|Поддержка|Вы|Отправка…|Не отправлено|Как мы справились?|{n} из 5|Комментарий (необязательно)|Отправить оценку|Спасибо за отзыв!|Завершить чат|Переписка|Новых сообщений: {n}|О чём ваш вопрос?|Поговорить с оператором",
-    ja: "チャットを開く|チャットを閉じる|お問い合わせ|メッセージを入力…|送信|接続中…|オフラインです。オンラインに戻るとメッセージが送信されます。|お気軽にご質問ください。通常数分以内に返信します。|現在営業時間外です。受付開始：{time}。|現在営業時間外です。|担当者をお待ちください。現在 {n} 番目です。|担当者をお待ちください…|{name} と会話中です。|{name} と会話中です。|{name} がご案内します。スタッフは {time} に戻ります。|このチャットは終了しました。いつでもまたどうぞ。|チケット {t}|{name} が入力中…|サポート|あなた|送信中…|未送信|対応はいかがでしたか？|5段階中 {n}|コメント（任意）|評価を送信|ご意見ありがとうございます！|チャットを終了|会話|新着メッセージ {n} 件|ご質問の内容をお選びください|担当者と話す",
-    zh: "打开聊天|关闭聊天|联系我们|输入消息…|发送|正在连接…|当前离线。恢复联网后将发送您的消息。|有任何问题都可以问我们。我们通常在几分钟内回复。|我们现在不在服务时间。开放时间：{time}。|我们现在不在服务时间。|正在等待客服。您排在第 {n} 位。|正在等待客服…|您正在与 {name} 聊天。|您正在与 {name} 聊天。|{name} 正在为您服务。我们的团队将于 {time} 回来。|本次聊天已结束。欢迎随时再来。|工单 {t}|{name} 正在输入…|客服|您|正在发送…|未发送|您对我们的服务满意吗？|{n} 分（满分 5 分）|评论（可选）|提交评分|感谢您的反馈！|结束聊天|对话|{n} 条新消息|您的问题是关于什么的？|转人工客服",
-    he: "פתיחת צ׳אט|סגירת צ׳אט|דברו איתנו|הקלידו הודעה…|שליחה|מתחבר…|אין חיבור. ההודעות יישלחו כשהחיבור יחזור.|שאלו אותנו כל דבר. בדרך כלל אנחנו עונים תוך דקות ספורות.|אנחנו סגורים כרגע. נפתח {time}.|אנחנו סגורים כרגע.|ממתינים לנציג. אתם במקום {n} בתור.|ממתינים לנציג…|אתם משוחחים עם {name}.|אתם משוחחים עם {name}.|{name} כאן לעזור. הצוות שלנו חוזר {time}.|הצ׳אט הסתיים. אפשר לכתוב שוב בכל עת.|פנייה {t}|{name} מקליד/ה…|תמיכה|אתם|שולח…|לא נשלח|איך היה השירות?|{n} מתוך 5|הערה (לא חובה)|שליחת דירוג|תודה על המשוב!|סיום הצ׳אט|שיחה|{n} הודעות חדשות|במה עוסקת הפנייה?|לדבר עם נציג"
+    it: "Apri la chat|Chiudi la chat|Scrivici|Scrivi il tuo messaggio…|Invia|Connessione…|Offline. I tuoi messaggi partiranno appena tornerai online.|Chiedici pure. Di solito rispondiamo in pochi minuti.|Al momento siamo chiusi. Riapriamo {time}.|Al momento siamo chiusi.|In attesa di un operatore. Sei il numero {n} in coda.|In attesa di un operatore…|Stai chattando con {name}.|Stai chattando con {name}.|{name} ti sta aiutando. Il nostro team torna {time}.|Questa chat è terminata. Scrivici quando vuoi.|Ticket {t}|{name} sta scrivendo…|Assistenza|Tu|Invio…|Non inviato|Come ti abbiamo aiutato?|{n} su 5|Commento (facoltativo)|Invia valutazione|Grazie per il tuo parere!|Termina chat|Conversazione|{n} nuovi messaggi|Di che cosa si tratta?|Parla con una persona|Chiedici pure. Di solito rispondiamo entro {time}.",
+    pt: "Abrir chat|Fechar chat|Fale conosco|Escreva sua mensagem…|Enviar|Conectando…|Sem conexão. Suas mensagens serão enviadas quando você voltar a ficar online.|Pergunte o que quiser. Costumamos responder em poucos minutos.|Estamos fechados agora. Abrimos {time}.|Estamos fechados agora.|Aguardando um atendente. Você é o número {n} na fila.|Aguardando um atendente…|Você está conversando com {name}.|Você está conversando com {name}.|{name} está ajudando você. Nossa equipe volta {time}.|Este chat terminou. Escreva quando quiser.|Ticket {t}|{name} está digitando…|Suporte|Você|Enviando…|Não enviada|Como foi o atendimento?|{n} de 5|Comentário (opcional)|Enviar avaliação|Obrigado pela sua opinião!|Encerrar chat|Conversa|{n} novas mensagens|Sobre o que é a sua pergunta?|Falar com uma pessoa|Pergunte o que quiser. Costumamos responder em até {time}.",
+    nl: "Chat openen|Chat sluiten|Chat met ons|Typ je bericht…|Versturen|Verbinden…|Offline. Je berichten worden verstuurd zodra je weer online bent.|Vraag ons wat je wilt. We antwoorden meestal binnen een paar minuten.|We zijn nu gesloten. We zijn weer open {time}.|We zijn nu gesloten.|Wachten op een medewerker. Je bent nummer {n} in de rij.|Wachten op een medewerker…|Je chat met {name}.|Je chat met {name}.|{name} helpt je. Ons team is terug {time}.|Deze chat is beëindigd. Schrijf ons wanneer je wilt.|Ticket {t}|{name} typt…|Support|Jij|Versturen…|Niet verstuurd|Hoe hebben we het gedaan?|{n} van 5|Opmerking (optioneel)|Beoordeling versturen|Bedankt voor je feedback!|Chat beëindigen|Gesprek|{n} nieuwe berichten|Waar gaat je vraag over?|Met een medewerker praten|Vraag ons wat je wilt. We antwoorden meestal binnen {time}.",
+    pl: "Otwórz czat|Zamknij czat|Napisz do nas|Wpisz wiadomość…|Wyślij|Łączenie…|Brak połączenia. Wiadomości zostaną wysłane, gdy wrócisz do sieci.|Zapytaj nas o cokolwiek. Zwykle odpowiadamy w ciągu kilku minut.|Teraz jesteśmy nieczynni. Otwieramy {time}.|Teraz jesteśmy nieczynni.|Czekasz na konsultanta. Jesteś {n}. w kolejce.|Czekasz na konsultanta…|Rozmawiasz z: {name}.|Rozmawiasz z: {name}.|{name} Ci pomaga. Nasz zespół wraca {time}.|Ten czat został zakończony. Napisz do nas w dowolnej chwili.|Zgłoszenie {t}|{name} pisze…|Pomoc|Ty|Wysyłanie…|Nie wysłano|Jak oceniasz naszą pomoc?|{n} z 5|Komentarz (opcjonalnie)|Wyślij ocenę|Dziękujemy za opinię!|Zakończ czat|Rozmowa|Nowe wiadomości: {n}|Czego dotyczy Twoje pytanie?|Porozmawiaj z konsultantem|Zapytaj nas o cokolwiek. Zwykle odpowiadamy w czasie: {time}.",
+    sv: "Öppna chatten|Stäng chatten|Chatta med oss|Skriv ditt meddelande…|Skicka|Ansluter…|Offline. Dina meddelanden skickas när du är online igen.|Fråga oss vad du vill. Vi svarar oftast inom några minuter.|Vi har stängt just nu. Vi öppnar {time}.|Vi har stängt just nu.|Väntar på en handläggare. Du är nummer {n} i kön.|Väntar på en handläggare…|Du chattar med {name}.|Du chattar med {name}.|{name} hjälper dig. Vårt team är tillbaka {time}.|Chatten är avslutad. Skriv när du vill.|Ärende {t}|{name} skriver…|Support|Du|Skickar…|Inte skickat|Hur gick det?|{n} av 5|Kommentar (valfritt)|Skicka betyg|Tack för din återkoppling!|Avsluta chatten|Konversation|{n} nya meddelanden|Vad gäller din fråga?|Prata med en människa|Fråga oss vad du vill. Vi svarar oftast inom {time}.",
+    fi: "Avaa chat|Sulje chat|Keskustele kanssamme|Kirjoita viestisi…|Lähetä|Yhdistetään…|Ei yhteyttä. Viestisi lähetetään, kun olet taas verkossa.|Kysy meiltä mitä vain. Vastaamme yleensä muutamassa minuutissa.|Olemme nyt kiinni. Avaamme {time}.|Olemme nyt kiinni.|Odotat asiakaspalvelijaa. Olet jonossa {n}.|Odotat asiakaspalvelijaa…|Keskustelet: {name}.|Keskustelet: {name}.|{name} auttaa sinua. Tiimimme palaa {time}.|Keskustelu on päättynyt. Kirjoita milloin tahansa.|Tiketti {t}|{name} kirjoittaa…|Tuki|Sinä|Lähetetään…|Ei lähetetty|Miten onnistuimme?|{n}/5|Kommentti (valinnainen)|Lähetä arvio|Kiitos palautteestasi!|Lopeta keskustelu|Keskustelu|{n} uutta viestiä|Mitä kysymyksesi koskee?|Puhu ihmisen kanssa|Kysy meiltä mitä vain. Tavallinen vastausaikamme: {time}.",
+    tr: "Sohbeti aç|Sohbeti kapat|Bize yazın|Mesajınızı yazın…|Gönder|Bağlanıyor…|Çevrimdışı. Mesajlarınız yeniden çevrimiçi olduğunuzda gönderilecek.|Bize her şeyi sorabilirsiniz. Genellikle birkaç dakika içinde yanıt veririz.|Şu anda kapalıyız. Açılış: {time}.|Şu anda kapalıyız.|Bir temsilci bekleniyor. Sıranız: {n}.|Bir temsilci bekleniyor…|{name} ile sohbet ediyorsunuz.|{name} ile sohbet ediyorsunuz.|{name} size yardımcı oluyor. Ekibimizin dönüşü: {time}.|Bu sohbet sona erdi. İstediğiniz zaman yeniden yazabilirsiniz.|Talep {t}|{name} yazıyor…|Destek|Siz|Gönderiliyor…|Gönderilemedi|Hizmetimizi nasıl buldunuz?|5 üzerinden {n}|Yorum (isteğe bağlı)|Puanı gönder|Geri bildiriminiz için teşekkürler!|Sohbeti bitir|Sohbet|{n} yeni mesaj|Sorunuz ne hakkında?|Bir temsilciyle konuş|Bize her şeyi sorabilirsiniz. Genellikle {time} içinde yanıt veririz.",
+    ru: "Открыть чат|Закрыть чат|Напишите нам|Введите сообщение…|Отправить|Подключение…|Нет соединения. Сообщения будут отправлены, когда связь восстановится.|Спросите нас о чём угодно. Обычно мы отвечаем за несколько минут.|Сейчас мы не работаем. Откроемся {time}.|Сейчас мы не работаем.|Ожидание оператора. Вы {n}-й в очереди.|Ожидание оператора…|Ваш собеседник: {name}.|Ваш собеседник: {name}.|Вам помогает {name}. Наша команда вернётся {time}.|Чат завершён. Пишите в любое время.|Обращение {t}|{name} печатает…|Поддержка|Вы|Отправка…|Не отправлено|Как мы справились?|{n} из 5|Комментарий (необязательно)|Отправить оценку|Спасибо за отзыв!|Завершить чат|Переписка|Новых сообщений: {n}|О чём ваш вопрос?|Поговорить с оператором|Спросите нас о чём угодно. Обычное время ответа: {time}.",
+    ja: "チャットを開く|チャットを閉じる|お問い合わせ|メッセージを入力…|送信|接続中…|オフラインです。オンラインに戻るとメッセージが送信されます。|お気軽にご質問ください。通常数分以内に返信します。|現在営業時間外です。受付開始：{time}。|現在営業時間外です。|担当者をお待ちください。現在 {n} 番目です。|担当者をお待ちください…|{name} と会話中です。|{name} と会話中です。|{name} がご案内します。スタッフは {time} に戻ります。|このチャットは終了しました。いつでもまたどうぞ。|チケット {t}|{name} が入力中…|サポート|あなた|送信中…|未送信|対応はいかがでしたか？|5段階中 {n}|コメント（任意）|評価を送信|ご意見ありがとうございます！|チャットを終了|会話|新着メッセージ {n} 件|ご質問の内容をお選びください|担当者と話す|お気軽にご質問ください。通常 {time}以内に返信します。",
+    zh: "打开聊天|关闭聊天|联系我们|输入消息…|发送|正在连接…|当前离线。恢复联网后将发送您的消息。|有任何问题都可以问我们。我们通常在几分钟内回复。|我们现在不在服务时间。开放时间：{time}。|我们现在不在服务时间。|正在等待客服。您排在第 {n} 位。|正在等待客服…|您正在与 {name} 聊天。|您正在与 {name} 聊天。|{name} 正在为您服务。我们的团队将于 {time} 回来。|本次聊天已结束。欢迎随时再来。|工单 {t}|{name} 正在输入…|客服|您|正在发送…|未发送|您对我们的服务满意吗？|{n} 分（满分 5 分）|评论（可选）|提交评分|感谢您的反馈！|结束聊天|对话|{n} 条新消息|您的问题是关于什么的？|转人工客服|有任何问题都可以问我们。我们通常在 {time}内回复。",
+    he: "פתיחת צ׳אט|סגירת צ׳אט|דברו איתנו|הקלידו הודעה…|שליחה|מתחבר…|אין חיבור. ההודעות יישלחו כשהחיבור יחזור.|שאלו אותנו כל דבר. בדרך כלל אנחנו עונים תוך דקות ספורות.|אנחנו סגורים כרגע. נפתח {time}.|אנחנו סגורים כרגע.|ממתינים לנציג. אתם במקום {n} בתור.|ממתינים לנציג…|אתם משוחחים עם {name}.|אתם משוחחים עם {name}.|{name} כאן לעזור. הצוות שלנו חוזר {time}.|הצ׳אט הסתיים. אפשר לכתוב שוב בכל עת.|פנייה {t}|{name} מקליד/ה…|תמיכה|אתם|שולח…|לא נשלח|איך היה השירות?|{n} מתוך 5|הערה (לא חובה)|שליחת דירוג|תודה על המשוב!|סיום הצ׳אט|שיחה|{n} הודעות חדשות|במה עוסקת הפנייה?|לדבר עם נציג|שאלו אותנו כל דבר. בדרך כלל אנחנו עונים תוך {time}."
   };
   // The later languages are one string each, its texts in the order of the English keys (fewer bytes).
   var KEYS = Object.keys(T.en);
@@ -111,6 +111,14 @@
   function t(key, vars) {
     return (T[uiLang()][key] || T.en[key]).replace(/\{(\w+)\}/g, function (_, k) { return vars && vars[k] != null ? vars[k] : ''; });
   }
+  // "5 minutes", "2 Stunden": the department's usual reply time in the interface language.
+  function duration(min) {
+    var h = min >= 90, n = h ? Math.round(min / 60) : min;
+    try { return new Intl.NumberFormat(locale, { style: 'unit', unit: h ? 'hour' : 'minute', unitDisplay: 'long' }).format(n); }
+    catch (e) { return n + (h ? ' h' : ' min'); }
+  }
+  // The snippet's setting wins over the site's (`[sites.widget]`, sent in the welcome).
+  function look(k) { return theme[k] || (st.widget && st.widget[k]) || null; }
   // Opening times are shown in the visitor's own time zone and language; the weekday only when not today.
   function when(iso) {
     var d = new Date(iso);
@@ -137,7 +145,8 @@
       outbox: s.outbox || [],   // typed but not yet acked {id, t, a, f}
       survey: s.survey || null, // conversation id whose survey is pending
       rated: s.rated || [],
-      topic: s.topic || null,   // topic key chosen for the next new conversation
+      topic: s.topic || null,
+      widget: s.widget || null, // the site's look from the last welcome, so a reload does not flash   // topic key chosen for the next new conversation
       open: !!s.open
     };
   }
@@ -258,6 +267,8 @@
       }
       st.token = f.visitor_token || st.token;
       st.dept = f.department || null;
+      st.widget = f.widget || null;
+      ui.theme();
       var old = cur();
       if (f.conversation && f.conversation.conversation_id) {
         // Another tab may have started a new conversation: the one we remember is then over.
@@ -449,12 +460,12 @@
     '</section></div>';
 
   var ui = (function () {
-    var root, $, unreadN = 0, typingName = null, typingClear = 0, score = 0, thanksFor = null, stick = false;
+    var root, $, hostEl = null, unreadN = 0, typingName = null, typingClear = 0, score = 0, thanksFor = null, stick = false;
     function mount(host) {
       if (root) return;
       root = host.shadowRoot || host.attachShadow({ mode: 'open' });
       root.innerHTML = '<style>' + CSS + '</style>' + HTML;
-      if (theme.accent && /^#[0-9a-f]{3,8}$|^rgb/i.test(theme.accent)) host.style.setProperty('--sb-accent', theme.accent);
+      hostEl = host;
       $ = function (s) { return root.querySelector(s); };
       var launcher = $('.launcher'), panel = $('.panel'), input = $('.input');
       launcher.onclick = function () { setOpen(panel.hidden); };
@@ -490,7 +501,7 @@
         });
       };
       if (st.open) setOpen(true, true);
-      render();
+      applyTheme();
     }
     // The visitor wrote again: the thanks of an earlier rating is done, and the view follows the new message.
     function sent() { thanksFor = null; stick = true; }
@@ -510,6 +521,11 @@
         });
       }
       chips.querySelectorAll('button').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.key === st.topic)); });
+    }
+    function applyTheme() {
+      var a = look('accent');
+      if (hostEl && a && /^#[0-9a-f]{3,8}$|^rgb/i.test(a)) hostEl.style.setProperty('--sb-accent', a);
+      render();
     }
     function grow() { var i = $('.input'); i.style.height = 'auto'; i.style.height = Math.min(i.scrollHeight + 2, 120) + 'px'; }
     function setOpen(open, quiet) {
@@ -532,7 +548,8 @@
       var c = cur(), d = st.dept || {};
       if (netState === 'offline') return t('offline');
       if (netState === 'connecting' && !ready) return t('connecting');
-      if (!c) return d.open === false ? (d.next_change ? t('closed', { time: when(d.next_change) }) : t('closedNoTime')) : theme.greeting || t('idle');
+      if (!c) return d.open === false ? (d.next_change ? t('closed', { time: when(d.next_change) }) : t('closedNoTime'))
+        : look('greeting') || (d.reply_minutes ? t('reply', { time: duration(d.reply_minutes) }) : t('idle'));
       if (c.status === 'queued') return c.queue_position ? t('queued', { n: c.queue_position }) : t('queuedNoPos');
       if (c.status === 'assigned') return t('agent', { name: (c.agent && c.agent.name) || t('support') });
       if (c.status === 'bot') {
@@ -556,8 +573,8 @@
       $('.x').setAttribute('aria-label', t('close'));
       $('.end').textContent = t('end');
       $('.end').hidden = !c || c.status === 'resolved' || !ready;
-      $('#h').textContent = theme.title || t('title');
-      $('.root').classList.toggle('left', theme.position === 'left');
+      $('#h').textContent = look('title') || t('title');
+      $('.root').classList.toggle('left', look('position') === 'left');
       $('.ticket').textContent = c && c.ticket ? t('ticket', { t: c.ticket }) : '';
       var status = $('.status');
       status.textContent = statusText();
@@ -659,7 +676,7 @@
       render();
     }
     function unread() { if (root && $('.panel').hidden) unreadN++; }
-    return { mount: mount, render: render, setOpen: setOpen, rekey: rekey, typing: typing, unread: unread, sent: sent };
+    return { mount: mount, render: render, setOpen: setOpen, rekey: rekey, typing: typing, unread: unread, sent: sent, theme: applyTheme };
   })();
 
   /* ---------- 6. boot and public API ---------- */

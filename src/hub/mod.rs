@@ -68,6 +68,8 @@ pub struct VisitorHello {
     pub identity: crate::auth::IdentityCheck,
     /// Page, user agent and time zone from the hello (bounded), for agents' visitor panel.
     pub client: ClientFacts,
+    /// The site's widget look, echoed in the welcome.
+    pub widget: Option<Arc<crate::config::WidgetTheme>>,
     /// The hello's `ref`, for the welcome.
     pub reference: Option<Ref>,
 }

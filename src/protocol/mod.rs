@@ -182,6 +182,9 @@ pub struct DepartmentView {
     /// What the widget asks before the first message (spec 7.6); none configured: left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<TopicView>,
+    /// The usual time to a first reply, in minutes, when the department states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -229,6 +232,9 @@ pub struct VisitorWelcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_error: Option<String>,
     pub department: DepartmentView,
+    /// The site's widget look (`[sites.widget]`), when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widget: Option<Arc<crate::config::WidgetTheme>>,
     pub conversation: Option<ConversationView>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]

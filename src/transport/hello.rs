@@ -89,6 +89,7 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
             user_agent: hello.user_agent.map(Into::into),
             timezone: hello.timezone.map(Into::into),
         },
+        widget: site.widget.clone().map(std::sync::Arc::new),
         reference: None,
     })
 }

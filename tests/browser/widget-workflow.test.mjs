@@ -245,3 +245,35 @@ test('phone: the bot chat offers "Talk to a person", which sends the request in 
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test('the site\'s look from [sites.widget] and the department\'s reply time in the greeting', async () => {
+  const themed = await startHub({ config: `
+[[sites]]
+key = "default"
+widget = { accent = "#1f4d3a", title = "Velo Shop help", position = "left" }
+
+[[departments]]
+name = "support"
+timezone = "Etc/GMT"
+hours = "24/7"
+reply_minutes = 5
+` });
+  try {
+    const { ctx, page, errors } = await newPage({ width: 1100, height: 800 });
+    await page.goto(host.page({ hubUrl: themed.url, settings: { locale: 'de-DE' } }));
+    await openWidget(page);
+    await page.locator('switchboard-widget .status', { hasText: 'innerhalb von 5 Minuten' }).waitFor();
+    assert.equal(await widgetText(page, '#h'), 'Velo Shop help');
+    const look = await page.evaluate(() => {
+      const r = document.querySelector('switchboard-widget').shadowRoot;
+      return { bg: getComputedStyle(r.querySelector('header')).backgroundColor, x: r.querySelector('.panel').getBoundingClientRect().x };
+    });
+    assert.equal(look.bg, 'rgb(31, 77, 58)');
+    assert.ok(look.x < 100, 'panel on the left, x=' + look.x);
+    await screenshot(page, 'widget-site-theme');
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  } finally {
+    await themed.stop();
+  }
+});

@@ -148,6 +148,7 @@ impl Fixture {
                 user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
                 timezone: Some("Europe/Helsinki".into()),
             },
+            widget: None,
             reference: None,
         };
         self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
