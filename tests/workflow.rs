@@ -36,7 +36,8 @@ async fn a_waiting_chat_warns_then_breaches_its_first_response_target_once_even_
     assert_eq!(conv["status"], "queued", "{conv}");
     let line = waiting.recv_system("queued").await;
     assert_eq!(line["seq"], 2, "{line}");
-    let queue = anna.recv_until("the queue with its clocks", |v| v["type"] == "queue" && v["waiting"] != json!([])).await;
+    let queue =
+        anna.recv_until("the queue with its clocks", |v| v["type"] == "queue" && v["waiting"] != json!([])).await;
     assert_eq!(queue["waiting"][0]["sla"]["state"], "ok", "{queue}");
     assert!(queue["waiting"][0]["sla"]["first_response_due"].is_string(), "{queue}");
 
@@ -48,7 +49,9 @@ async fn a_waiting_chat_warns_then_breaches_its_first_response_target_once_even_
     assert_eq!(breach["state"], "breached", "{breach}");
     let (_, metrics) = http_text(&server.addr, "GET", "/metrics", None, None).await;
     assert!(
-        metrics.lines().any(|l| l.starts_with("switchboard_sla_breaches_total{clock=\"first_response\",priority=\"standard\"} 1")),
+        metrics
+            .lines()
+            .any(|l| l.starts_with("switchboard_sla_breaches_total{clock=\"first_response\",priority=\"standard\"} 1")),
         "{metrics}"
     );
 
@@ -76,6 +79,9 @@ async fn a_topic_starts_the_chat_at_its_tier_and_the_welcome_offers_it_in_the_vi
     visitor.send(json!({"type": "message", "client_msg_id": "c1", "text": ENGLISH, "topic": "fraud"})).await;
     visitor.recv_ack("c1").await;
     let conv = visitor.recv_type("conversation").await;
-    assert_eq!((conv["tier"].clone(), conv["tier_name"].clone(), conv["topic"].clone()), (json!(2), json!("Specialists"), json!("fraud")));
+    assert_eq!(
+        (conv["tier"].clone(), conv["tier_name"].clone(), conv["topic"].clone()),
+        (json!(2), json!("Specialists"), json!("fraud"))
+    );
     assert_eq!(conv["priority"], "standard", "a topic never sets priority");
 }

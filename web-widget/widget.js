@@ -415,13 +415,12 @@
     'white-space:pre-wrap;overflow-wrap:anywhere}',
     '.msg.visitor{align-self:flex-end;background:var(--vb);color:var(--vt)}',
     '.msg.pending{opacity:.7}.msg.failed{outline:2px solid #d92d20}',
-    '.msg.system{align-self:center;max-width:92%;background:none;color:var(--mu);padding:2px 8px;font-size:.82em;text-align:center}',
-    '.msg.system .who,.msg.system .meta{display:none}',
     '.text{display:block}.who{display:block;font-size:.78em;font-weight:700;opacity:.8}.meta{display:block;font-size:.72em;opacity:.75;margin-top:2px}',
     '.sep{align-self:center;font-size:.78em;color:var(--mu)}',
     // System messages (queued, assigned, escalated...) are status lines, not bubbles.
-    '.sys{align-self:stretch;text-align:center;font-size:.8em;color:var(--mu);display:flex;align-items:center;gap:8px}',
-    '.sys:before,.sys:after{content:"";flex:1;border-top:1px solid var(--bd)}.sys span{max-width:80%}',
+    '.msg.system{align-self:stretch;max-width:none;background:none;color:var(--mu);padding:0;border-radius:0;font-size:.8em;',
+    'text-align:center;display:flex;align-items:center;gap:8px}.msg.system .who,.msg.system .meta{display:none}',
+    '.msg.system:before,.msg.system:after{content:"";flex:1;border-top:1px solid var(--bd)}.msg.system .text{max-width:80%}',
     // Consecutive messages of one sender form a group: the name once, tighter spacing.
     '.msg.cont{margin-top:-5px}.msg.cont .who{display:none}',
     '.topics,.quick{padding:6px 12px 0;display:flex;flex-direction:column;gap:6px}.topics p{font-weight:600;font-size:.9em}',
@@ -636,17 +635,17 @@
         var el = nodes[it.key], sys = !it.sep && it.m.r === 'system';
         if (!el) {
           added = true;
-          el = nodes[it.key] = document.createElement(it.sep || sys ? 'p' : 'div');
+          el = nodes[it.key] = document.createElement(it.sep ? 'p' : 'div');
           // dir=auto: each text takes its direction from its own script (an English bot reply in an Arabic panel).
-          if (sys) el.innerHTML = '<span dir="auto"></span>';
-          else if (!it.sep) el.innerHTML = '<span class="who"></span><span class="text" dir="auto"></span><span class="meta"></span>';
+          if (!it.sep) el.innerHTML = '<span class="who"></span><span class="text" dir="auto"></span><span class="meta"></span>';
         }
         if (it.sep) { el.className = 'sep'; el.textContent = it.tk ? t('ticket', { t: it.tk }) : '—'; }
         else if (sys) {
-          el.className = 'sys'; el.dataset.event = it.m.e || ''; el.dataset.seq = it.m.s;
+          // A status line, not a bubble (spec 7.1): the text alone, centred between two rules.
+          el.className = 'msg system'; el.dataset.event = it.m.e || ''; el.dataset.seq = it.m.s;
           var conv = st.convs[it.m.c] || {};
           el.setAttribute('lang', conv.language || lang);
-          el.firstChild.textContent = it.m.t;
+          el.children[1].textContent = it.m.t;
         } else fillMsg(el, it, lang);
         var want = prev ? prev.nextSibling : log.firstChild;
         if (want !== el) log.insertBefore(el, want);

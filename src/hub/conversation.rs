@@ -20,6 +20,9 @@ pub struct Author {
     pub conn: ConnId,
 }
 
+/// Shortest message, in bytes, that may switch a bot conversation's language on its own.
+const SWITCH_MIN_BYTES: usize = 48;
+
 impl Hub {
     /// Appends a message (spec 4: seq without gaps, idempotent `client_msg_id`, durable before the ack
     /// and the delivery, which the dispatcher performs after the commit).
@@ -92,10 +95,13 @@ impl Hub {
         if c.rec.status == Status::Assigned {
             return false;
         }
-        // A visitor who switches language (a Finnish visitor the bot cannot place, now writing at
-        // length in English) is taken at their latest word: a message reliable on its own decides.
-        // Otherwise the sample of everything so far, while it has room, refines the guess.
-        let latest = language::detect(text).filter(|d| d.reliable).map(|d| d.language);
+        // A visitor with the bot who switches language (a Finnish visitor nobody can take, now writing at
+        // length in English) is taken at their latest word: a long message reliable on its own decides.
+        // Otherwise the sample of everything so far, while it has room, refines the guess. Queued
+        // conversations pay nothing more than before; a short message is never reliable, so not tried.
+        let latest = (c.rec.status == Status::Bot && text.len() >= SWITCH_MIN_BYTES)
+            .then(|| language::detect(text).filter(|d| d.reliable).map(|d| d.language))
+            .flatten();
         if latest.is_none() && c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
             return false;
         }

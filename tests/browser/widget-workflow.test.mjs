@@ -51,7 +51,7 @@ async function newPage(viewport = { width: 1100, height: 800 }, settings = {}) {
   return { ctx, page, errors, settings };
 }
 const sysLines = (page) => page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot
-  .querySelectorAll('.log .sys')].map((e) => ({ event: e.dataset.event, seq: +e.dataset.seq, text: e.textContent,
+  .querySelectorAll('.log .msg.system')].map((e) => ({ event: e.dataset.event, seq: +e.dataset.seq, text: e.textContent,
   centred: getComputedStyle(e).textAlign === 'center' })));
 
 test('topic picker: asked before the first message, sent as "topic"; system messages are centred status lines', async () => {

@@ -6,8 +6,8 @@ use jiff::SignedDuration;
 use super::*;
 use crate::config::{SlaSettings, Topic};
 use crate::domain::SystemEvent;
-use crate::routing::sla::{SlaClock, SlaState};
 use crate::protocol::TransferTarget;
+use crate::routing::sla::{SlaClock, SlaState};
 use crate::store::OpenConversation;
 
 fn minutes(m: i64) -> SignedDuration {
@@ -16,12 +16,7 @@ fn minutes(m: i64) -> SignedDuration {
 
 /// First response 10 min, resolution 60 min for every priority; warnings at 80%.
 fn short_sla(business_hours: bool) -> SlaSettings {
-    SlaSettings {
-        first_response: [minutes(10); 4],
-        resolution: [minutes(60); 4],
-        business_hours,
-        warn_at: 0.8,
-    }
+    SlaSettings { first_response: [minutes(10); 4], resolution: [minutes(60); 4], business_hours, warn_at: 0.8 }
 }
 
 fn with_sla(departments: Vec<Department>, agents: &[AgentSpec], sla: SlaSettings) -> Fixture {
@@ -56,7 +51,9 @@ fn history_whats(f: &Fixture) -> Vec<String> {
         .iter()
         .flat_map(|j| &j.ops)
         .filter_map(|op| match op {
-            crate::store::StoreOp::AddHistory(h) => Some(format!("{}{}", h.what, h.note.as_ref().map(|n| format!(":{n}")).unwrap_or_default())),
+            crate::store::StoreOp::AddHistory(h) => {
+                Some(format!("{}{}", h.what, h.note.as_ref().map(|n| format!(":{n}")).unwrap_or_default()))
+            }
             _ => None,
         })
         .collect()
@@ -131,7 +128,10 @@ fn sla_warning_then_breach_reach_the_departments_agents_once_while_queued() {
     assert!(sla_frames(&f, anna).is_empty(), "never repeated");
     assert_eq!(f.hub.sla_view(c).unwrap().state, "breached");
     let whats = history_whats(&f);
-    assert!(whats.contains(&"sla_warning:first_response".into()) && whats.contains(&"sla_breached:first_response".into()), "{whats:?}");
+    assert!(
+        whats.contains(&"sla_warning:first_response".into()) && whats.contains(&"sla_breached:first_response".into()),
+        "{whats:?}"
+    );
 }
 
 #[test]
@@ -148,7 +148,11 @@ fn the_first_agent_message_stops_the_first_response_clock_not_resolution() {
     f.at(start + minutes(10));
     assert!(sla_frames(&f, Participant::Agent(Fixture::agent_id(1))).is_empty(), "answered in time");
     f.at(start + minutes(48));
-    assert_eq!(sla_frames(&f, Participant::Agent(Fixture::agent_id(1))), [(c, "resolution", "warning")], "to the holder");
+    assert_eq!(
+        sla_frames(&f, Participant::Agent(Fixture::agent_id(1))),
+        [(c, "resolution", "warning")],
+        "to the holder"
+    );
 }
 
 #[test]
@@ -204,13 +208,25 @@ fn a_topic_sets_the_starting_tier_never_the_priority() {
     let mut f = Fixture::new(depts, &[]);
     let v = f.visitor(None, IdentityCheck::Absent);
     let welcome = f.last_frames(Target::Conn(v.conn));
-    assert!(matches!(&welcome[0], ServerFrame::VisitorWelcome(w) if w.department.topics.len() == 1 && &*w.department.topics[0].label == "Fraud"));
+    assert!(
+        matches!(&welcome[0], ServerFrame::VisitorWelcome(w) if w.department.topics.len() == 1 && &*w.department.topics[0].label == "Fraud")
+    );
     let me = Participant::Visitor(v.id);
-    let bad = ClientFrame::Message { conversation_id: None, client_msg_id: None, text: ENGLISH.into(), topic: Some("nope".into()) };
+    let bad = ClientFrame::Message {
+        conversation_id: None,
+        client_msg_id: None,
+        text: ENGLISH.into(),
+        topic: Some("nope".into()),
+    };
     f.frame(v.conn, me, bad);
     assert_eq!(f.last_error(v.conn), Some(ErrorCode::BadRequest));
     assert!(f.hub.convs.open_of(v.id).is_none(), "nothing opened");
-    let good = ClientFrame::Message { conversation_id: None, client_msg_id: None, text: ENGLISH.into(), topic: Some("fraud".into()) };
+    let good = ClientFrame::Message {
+        conversation_id: None,
+        client_msg_id: None,
+        text: ENGLISH.into(),
+        topic: Some("fraud".into()),
+    };
     f.frame(v.conn, me, good);
     let c = f.hub.convs.open_of(v.id).unwrap();
     let rec = &f.hub.convs.get(&c).unwrap().rec;
