@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use switchboard::config::{Config, Overrides};
+use switchboard::config::{Config, LogFormat, Overrides};
 
 #[derive(Parser)]
 #[command(name = "switchboard", version, about = "Live-chat hub: routes website visitors to agents and bots")]
@@ -37,11 +37,19 @@ struct ServeArgs {
     demo: bool,
 }
 
+/// Logs to stderr as `log_format` asks: text (colours only when stderr is a terminal) or one JSON
+/// object per line for log shippers.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().with_current_span(false).init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
@@ -51,10 +59,12 @@ fn main() -> ExitCode {
     let config = match Config::load(args.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(e) => {
+            init_logging(LogFormat::Text);
             eprintln!("switchboard: {e}");
             return ExitCode::from(2);
         }
     };
+    init_logging(config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("start the runtime");
     match runtime.block_on(switchboard::server::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,

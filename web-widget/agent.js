@@ -16,6 +16,13 @@
   var refs = {};                     // ref -> label of the command, to explain an error frame
   var typingOn = false, typingTimer = 0, typingClear = {};
   var picked = null;                 // the conversation the agent last asked to pick, to open it when it arrives
+  var depts = {};                    // department name -> tier names, from the welcome
+  var botConvs = [];                 // tickets the bot holds (GET /api/tickets?status=bot)
+  var hist = { mode: 'resolved', list: [] };
+  var previews = {};                 // conversation id -> first visitor message of a waiting chat
+  var tab = 'chats';
+  var canned = [];                   // canned replies: shared and my own (GET /api/canned)
+  var SLA_RANK = { breached: 2, warning: 1 };
 
   function readSession() { try { return JSON.parse(localStorage.getItem(SESSION_KEY)); } catch (e) { return null; } }
   function el(tag, cls, text) {
@@ -26,11 +33,34 @@
   }
   function newId(p) { return p + Date.now().toString(36) + Math.random().toString(36).slice(2, 10); }
   function conv(id) {
-    return convs[id] || (convs[id] = { view: { conversation_id: id }, msgs: {}, unread: 0, typing: null, outbox: [], gone: false });
+    return convs[id] || (convs[id] = { view: { conversation_id: id }, msgs: {}, unread: 0, typing: null, outbox: [], gone: false, notes: null });
   }
   function lastSeq(c) { return Object.keys(c.msgs).reduce(function (n, s) { return Math.max(n, +s); }, 0); }
   function isMine(v) { return v.status === 'assigned' && (!v.agent || !v.agent.id || !me || v.agent.id === me.id); }
   function looking(id) { return selected === id && !document.hidden; }
+  function authGet(p) {
+    return fetch(p, { headers: { Authorization: 'Bearer ' + (session && session.token) } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(String(r.status))); });
+  }
+  // Service levels: the clock that runs now (first response until answered, then resolution).
+  function slaDue(s) { return !s ? null : (!s.first_response_at && s.first_response_due) || s.resolution_due || null; }
+  function slaRank(s) { return (s && SLA_RANK[s.state]) || 0; }
+  function slaLeft(s) {
+    var due = slaDue(s), ms = due ? new Date(due) - Date.now() : NaN;
+    if (isNaN(ms)) return '';
+    var m = Math.round(Math.abs(ms) / 60000), txt = m < 60 ? m + ' min' : m < 2880 ? Math.floor(m / 60) + ' h ' + (m % 60) + ' min' : Math.round(m / 1440) + ' d';
+    var what = !s.first_response_at && s.first_response_due ? 'first reply' : 'resolution';
+    return ms >= 0 ? what + ' due in ' + txt : what + ' overdue by ' + txt;
+  }
+  function slaClass(s) { return s && SLA_RANK[s.state] ? ' sla-' + s.state : ''; }
+  function tierName(v, n) {
+    var names = depts[v.department] || [];
+    return (n === v.tier && v.tier_name) || names[n - 1] || 'Tier ' + n;
+  }
+  function firstText(msgs) {
+    var m = (msgs || []).filter(function (x) { return x.from && x.from.role === 'visitor'; })[0];
+    return m ? m.text : '';
+  }
   function since(iso) {
     var m = Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000));
     return isNaN(m) ? '' : m < 1 ? 'just now' : m < 60 ? m + ' min' : Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
@@ -125,6 +155,10 @@
       $('me').textContent = me ? me.name + ' · tier ' + (me.tier || 1) : '';
       $('avail').value = $('avail').dataset.state = f.availability === 'away' ? 'away' : 'online';
       setNet('Connected', 'ok');
+      depts = {};
+      loadCanned();
+      (f.departments || []).forEach(function (d) { if (d && d.name) depts[d.name] = d.tiers || []; });
+      loadAgents();
       var open = {};
       (f.conversations || []).forEach(function (v) {
         var c = conv(v.conversation_id);
@@ -139,7 +173,29 @@
       if (!selected || !convs[selected]) selected = Object.keys(open)[0] || null;
       render();
     },
-    queue: function (f) { queue = f.waiting || []; renderQueue(); },
+    queue: function (f) { queue = f.waiting || []; loadPreviews(); renderQueue(); },
+    // An internal note (ours, from this or another tab): never seen by the visitor.
+    note: function (f) {
+      var c = convs[f.conversation_id];
+      if (!c || !f.note) return;
+      c.notes = c.notes || [];
+      if (!c.notes.some(function (n) { return n.at === f.note.at && n.text === f.note.text; })) c.notes.push(f.note);
+      renderView();
+    },
+    // A service-level clock reached its warning point or its deadline (agents only).
+    sla: function (f) {
+      var upd = function (s) {
+        s = Object.assign({}, s);
+        if ((SLA_RANK[f.state] || 0) >= slaRank(s)) s.state = f.state;
+        if (f.clock === 'first_response' && f.due) s.first_response_due = f.due;
+        if (f.clock === 'resolution' && f.due) s.resolution_due = f.due;
+        return s;
+      };
+      if (convs[f.conversation_id]) convs[f.conversation_id].view.sla = upd(convs[f.conversation_id].view.sla);
+      queue.forEach(function (q) { if (q.conversation_id === f.conversation_id) q.sla = upd(q.sla); });
+      if (f.state === 'breached' || f.state === 'warning') notify('Ticket ' + (f.ticket || '') + ': ' + (f.clock === 'first_response' ? 'first reply' : 'resolution') + ' ' + (f.state === 'breached' ? 'overdue' : 'due soon'));
+      render();
+    },
     assigned: function (f) {
       var v = f.conversation || {}, c = conv(v.conversation_id);
       c.view = Object.assign(c.view, v); c.gone = false;
@@ -147,7 +203,7 @@
       var elsewhere = !looking(v.conversation_id);
       // Show it at once when the agent picked it or has nothing else on screen; otherwise just flag it.
       if (picked === v.conversation_id || !selected || !convs[selected] || convs[selected].gone) select(v.conversation_id);
-      if (elsewhere) notify();
+      if (elsewhere) notify('New chat: ' + ((v.visitor && v.visitor.name) || 'Visitor') + (v.ticket ? ' · ' + v.ticket : ''));
       if (!looking(v.conversation_id)) c.unread = Math.max(1, c.unread);
       render();
     },
@@ -155,7 +211,7 @@
       if (!addMsg(f.conversation_id, f)) return;
       var c = conv(f.conversation_id);
       if (f.from && f.from.role !== 'agent') c.typing = null;
-      if (f.from && f.from.role === 'visitor' && !looking(f.conversation_id)) { c.unread++; notify(); }
+      if (f.from && f.from.role === 'visitor' && !looking(f.conversation_id)) { c.unread++; notify(((c.view.visitor && c.view.visitor.name) || 'Visitor') + ': ' + (f.text || '').slice(0, 80)); }
       render();
     },
     conversation: function (f) {
@@ -204,7 +260,19 @@
     try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); if (audio.state === 'suspended') audio.resume(); } catch (e) { audio = null; }
   }
   document.addEventListener('pointerdown', unlockAudio, { once: true });
-  function notify() {
+  // Desktop notifications and sound are opt-in (top bar checkbox); the title count is always on.
+  var NOTIFY_KEY = SESSION_KEY + '.notify';
+  $('notify-opt').checked = localStorage.getItem(NOTIFY_KEY) === '1';
+  $('notify-opt').addEventListener('change', function () {
+    var on = $('notify-opt').checked;
+    localStorage.setItem(NOTIFY_KEY, on ? '1' : '0');
+    if (on) { unlockAudio(); if (window.Notification && Notification.permission === 'default') Notification.requestPermission(); }
+  });
+  function notify(text) {
+    if (!$('notify-opt').checked) return;
+    try {
+      if (text && window.Notification && Notification.permission === 'granted' && (document.hidden || !document.hasFocus())) new Notification('Switchboard', { body: text, tag: 'switchboard' });
+    } catch (e) { /* notifications are a nicety */ }
     if (!audio) return;
     try {
       var o = audio.createOscillator(), g = audio.createGain(), t0 = audio.currentTime;
@@ -214,7 +282,7 @@
     } catch (e) { /* audio is a nicety; the title still shows the count */ }
   }
   // Keep "waiting for N min" current between queue frames, without yanking focus off a Pick button.
-  setInterval(function () { if (!$('queue').contains(document.activeElement)) renderQueue(); }, 30000);
+  setInterval(function () { if (!$('queue').contains(document.activeElement)) renderQueue(); renderMine(); renderSla(); }, 30000);
   document.addEventListener('visibilitychange', function () {
     if (!document.hidden && selected && convs[selected]) { convs[selected].unread = 0; render(); }
   });
@@ -238,13 +306,14 @@
   function addBadges(parent, list) { list.forEach(function (b) { parent.appendChild(el('span', 'badge ' + b[1], b[0])); }); }
   function renderMine() {
     var ul = $('mine'); ul.textContent = '';
-    var ids = Object.keys(convs).filter(function (id) { return !convs[id].gone || id === selected; });
+    // A chat that ended stays listed while it has unread messages (or is on screen); history is elsewhere.
+    var ids = Object.keys(convs).filter(function (id) { var c = convs[id]; return !c.hist && (!c.gone || id === selected || c.unread > 0); });
     ids.sort(function (a, b) {
       var va = convs[a].view, vb = convs[b].view;
       return ((PRIO[va.priority] || 2) - (PRIO[vb.priority] || 2)) || String(va.created_at || '').localeCompare(String(vb.created_at || ''));
     });
     ids.forEach(function (id) {
-      var c = convs[id], v = c.view, li = el('li', 'item' + (id === selected ? ' sel' : '') + (c.gone ? ' gone' : ''));
+      var c = convs[id], v = c.view, li = el('li', 'item' + (id === selected ? ' sel' : '') + (c.gone ? ' gone' : '') + (c.gone ? '' : slaClass(v.sla)));
       li.dataset.id = id;
       var b = el('button', 'pickrow');
       b.type = 'button';
@@ -253,6 +322,7 @@
       b.appendChild(el('span', 'ticket', v.ticket ? '#' + v.ticket : ''));
       var meta = el('span', 'meta'); addBadges(meta, badges(v));
       if (c.gone) meta.appendChild(el('span', 'badge ended', v.status === 'resolved' ? 'resolved' : 'transferred'));
+      else if (v.sla) meta.appendChild(el('span', 'sla', slaLeft(v.sla)));
       b.appendChild(meta);
       if (c.unread) { var u = el('span', 'unread', String(c.unread)); u.setAttribute('aria-label', c.unread + ' unread'); b.appendChild(u); }
       b.addEventListener('click', function () { select(id); });
@@ -262,12 +332,24 @@
   }
   function renderQueue() {
     var ul = $('queue'); ul.textContent = '';
-    queue.forEach(function (q) {
-      var li = el('li', 'item q'); li.dataset.id = q.conversation_id;
+    // Most urgent first: breached, then warning, then the nearest deadline; otherwise the hub's order.
+    var order = queue.map(function (q, i) { return [q, i]; }).sort(function (a, b) {
+      var da = slaDue(a[0].sla), db = slaDue(b[0].sla);
+      return (slaRank(b[0].sla) - slaRank(a[0].sla)) ||
+        ((da ? +new Date(da) : Infinity) - (db ? +new Date(db) : Infinity) || 0) || a[1] - b[1];
+    });
+    order.forEach(function (pair) {
+      var q = pair[0];
+      var li = el('li', 'item q' + slaClass(q.sla)); li.dataset.id = q.conversation_id;
       var info = el('div', 'qinfo');
       info.appendChild(el('span', 'ticket', '#' + (q.ticket || '?')));
       addBadges(info, [[q.priority || 'standard', 'prio prio-' + (q.priority || 'standard')], [(q.language || '??').toUpperCase(), 'lang']]);
+      if (q.tier > 1 || q.tier_name) addBadges(info, [[q.tier_name || 'Tier ' + q.tier, 'tier']]);
+      if (q.topic) addBadges(info, [[q.topic, 'topic']]);
+      var pv = q.preview || previews[q.conversation_id];
+      if (pv) info.appendChild(el('span', 'preview', pv)).title = pv;
       info.appendChild(el('span', 'since', (q.department ? q.department + ' · ' : '') + since(q.since)));
+      if (q.sla) info.appendChild(el('span', 'sla', slaLeft(q.sla)));
       var b = el('button', 'pick', 'Pick');
       b.type = 'button';
       b.setAttribute('aria-label', 'Pick ticket ' + (q.ticket || ''));
@@ -289,10 +371,20 @@
     $('conv-title').textContent = ((vis.name || 'Visitor') + (v.ticket ? ' · #' + v.ticket : ''));
     var info = $('conv-info'); info.textContent = '';
     addBadges(info, badges(v));
-    info.appendChild(el('span', 'small', ' ' + [v.status, v.department, 'tier ' + (v.tier || 1)].filter(Boolean).join(' · ')));
-    $('escalate').textContent = 'Escalate to tier ' + ((v.tier || 1) + 1);
-    ['resolve', 'transfer', 'escalate', 'transfer-to', 'text'].forEach(function (id) { $(id).disabled = c.gone; });
-    if (c.gone) notice(v.status === 'resolved' ? 'This conversation is resolved.' : 'This conversation is now with ' + ((v.agent && v.agent.name) || 'another queue') + '.');
+    info.appendChild(el('span', 'small', ' ' + [v.status, v.department, tierName(v, v.tier || 1), v.topic && 'topic: ' + v.topic].filter(Boolean).join(' · ')));
+    // Escalation targets: the department's tiers above this conversation's own.
+    var esc = $('escalate-to'), keep = esc.value, names = depts[v.department] || [], top = Math.max(3, names.length);
+    esc.textContent = '';
+    for (var n = (v.tier || 1) + 1; n <= top; n++) esc.appendChild(el('option', '', tierName(v, n))).value = String(n);
+    if (keep && esc.querySelector('option[value="' + keep + '"]')) esc.value = keep;
+    $('escalate').textContent = esc.options.length ? 'Escalate to ' + esc.options[esc.selectedIndex].textContent : 'Escalate';
+    ['resolve', 'transfer', 'escalate', 'transfer-to', 'escalate-to', 'text'].forEach(function (id) { $(id).disabled = c.gone; });
+    if (!esc.options.length) $('escalate').disabled = $('escalate-to').disabled = true;
+    renderSla();
+    renderVisitor(c);
+    $('actions').hidden = $('composer').hidden = !!c.hist;
+    if (c.hist) notice('From the history (' + v.status + '): read only.');
+    else if (c.gone) notice(v.status === 'resolved' ? 'This conversation is resolved.' : 'This conversation is now with ' + ((v.agent && v.agent.name) || 'another queue') + '.');
     var log = $('log'), nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     // Keyed update: existing lines stay in place, so the live region announces only what is new.
     if (shown.id !== selected) { log.textContent = ''; shown = { id: selected, nodes: {} }; nearEnd = true; }
@@ -301,6 +393,12 @@
       .concat(c.outbox.map(function (m) {
         return ['p' + m.id + (m.failed ? 'f' : ''), { from: { role: 'agent', name: me && me.name }, text: m.text, at: m.at, pending: m.failed ? 'failed' : 'sending' }];
       }));
+    // Internal notes sit among the messages by time.
+    (c.notes || []).forEach(function (n, i) {
+      var at = +new Date(n.at), k = items.length;
+      while (k > 0 && items[k - 1][1].at && +new Date(items[k - 1][1].at) > at && !items[k - 1][1].pending) k--;
+      items.splice(k, 0, ['n' + i + ':' + n.at, { from: { role: 'note', name: n.agent && n.agent.name }, text: n.text, at: n.at }]);
+    });
     var seen = {}, prev = null;
     items.forEach(function (it) {
       var node = shown.nodes[it[0]] || (shown.nodes[it[0]] = msgEl(it[1], v.language));
@@ -312,6 +410,49 @@
     Object.keys(shown.nodes).forEach(function (k) { if (!seen[k]) { shown.nodes[k].remove(); delete shown.nodes[k]; } });
     if (nearEnd) log.scrollTop = log.scrollHeight;
     $('typing').textContent = c.typing ? c.typing + ' is typing…' : '';
+  }
+  // "Firefox 140 on Linux": enough to picture the visitor's screen, not a fingerprint.
+  function browserName(ua) {
+    if (!ua) return '';
+    var b = /Edg\/(\d+)/.exec(ua) ? 'Edge ' + /Edg\/(\d+)/.exec(ua)[1] : /Firefox\/(\d+)/.exec(ua) ? 'Firefox ' + /Firefox\/(\d+)/.exec(ua)[1]
+      : /Chrome\/(\d+)/.exec(ua) ? 'Chrome ' + /Chrome\/(\d+)/.exec(ua)[1] : /Version\/(\d+).*Safari/.exec(ua) ? 'Safari ' + /Version\/(\d+)/.exec(ua)[1] : 'Browser';
+    var os = /iPhone|iPad/.test(ua) ? 'iOS' : /Android/.test(ua) ? 'Android' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+    return b + (os ? ' on ' + os : '');
+  }
+  function localTime(tz) {
+    try { return new Date().toLocaleTimeString([], { timeZone: tz, hour: '2-digit', minute: '2-digit' }) + ' (' + tz + ')'; } catch (e) { return ''; }
+  }
+  function renderVisitor(c) {
+    var dl = $('visitor-panel'), v = c.view, vis = v.visitor || {};
+    dl.textContent = '';
+    var row = function (k, val, link) {
+      if (!val) return;
+      var d = el('div'); d.appendChild(el('dt', '', k));
+      var dd = el('dd');
+      if (link && /^https?:/i.test(val)) { var a = el('a', '', val); a.href = val; a.target = '_blank'; a.rel = 'noopener noreferrer'; dd.appendChild(a); }
+      else dd.textContent = val;
+      dd.title = val; d.appendChild(dd); dl.appendChild(d);
+    };
+    row('Name', vis.name);
+    row('Email', vis.email ? vis.email + (vis.verified ? ' (verified)' : '') : '');
+    row('Plan', vis.plan);
+    row('Language', v.language ? v.language.toUpperCase() + (v.reason === 'language' ? ' (no agent speaks it)' : '') : 'not known yet');
+    row('Page', vis.page, true);
+    row('Browser', browserName(vis.user_agent));
+    row('Local time', vis.timezone ? localTime(vis.timezone) : '');
+    if (vis.email) {
+      var d = el('div'), b = el('button', '', 'Earlier tickets');
+      b.type = 'button';
+      b.addEventListener('click', function () { $('hist-q').value = vis.email; hist.mode = 'all'; $('hist-all').setAttribute('aria-pressed', 'true'); $('hist-resolved').setAttribute('aria-pressed', 'false'); setTab('history'); });
+      d.appendChild(b); dl.appendChild(d);
+    }
+  }
+  function renderSla() {
+    var c = selected && convs[selected], line = $('conv-sla'), s = c && !c.gone && c.view.sla;
+    line.hidden = !s;
+    if (!s) return;
+    line.className = 'sla-line' + slaClass(s);
+    line.textContent = (s.state === 'breached' ? 'Overdue: ' : s.state === 'warning' ? 'Due soon: ' : '') + slaLeft(s);
   }
   function msgEl(m, lang) {
     var from = m.from || {}, role = from.role || 'visitor';
@@ -334,12 +475,18 @@
     if (convs[id]) convs[id].unread = 0;
     render();
     loadAgents();
+    loadNotes(id);
   }
   $('avail').addEventListener('change', function () { command({ type: 'availability', status: $('avail').value }, 'Availability'); });
   $('composer').addEventListener('submit', function (e) {
     e.preventDefault();
     var text = $('text').value.trim(), c = selected && convs[selected];
     if (!text || !c || c.gone) return;
+    if ($('as-note').checked) {
+      // A note goes to the team only; it is shown once the hub has stored it (the note frame).
+      if (command({ type: 'note', conversation_id: selected, text: text }, 'Note')) { $('text').value = ''; }
+      return;
+    }
     var m = { id: newId('a'), text: text, at: new Date().toISOString() };
     c.outbox.push(m);
     $('text').value = '';
@@ -349,9 +496,81 @@
     renderView();
   });
   $('text').addEventListener('keydown', function (e) {
+    if (!$('canned-menu').hidden && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      e.preventDefault(); menuPos = Math.max(0, Math.min(menuItems.length - 1, menuPos + (e.key === 'ArrowDown' ? 1 : -1))); renderMenu(); return;
+    }
+    if (!$('canned-menu').hidden && (e.key === 'Enter' || e.key === 'Tab') && menuItems.length) { e.preventDefault(); useCanned(menuItems[menuPos]); return; }
+    if (!$('canned-menu').hidden && e.key === 'Escape') { e.preventDefault(); $('canned-menu').hidden = true; return; }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); $('composer').requestSubmit(); }
   });
-  $('text').addEventListener('input', function () { setTyping($('text').value.trim() !== ''); });
+  $('text').addEventListener('input', function () {
+    var v = $('text').value;
+    // "/" at the start opens the canned replies, filtered by what follows it.
+    if (/^\/\S*$/.test(v)) { menuPos = 0; openMenu(v.slice(1)); } else $('canned-menu').hidden = true;
+    if (!$('as-note').checked && v.charAt(0) !== '/') setTyping(v.trim() !== '');
+  });
+  $('as-note').addEventListener('change', function () {
+    $('composer').classList.toggle('noting', $('as-note').checked);
+    $('send').textContent = $('as-note').checked ? 'Add note' : 'Send';
+    if ($('as-note').checked) setTyping(false);
+  });
+  var menuItems = [], menuPos = 0;
+  function openMenu(q) {
+    q = q.toLowerCase();
+    menuItems = canned.filter(function (r) { return !q || r.title.toLowerCase().indexOf(q) >= 0 || r.text.toLowerCase().indexOf(q) >= 0; });
+    renderMenu();
+  }
+  function renderMenu() {
+    var ul = $('canned-menu'); ul.textContent = '';
+    ul.hidden = !menuItems.length;
+    menuItems.forEach(function (r, i) {
+      var li = el('li'); li.setAttribute('role', 'option'); li.setAttribute('aria-selected', String(i === menuPos));
+      li.appendChild(el('span', 't', r.title + (r.shared ? '' : ' (mine)'))); li.appendChild(el('span', 'x', r.text.slice(0, 80)));
+      li.addEventListener('mousedown', function (e) { e.preventDefault(); useCanned(r); });
+      ul.appendChild(li);
+    });
+  }
+  function useCanned(r) {
+    $('text').value = r.text; $('canned-menu').hidden = true; $('text').focus();
+    setTyping(true);
+  }
+  function loadCanned() {
+    if (!session) return;
+    authGet('/api/canned').then(function (list) { canned = Array.isArray(list) ? list : []; renderCanned(); }).catch(function () {});
+  }
+  function renderCanned() {
+    var ul = $('canned-list'); ul.textContent = '';
+    canned.forEach(function (r) {
+      var li = el('li'); li.dataset.id = r.id;
+      li.appendChild(el('span', '', r.title + (r.shared ? ' · shared' : ' · mine') + ': ' + r.text.slice(0, 60)));
+      var b = el('button', '', 'Delete'); b.type = 'button'; b.setAttribute('aria-label', 'Delete canned reply ' + r.title);
+      b.addEventListener('click', function () {
+        fetch('/api/canned/' + encodeURIComponent(r.id), { method: 'DELETE', headers: { Authorization: 'Bearer ' + session.token } }).then(loadCanned);
+      });
+      li.appendChild(b); ul.appendChild(li);
+    });
+  }
+  $('canned-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    fetch('/api/canned', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + session.token },
+      body: JSON.stringify({ title: $('canned-title').value, text: $('canned-text').value, shared: $('canned-shared').checked })
+    }).then(function (r) {
+      if (r.ok) { $('canned-title').value = $('canned-text').value = ''; $('canned-shared').checked = false; }
+      loadCanned();
+    });
+  });
+  function loadNotes(id) {
+    var c = convs[id];
+    if (!c || !c.view.ticket || !session) return;
+    authGet('/api/tickets/' + encodeURIComponent(c.view.ticket) + '/notes').then(function (list) {
+      var live = c.notes || [];
+      c.notes = (Array.isArray(list) ? list : []).concat(live.filter(function (n) {
+        return !list.some(function (m) { return m.at === n.at && m.text === n.text; });
+      }));
+      if (selected === id) renderView();
+    }).catch(function () { /* notes are shown when the hub can be read */ });
+  }
   function setTyping(on) {
     clearTimeout(typingTimer);
     if (on) typingTimer = setTimeout(function () { setTyping(false); }, 3000);
@@ -364,9 +583,10 @@
     var to = $('transfer-to').value;
     if (to) command({ type: 'transfer', conversation_id: selected, to_agent: to }, 'Transfer');
   });
+  $('escalate-to').addEventListener('change', function () { renderView(); });
   $('escalate').addEventListener('click', function () {
-    var v = convs[selected] && convs[selected].view;
-    if (v) command({ type: 'transfer', conversation_id: selected, tier: (v.tier || 1) + 1 }, 'Escalation');
+    var v = convs[selected] && convs[selected].view, n = +$('escalate-to').value;
+    if (v && n) command({ type: 'transfer', conversation_id: selected, tier: n }, 'Escalation');
   });
   $('transfer-to').addEventListener('focus', loadAgents);
   function loadAgents() {
@@ -376,7 +596,7 @@
       .then(function (list) {
         var sel = $('transfer-to'), keep = sel.value;
         sel.textContent = '';
-        sel.appendChild(el('option', '', 'Transfer to…')).value = '';
+        sel.appendChild(el('option', '', 'Choose an agent…')).value = '';
         (Array.isArray(list) ? list : []).forEach(function (a) {
           if (me && a.id === me.id) return;
           var o = el('option', '', a.name + ' (tier ' + (a.tier || 1) + (a.online ? ', online' : ', offline') + ')');
@@ -385,6 +605,117 @@
         });
         sel.value = keep;
       }).catch(function () { /* picker stays as it was; the hub may be restarting */ });
+  }
+
+  /* ---------- 6. bot tab, history, previews (HTTP reads) ---------- */
+  function loadPreviews() {
+    queue.forEach(function (q) {
+      if (q.preview || previews[q.conversation_id] !== undefined || !q.ticket) return;
+      previews[q.conversation_id] = '';
+      authGet('/api/tickets/' + encodeURIComponent(q.ticket))
+        .then(function (t) { previews[q.conversation_id] = firstText(t.messages); renderQueue(); })
+        .catch(function () { delete previews[q.conversation_id]; });
+    });
+  }
+  function setTab(name) {
+    tab = name;
+    ['chats', 'bot', 'history'].forEach(function (n) {
+      $('tab-' + n).setAttribute('aria-selected', String(n === name));
+      $('pane-' + n).hidden = n !== name;
+    });
+    if (name === 'bot') loadBot();
+    if (name === 'history') loadHist();
+  }
+  ['chats', 'bot', 'history'].forEach(function (n) { $('tab-' + n).addEventListener('click', function () { setTab(n); }); });
+  function loadBot() {
+    if (!session) return;
+    authGet('/api/tickets?status=bot&limit=200').then(function (list) {
+      botConvs = (Array.isArray(list) ? list : []).sort(function (a, b) {
+        return (b.handoff_requested ? 1 : 0) - (a.handoff_requested ? 1 : 0) || String(a.created_at).localeCompare(String(b.created_at));
+      });
+      renderBot();
+    }).catch(function () { /* the tab keeps what it had */ });
+  }
+  setInterval(function () { if (ready && tab === 'bot') loadBot(); }, 10000);
+  function renderBot() {
+    var ul = $('botlist'); ul.textContent = '';
+    botConvs.forEach(function (t) {
+      var li = el('li', 'item q'); li.dataset.id = t.conversation_id;
+      var info = el('div', 'qinfo');
+      info.appendChild(el('span', 'ticket', '#' + t.ticket));
+      addBadges(info, [[t.priority || 'standard', 'prio prio-' + (t.priority || 'standard')], [(t.language || '??').toUpperCase(), 'lang']]);
+      if (t.handoff_requested) addBadges(info, [['asked for a person', 'prio prio-urgent handoff']]);
+      var pv = firstText(t.messages);
+      if (pv) info.appendChild(el('span', 'preview', pv)).title = pv;
+      info.appendChild(el('span', 'since', (t.department || '') + ' · ' + since(t.created_at)));
+      var b = el('button', 'pick', 'Pick');
+      b.type = 'button';
+      b.setAttribute('aria-label', 'Pick ticket ' + t.ticket + ' from the bot');
+      b.addEventListener('click', function () {
+        picked = t.conversation_id;
+        command({ type: 'pick', conversation_id: t.conversation_id }, 'Pick');
+        setTimeout(loadBot, 500);
+      });
+      li.appendChild(info); li.appendChild(b); ul.appendChild(li);
+    });
+    $('bot-count').textContent = botConvs.length ? '(' + botConvs.length + ')' : '';
+    $('bot-empty').hidden = botConvs.length > 0;
+  }
+  function loadHist() {
+    if (!session) return;
+    authGet('/api/tickets?limit=200' + (hist.mode === 'resolved' ? '&status=resolved' : ''))
+      .then(function (list) { hist.list = Array.isArray(list) ? list : []; renderHist(); })
+      .catch(function () { /* keep the last list */ });
+  }
+  ['resolved', 'all'].forEach(function (m) {
+    $('hist-' + m).addEventListener('click', function () {
+      hist.mode = m;
+      $('hist-resolved').setAttribute('aria-pressed', String(m === 'resolved'));
+      $('hist-all').setAttribute('aria-pressed', String(m === 'all'));
+      loadHist();
+    });
+  });
+  $('hist-q').addEventListener('input', function () { renderHist(); });
+  // Search by ticket number, the visitor's email, or any text of the transcript.
+  function matches(t, q) {
+    if (!q) return true;
+    q = q.toLowerCase();
+    var vis = t.visitor || {};
+    return String(t.ticket).toLowerCase().indexOf(q) >= 0 || String(vis.email || '').toLowerCase().indexOf(q) >= 0 ||
+      String(vis.name || '').toLowerCase().indexOf(q) >= 0 ||
+      (t.messages || []).some(function (m) { return String(m.text || '').toLowerCase().indexOf(q) >= 0; });
+  }
+  function renderHist() {
+    var ul = $('histlist'), q = $('hist-q').value.trim(), shownN = 0;
+    ul.textContent = '';
+    hist.list.forEach(function (t) {
+      if (!matches(t, q)) return;
+      shownN++;
+      var vis = t.visitor || {};
+      var li = el('li', 'item'), b = el('button', 'hrow');
+      b.type = 'button'; li.dataset.ticket = t.ticket;
+      var head = el('span', 'name', '#' + t.ticket + ' · ' + (vis.name || vis.email || 'Visitor'));
+      b.appendChild(head);
+      var meta = el('span', 'meta');
+      addBadges(meta, [[t.status, 'st'], [(t.language || '??').toUpperCase(), 'lang']]);
+      meta.appendChild(el('span', 'since', new Date(t.created_at).toLocaleString() + (vis.email ? ' · ' + vis.email : '')));
+      b.appendChild(meta);
+      var pv = firstText(t.messages);
+      if (pv) b.appendChild(el('span', 'preview', pv));
+      b.addEventListener('click', function () { openTicket(t); });
+      li.appendChild(b); ul.appendChild(li);
+    });
+    $('hist-empty').hidden = shownN > 0;
+  }
+  // A ticket from history opens read-only in the conversation pane; a live chat of ours stays live.
+  function openTicket(t) {
+    var live = convs[t.conversation_id] && !convs[t.conversation_id].hist && !convs[t.conversation_id].gone;
+    if (!live) {
+      var c = convs[t.conversation_id] = { view: Object.assign({}, t), msgs: {}, unread: 0, typing: null, outbox: [], gone: true, hist: true };
+      (t.messages || []).forEach(function (m) { if (typeof m.seq === 'number') c.msgs[m.seq] = m; });
+      shown.id = null;
+    }
+    select(t.conversation_id);
   }
 
   if (session && session.token) start(); else { $('login').hidden = false; $('email').focus(); }

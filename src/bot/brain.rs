@@ -179,6 +179,9 @@ impl BotCore {
         if phrases::asks_for_person(text) {
             let mut answer = p.handoff.to_owned();
             match self.view(id) {
+                // Handing off still marks the request (it is served when a speaker joins), but the
+                // visitor is told the truth: nobody can take it in this language now.
+                Some(v) if v.reason == Some(BotReason::Language) => answer = p.uncovered.to_owned(),
                 Some(v) if v.reason == Some(BotReason::Unverified) => answer = format!("{answer} {}", p.unverified),
                 Some(v) if !v.department_open => answer = format!("{answer} {}", closed_phrase(p, v)),
                 _ => {}

@@ -26,6 +26,9 @@ pub struct Phrases {
     pub handoff: &'static str,
     /// No knowledge-base article fits. Names a word of `person_words`, so that typing it works.
     pub no_answer: &'static str,
+    /// The answer to a request for a person when nobody on the team speaks the conversation's language:
+    /// no promise that cannot be kept, and what would work instead.
+    pub uncovered: &'static str,
     /// Lowercase whole words by which a visitor asks for a person in this language.
     pub person_words: &'static [&'static str],
 }
@@ -43,6 +46,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "What can I do for you?",
         handoff: "I have asked for a person to take over; someone will reply as soon as one is available.",
         no_answer: "I found nothing about that in our help articles. Type \"agent\" to reach a person.",
+        uncovered: "Nobody on our team speaks your language at the moment, so I cannot promise you a person in it. If you can, write to us in another language such as English and I will pass you to a person; otherwise I will help as well as I can.",
         person_words: &[
             "human",
             "humans",
@@ -66,6 +70,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Was kann ich für Sie tun?",
         handoff: "Ich habe Ihr Gespräch an unser Team übergeben; sobald jemand verfügbar ist, übernimmt eine Person.",
         no_answer: "Dazu habe ich in unseren Hilfeartikeln nichts gefunden. Schreiben Sie „Mitarbeiter“, um einen Menschen zu erreichen.",
+        uncovered: "Im Moment spricht niemand in unserem Team Ihre Sprache, deshalb kann ich Ihnen darin keinen Menschen versprechen. Wenn Sie können, schreiben Sie uns in einer anderen Sprache, etwa Englisch, dann übergebe ich an eine Person; sonst helfe ich Ihnen, so gut ich kann.",
         person_words: &["mensch", "menschen", "mitarbeiter", "mitarbeiterin", "berater", "beraterin", "jemand"],
     },
     Phrases {
@@ -79,6 +84,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Que puis-je faire pour vous ?",
         handoff: "J'ai demandé qu'une personne prenne le relais ; quelqu'un vous répondra dès que possible.",
         no_answer: "Je n'ai rien trouvé à ce sujet dans nos articles d'aide. Écrivez « conseiller » pour joindre une personne.",
+        uncovered: "Personne dans notre équipe ne parle votre langue pour le moment ; je ne peux donc pas vous promettre un conseiller dans cette langue. Si vous le pouvez, écrivez-nous dans une autre langue, par exemple en anglais, et je vous passerai à une personne ; sinon je vous aiderai du mieux que je peux.",
         person_words: &["personne", "humain", "conseiller", "conseillère", "opérateur", "opératrice", "quelqu'un"],
     },
     Phrases {
@@ -92,6 +98,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "¿En qué puedo ayudarle?",
         handoff: "He pedido que una persona se encargue; alguien le responderá en cuanto esté disponible.",
         no_answer: "No he encontrado nada sobre eso en nuestros artículos de ayuda. Escriba «agente» para hablar con una persona.",
+        uncovered: "En este momento nadie de nuestro equipo habla su idioma, así que no puedo prometerle una persona en él. Si puede, escríbanos en otro idioma, por ejemplo en inglés, y le pasaré con una persona; si no, le ayudaré lo mejor que pueda.",
         person_words: &["persona", "humano", "agente", "operador", "operadora", "asesor", "alguien"],
     },
     Phrases {
@@ -105,6 +112,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Come posso aiutarla?",
         handoff: "Ho chiesto che una persona prenda in carico la conversazione; qualcuno le risponderà appena possibile.",
         no_answer: "Non ho trovato nulla in merito nei nostri articoli di aiuto. Scriva «operatore» per parlare con una persona.",
+        uncovered: "Al momento nessuno del nostro team parla la sua lingua, quindi non posso prometterle una persona in questa lingua. Se può, ci scriva in un'altra lingua, per esempio in inglese, e la passerò a una persona; altrimenti la aiuterò come meglio posso.",
         person_words: &["persona", "umano", "operatore", "operatrice", "agente", "qualcuno"],
     },
     Phrases {
@@ -118,6 +126,7 @@ pub const TABLE: &[Phrases] = &[
         ask: "Como posso ajudar?",
         handoff: "Pedi que uma pessoa assuma a conversa; alguém responderá assim que estiver disponível.",
         no_answer: "Não encontrei nada sobre isso nos nossos artigos de ajuda. Escreva «atendente» para falar com uma pessoa.",
+        uncovered: "No momento ninguém da nossa equipe fala o seu idioma, então não posso prometer uma pessoa nele. Se puder, escreva em outro idioma, por exemplo em inglês, e eu passo você para uma pessoa; caso contrário, ajudo da melhor forma possível.",
         person_words: &["pessoa", "humano", "atendente", "agente", "operador", "alguém"],
     },
     Phrases {
@@ -131,7 +140,174 @@ pub const TABLE: &[Phrases] = &[
         ask: "Waarmee kan ik u helpen?",
         handoff: "Ik heb gevraagd of een medewerker het gesprek overneemt; er reageert iemand zodra er iemand beschikbaar is.",
         no_answer: "Ik heb daarover niets gevonden in onze helpartikelen. Typ „medewerker” om een medewerker te spreken.",
+        uncovered: "Op dit moment spreekt niemand in ons team uw taal, dus ik kan u daarin geen medewerker beloven. Schrijf ons als het kan in een andere taal, bijvoorbeeld Engels, dan geef ik u door aan een medewerker; anders help ik u zo goed als ik kan.",
         person_words: &["medewerker", "medewerkster", "mens", "persoon", "iemand"],
+    },
+    Phrases {
+        code: "fi",
+        greeting: "Hei, olen {bot}, virtuaaliavustaja.",
+        ticket: "Tikettisi numero on {ticket}.",
+        closed_until: "Tiimimme on taas tavoitettavissa {time} alkaen.",
+        closed: "Tiimimme ei ole juuri nyt tavoitettavissa.",
+        language: "Valitettavasti kukaan asiakaspalvelijoistamme ei tällä hetkellä puhu kieltäsi, joten autan sinua parhaani mukaan.",
+        unverified: "Ihminen voi auttaa sinua, kun olet kirjautunut sisään.",
+        ask: "Miten voin auttaa?",
+        handoff: "Pyysin, että ihminen jatkaa keskustelua; joku vastaa sinulle heti, kun joku on vapaana.",
+        no_answer: "En löytänyt tästä mitään ohjeartikkeleistamme. Kirjoita \"ihminen\" tavoittaaksesi asiakaspalvelijan.",
+        uncovered: "Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi, joten en voi luvata sinulle ihmistä tällä kielellä. Jos voit, kirjoita meille jollakin toisella kielellä, esimerkiksi englanniksi, niin välitän sinut ihmiselle; muuten autan parhaani mukaan.",
+        person_words: &[
+            "ihminen",
+            "ihmisen",
+            "ihmistä",
+            "asiakaspalvelija",
+            "asiakaspalvelijan",
+            "asiakaspalvelijaa",
+            "henkilö",
+            "henkilön",
+        ],
+    },
+    Phrases {
+        code: "sv",
+        greeting: "Hej, jag är {bot}, den virtuella assistenten.",
+        ticket: "Ditt ärendenummer är {ticket}.",
+        closed_until: "Vårt team är tillgängligt igen från {time}.",
+        closed: "Vårt team är inte tillgängligt just nu.",
+        language: "Tyvärr talar ingen av våra handläggare ditt språk just nu, så jag hjälper dig så gott jag kan.",
+        unverified: "En människa kan hjälpa dig när du har loggat in.",
+        ask: "Vad kan jag hjälpa dig med?",
+        handoff: "Jag har bett att en människa tar över; någon svarar dig så snart någon är ledig.",
+        no_answer: "Jag hittade inget om det i våra hjälpartiklar. Skriv \"handläggare\" för att nå en människa.",
+        uncovered: "Just nu talar ingen i vårt team ditt språk, så jag kan inte lova dig en människa på det. Om du kan, skriv till oss på ett annat språk, till exempel engelska, så kopplar jag dig till en människa; annars hjälper jag dig så gott jag kan.",
+        person_words: &["människa", "människor", "handläggare", "handläggaren", "någon"],
+    },
+    Phrases {
+        code: "pl",
+        greeting: "Dzień dobry, jestem {bot}, wirtualny asystent.",
+        ticket: "Numer Twojego zgłoszenia to {ticket}.",
+        closed_until: "Nasz zespół będzie znów dostępny od {time}.",
+        closed: "Nasz zespół jest teraz niedostępny.",
+        language: "Niestety nikt z naszych konsultantów nie mówi teraz w Twoim języku, więc pomogę Ci, jak tylko potrafię.",
+        unverified: "Konsultant pomoże Ci, gdy się zalogujesz.",
+        ask: "W czym mogę pomóc?",
+        handoff: "Poprosiłem, aby rozmowę przejął konsultant; ktoś odpowie, gdy tylko będzie dostępny.",
+        no_answer: "Nie znalazłem nic na ten temat w naszych artykułach pomocy. Napisz „konsultant”, aby połączyć się z człowiekiem.",
+        uncovered: "Nikt z naszego zespołu nie mówi teraz w Twoim języku, więc nie mogę obiecać Ci w nim rozmowy z człowiekiem. Jeśli możesz, napisz do nas w innym języku, na przykład po angielsku, a przekażę Cię konsultantowi; w przeciwnym razie pomogę, jak tylko potrafię.",
+        person_words: &[
+            "konsultant",
+            "konsultantem",
+            "konsultantka",
+            "konsultantką",
+            "człowiek",
+            "człowiekiem",
+            "pracownik",
+            "pracownikiem",
+            "ktoś",
+        ],
+    },
+    Phrases {
+        code: "tr",
+        greeting: "Merhaba, ben {bot}, sanal asistan.",
+        ticket: "Talep numaranız {ticket}.",
+        closed_until: "Ekibimize {time} itibarıyla yeniden ulaşabilirsiniz.",
+        closed: "Ekibimize şu anda ulaşılamıyor.",
+        language: "Maalesef şu anda temsilcilerimizden hiçbiri dilinizi konuşmuyor; size elimden geldiğince yardımcı olacağım.",
+        unverified: "Giriş yaptığınızda bir temsilci size yardımcı olabilir.",
+        ask: "Size nasıl yardımcı olabilirim?",
+        handoff: "Görüşmeyi bir temsilcinin devralmasını istedim; müsait olan ilk kişi size yanıt verecek.",
+        no_answer: "Yardım makalelerimizde bununla ilgili bir şey bulamadım. Bir kişiye ulaşmak için \"temsilci\" yazın.",
+        uncovered: "Şu anda ekibimizde dilinizi konuşan kimse yok, bu yüzden size bu dilde bir temsilci sözü veremem. Mümkünse bize başka bir dilde, örneğin İngilizce yazın, sizi bir temsilciye aktarayım; aksi halde elimden geldiğince yardımcı olacağım.",
+        person_words: &[
+            "temsilci",
+            "temsilciyle",
+            "temsilciye",
+            "insan",
+            "insanla",
+            "yetkili",
+            "yetkiliyle",
+            "operatör",
+            "operatörle",
+        ],
+    },
+    Phrases {
+        code: "ru",
+        greeting: "Здравствуйте, я {bot}, виртуальный помощник.",
+        ticket: "Номер вашего обращения: {ticket}.",
+        closed_until: "Наша команда снова будет на связи с {time}.",
+        closed: "Наша команда сейчас недоступна.",
+        language: "К сожалению, сейчас никто из наших операторов не говорит на вашем языке, поэтому я помогу вам, чем смогу.",
+        unverified: "Оператор сможет помочь вам после входа в аккаунт.",
+        ask: "Чем могу помочь?",
+        handoff: "Я попросил, чтобы разговор продолжил оператор; вам ответят, как только кто-нибудь освободится.",
+        no_answer: "Я ничего не нашёл об этом в наших справочных статьях. Напишите «оператор», чтобы связаться с человеком.",
+        uncovered: "Сейчас никто в нашей команде не говорит на вашем языке, поэтому я не могу обещать вам оператора на нём. Если можете, напишите нам на другом языке, например по-английски, и я передам вас оператору; иначе я помогу, чем смогу.",
+        person_words: &[
+            "оператор",
+            "оператором",
+            "оператора",
+            "оператору",
+            "человек",
+            "человеком",
+            "сотрудник",
+            "сотрудником",
+            "консультант",
+            "консультантом",
+        ],
+    },
+    Phrases {
+        code: "ar",
+        greeting: "مرحبًا، أنا {bot}، المساعد الافتراضي.",
+        ticket: "رقم تذكرتك هو {ticket}.",
+        closed_until: "سيكون فريقنا متاحًا مرة أخرى اعتبارًا من {time}.",
+        closed: "فريقنا غير متاح الآن.",
+        language: "للأسف لا يتحدث أي من موظفينا لغتك حاليًا، لذا سأساعدك قدر استطاعتي.",
+        unverified: "يمكن لموظف مساعدتك بعد تسجيل الدخول.",
+        ask: "كيف يمكنني مساعدتك؟",
+        handoff: "طلبت أن يتولى موظف المحادثة؛ سيرد عليك أحد الموظفين فور توفره.",
+        no_answer: "لم أجد شيئًا عن ذلك في مقالات المساعدة. اكتب \"موظف\" للتواصل مع شخص.",
+        uncovered: "لا أحد في فريقنا يتحدث لغتك حاليًا، لذا لا أستطيع أن أعدك بموظف يتحدثها. إن أمكنك، اكتب لنا بلغة أخرى مثل الإنجليزية وسأحولك إلى موظف؛ وإلا فسأساعدك قدر استطاعتي.",
+        person_words: &["موظف", "شخص", "إنسان", "انسان", "بشري", "ممثل"],
+    },
+    Phrases {
+        code: "he",
+        greeting: "שלום, אני {bot}, העוזר הווירטואלי.",
+        ticket: "מספר הפנייה שלך הוא {ticket}.",
+        closed_until: "הצוות שלנו יהיה זמין שוב החל מ-{time}.",
+        closed: "הצוות שלנו אינו זמין כרגע.",
+        language: "לצערנו אף אחד מהנציגים שלנו אינו דובר כרגע את השפה שלך, ולכן אעזור לך כמיטב יכולתי.",
+        unverified: "נציג יוכל לעזור לך לאחר ההתחברות.",
+        ask: "איך אפשר לעזור?",
+        handoff: "ביקשתי שנציג ימשיך את השיחה; מישהו יענה לך ברגע שיתפנה.",
+        no_answer: "לא מצאתי על כך דבר במאמרי העזרה שלנו. כתבו \"נציג\" כדי להגיע לאדם.",
+        uncovered: "כרגע אף אחד בצוות שלנו אינו דובר את השפה שלך, ולכן איני יכול להבטיח לך נציג בשפה זו. אם אפשר, כתבו לנו בשפה אחרת, למשל באנגלית, ואעביר אתכם לנציג; אחרת אעזור כמיטב יכולתי.",
+        person_words: &["נציג", "נציגה", "אדם", "בנאדם"],
+    },
+    Phrases {
+        code: "ja",
+        greeting: "こんにちは。バーチャルアシスタントの{bot}です。",
+        ticket: "チケット番号は {ticket} です。",
+        closed_until: "{time} から再びご対応いたします。",
+        closed: "現在、担当者は対応できません。",
+        language: "申し訳ありませんが、現在お客様の言語を話せる担当者がおりません。できる限りお手伝いします。",
+        unverified: "ログインしていただくと、担当者がお手伝いできます。",
+        ask: "ご用件をお聞かせください。",
+        handoff: "担当者への引き継ぎを依頼しました。対応可能になり次第、担当者が返信します。",
+        no_answer: "ヘルプ記事に該当する情報が見つかりませんでした。担当者と話すには「担当者」と入力してください。",
+        uncovered: "現在、お客様の言語を話せるスタッフがおりません。そのため、この言語での担当者対応はお約束できません。可能であれば英語など別の言語でお書きください。担当者におつなぎします。それ以外の場合は、できる限りお手伝いします。",
+        person_words: &["担当者", "オペレーター", "スタッフ"],
+    },
+    Phrases {
+        code: "zh",
+        greeting: "您好，我是虚拟助手{bot}。",
+        ticket: "您的工单号是 {ticket}。",
+        closed_until: "我们的团队将于 {time} 起恢复服务。",
+        closed: "我们的团队目前不在线。",
+        language: "很抱歉，目前我们的客服人员都不会说您的语言，我会尽力帮助您。",
+        unverified: "登录后即可由人工客服为您服务。",
+        ask: "请问有什么可以帮您？",
+        handoff: "我已请求人工客服接手，有客服空闲时会立即回复您。",
+        no_answer: "在我们的帮助文章中没有找到相关内容。输入“人工”即可联系人工客服。",
+        uncovered: "目前我们团队中没有人会说您的语言，所以我无法保证用该语言为您安排人工客服。如果可以，请用其他语言（例如英语）给我们留言，我会为您转接人工客服；否则我会尽力帮助您。",
+        person_words: &["人工", "客服", "真人"],
     },
 ];
 
@@ -154,16 +330,171 @@ static ENGLISH_FALLBACK: Phrases = Phrases {
     ask: "What can I do for you?",
     handoff: "Someone will reply as soon as a person is available.",
     no_answer: "I found nothing about that. Type \"agent\" to reach a person.",
+    uncovered: "Nobody on our team speaks your language at the moment.",
     person_words: &["agent"],
 };
 
 /// Whether the visitor asks for a person, in any supported language: whole words only, case-insensitive
 /// ("Can I talk to a human?" yes, "the humane society" no). All languages are checked because visitors
 /// often write English whatever their detected language, and a missed request is worse than an early one.
+/// Words for "a person" in languages the hub detects that have no row of phrases above (the bot
+/// answers those in English, but must still hear the request). Inflected forms are listed as written,
+/// since matching is by whole word; words that are also common English words are left out.
+pub const MORE_PERSON_WORDS: &[&str] = &[
+    // pl
+    "człowiek",
+    "człowiekiem",
+    "konsultant",
+    "konsultantem",
+    "konsultantką",
+    "pracownik",
+    "pracownikiem",
+    // sv, da, nb/nn
+    "människa",
+    "människor",
+    "handläggare",
+    "handläggaren",
+    "menneske",
+    "medarbejder",
+    "rådgiver",
+    "medarbeider",
+    // fi, et
+    "ihminen",
+    "ihmisen",
+    "ihmistä",
+    "asiakaspalvelija",
+    "asiakaspalvelijan",
+    "asiakaspalvelijaa",
+    "henkilö",
+    "henkilön",
+    "inimene",
+    "inimesega",
+    "klienditeenindaja",
+    // tr, az
+    "insan",
+    "insanla",
+    "temsilci",
+    "temsilciyle",
+    "temsilciye",
+    "yetkili",
+    "yetkiliyle",
+    "operatör",
+    "operatörle",
+    // ru, uk, be, bg, sr, mk
+    "человек",
+    "человеком",
+    "человеку",
+    "оператор",
+    "оператором",
+    "оператору",
+    "сотрудник",
+    "сотрудником",
+    "консультант",
+    "консультантом",
+    "людина",
+    "людиною",
+    "оператора",
+    "човек",
+    "човеком",
+    "чалавек",
+    // cs, sk, sl, hr, bs, hu, ro, lt, lv
+    "člověk",
+    "člověkem",
+    "operátor",
+    "operátorem",
+    "človek",
+    "človekom",
+    "operátorom",
+    "čovjek",
+    "čovjekom",
+    "ember",
+    "emberrel",
+    "ügyintéző",
+    "ügyintézővel",
+    "operátorral",
+    "omul",
+    "operatorul",
+    "žmogus",
+    "žmogumi",
+    "cilvēks",
+    "cilvēku",
+    "operatoru",
+    // el
+    "άνθρωπο",
+    "άνθρωπος",
+    "εκπρόσωπο",
+    "υπάλληλο",
+    // ar, fa, ur, he
+    "موظف",
+    "شخص",
+    "إنسان",
+    "انسان",
+    "بشري",
+    "ممثل",
+    "کارشناس",
+    "اپراتور",
+    "نمائندے",
+    "نمائندہ",
+    "נציג",
+    "נציגה",
+    "אדם",
+    "בנאדם",
+    // hi, mr, ne, bn, pa, gu, ta, te, kn, ml
+    "इंसान",
+    "व्यक्ति",
+    "एजेंट",
+    "मनुष्य",
+    "মানুষ",
+    "এজেন্ট",
+    "ব্যক্তি",
+    "ਇਨਸਾਨ",
+    "માણસ",
+    "மனிதர்",
+    "மனிதருடன்",
+    "మనిషి",
+    "ಮನುಷ್ಯ",
+    "മനുഷ്യൻ",
+    // id, ms, tl, af, eo
+    "manusia",
+    "petugas",
+    "ahente",
+    "persoon",
+    "persono",
+    // ka, hy, am
+    "ადამიანი",
+    "ოპერატორი",
+    "մարդ",
+    "օպերատոր",
+    "ሰው",
+];
+
+/// Requests in scripts written without spaces (Chinese, Japanese, Korean, Thai) are found as substrings.
+pub const PERSON_SUBSTRINGS: &[&str] = &[
+    "人工",
+    "客服",
+    "真人",
+    "人员",
+    "人員",
+    "担当者",
+    "オペレーター",
+    "スタッフ",
+    "人と話",
+    "상담원",
+    "직원",
+    "พนักงาน",
+    "เจ้าหน้าที่",
+];
+
 pub fn asks_for_person(text: &str) -> bool {
     let text = text.replace(['\u{2019}', '`'], "'");
+    if PERSON_SUBSTRINGS.iter().any(|s| text.contains(s)) {
+        return true;
+    }
     // Words with an apostrophe ("quelqu'un") are matched as a pair of adjacent tokens.
     let words: Vec<String> = kb::words(&text).collect();
+    if words.iter().any(|w| MORE_PERSON_WORDS.contains(&w.as_str())) {
+        return true;
+    }
     TABLE.iter().flat_map(|p| p.person_words).any(|keyword| {
         let parts: Vec<&str> = keyword.split('\'').collect();
         words.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
@@ -183,9 +514,9 @@ mod tests {
     fn lookup_falls_back_to_english() {
         assert_eq!(for_code(Some("de")).code, "de");
         assert_eq!(for_code(Some("PT")).code, "pt");
-        assert_eq!(for_code(Some("ja")).code, "en");
+        assert_eq!(for_code(Some("ko")).code, "en");
         assert_eq!(for_code(None).code, "en");
-        for code in ["en", "de", "fr", "es", "it", "pt", "nl"] {
+        for code in ["en", "de", "fr", "es", "it", "pt", "nl", "fi", "sv", "pl", "tr", "ru", "ar", "he", "ja", "zh"] {
             assert_eq!(for_code(Some(code)).code, code, "missing phrases for {code}");
         }
     }

@@ -38,6 +38,18 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub sla: SlaConfig,
+    /// `"text"` (colours only on a terminal) or `"json"` (one object per line).
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// How the process writes its log to stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -58,6 +70,27 @@ pub struct SiteConfig {
     /// Empty: any Origin.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// How the widget looks and greets on this site (the embed snippet may override each key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<WidgetTheme>,
+}
+
+/// `[sites.widget]`: the widget's look and first words on one site, sent in the visitor's welcome.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetTheme {
+    /// Accent colour, `#rgb` or `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    /// The panel's title (at most 60 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `"right"` (default) or `"left"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// The first line before a chat starts (at most 200 characters), instead of the widget's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -77,6 +110,9 @@ pub struct DepartmentConfig {
     pub hours: HoursConfig,
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// The usual time to a first reply, in minutes, that the widget promises before a chat starts.
+    #[serde(default)]
+    pub reply_minutes: Option<u32>,
     /// Names of the escalation tiers, lowest first (default "Tier 1" to "Tier 3").
     #[serde(default)]
     pub tiers: Vec<String>,
@@ -206,12 +242,14 @@ pub struct Department {
     /// Tier names, tier 1 first.
     pub tiers: Vec<std::sync::Arc<str>>,
     pub topics: Vec<Topic>,
+    /// The usual time to a first reply, in minutes (`reply_minutes`), for the widget's greeting.
+    pub reply_minutes: Option<u32>,
 }
 
 impl Department {
     /// A department with the default tiers and no topics.
     pub fn new(name: &str, schedule: Schedule) -> Department {
-        Department { name: name.into(), schedule, tiers: default_tiers(), topics: Vec::new() }
+        Department { name: name.into(), schedule, tiers: default_tiers(), topics: Vec::new(), reply_minutes: None }
     }
 
     /// The name of tier `n`, if the department has it.
@@ -289,7 +327,11 @@ impl Config {
                 let schedule = Schedule::new(&d.timezone, &hours, &d.holidays)
                     .map_err(|e| invalid(format!("{key} ({})", d.name), e))?;
                 let (tiers, topics) = workflow::check_workflow(&key, &d.tiers, &d.topics)?;
-                Ok(Department { name: d.name.as_str().into(), schedule, tiers, topics })
+                if d.reply_minutes.is_some_and(|m| m == 0 || m > 60 * 24 * 14) {
+                    return Err(invalid(format!("{key}.reply_minutes"), "must be 1 to 20160 (14 days)"));
+                }
+                let reply_minutes = d.reply_minutes;
+                Ok(Department { name: d.name.as_str().into(), schedule, tiers, topics, reply_minutes })
             })
             .collect()
     }
@@ -301,7 +343,7 @@ impl Config {
             return self.sites.clone();
         }
         let secret = self.demo.then(|| "demo-site-secret".to_string());
-        vec![SiteConfig { key: "default".into(), secret, allowed_origins: vec![] }]
+        vec![SiteConfig { key: "default".into(), secret, allowed_origins: vec![], widget: None }]
     }
 
     fn check_sites(&self) -> Result<(), ConfigError> {
@@ -312,6 +354,26 @@ impl Config {
             }
             if s.secret.as_deref().is_some_and(|x| x.len() < 16) {
                 return Err(invalid(format!("sites[{i}].secret"), "must be at least 16 bytes"));
+            }
+            if let Some(w) = &s.widget {
+                let key = |k: &str| format!("sites[{i}].widget.{k}");
+                let hex = |c: &str| {
+                    (c.len() == 4 || c.len() == 7)
+                        && c.starts_with('#')
+                        && c[1..].chars().all(|x| x.is_ascii_hexdigit())
+                };
+                if w.accent.as_deref().is_some_and(|c| !hex(c)) {
+                    return Err(invalid(key("accent"), "must be a colour like \"#1f4d3a\" or \"#fa0\""));
+                }
+                if w.position.as_deref().is_some_and(|p| p != "left" && p != "right") {
+                    return Err(invalid(key("position"), "must be \"left\" or \"right\""));
+                }
+                if w.title.as_deref().is_some_and(|t| t.trim().is_empty() || t.chars().count() > 60) {
+                    return Err(invalid(key("title"), "must be 1 to 60 characters"));
+                }
+                if w.greeting.as_deref().is_some_and(|t| t.trim().is_empty() || t.chars().count() > 200) {
+                    return Err(invalid(key("greeting"), "must be 1 to 200 characters"));
+                }
             }
         }
         Ok(())
@@ -352,6 +414,10 @@ mod tests {
             ("[[departments]]\nname = \"s\"\nhours = { mon = \"18:00-09:00\" }", "departments[0]"),
             ("[[departments]]\nname = \"s\"\nhours = \"always\"", "departments[0].hours"),
             ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
+            ("[[sites]]\nkey = \"a\"\nwidget = { accent = \"green\" }", "sites[0].widget.accent"),
+            ("[[sites]]\nkey = \"a\"\nwidget = { position = \"top\" }", "sites[0].widget.position"),
+            ("[[sites]]\nkey = \"a\"\nwidget = { colour = \"#fff\" }", "colour"),
+            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\nreply_minutes = 0", "departments[0].reply_minutes"),
             ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
             ("colour = \"blue\"", "colour"),
             (

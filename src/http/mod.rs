@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod error;
 mod session;
+mod team;
 mod tickets;
 
 use axum::Json;
@@ -36,6 +37,9 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/identities/{site}/{sub}", patch(admin::relink))
         .route("/api/tickets", get(tickets::list_tickets))
         .route("/api/tickets/{ticket}", get(tickets::get_ticket))
+        .route("/api/tickets/{ticket}/notes", get(team::list_notes))
+        .route("/api/canned", get(team::list_canned).post(team::create_canned))
+        .route("/api/canned/{id}", axum::routing::delete(team::delete_canned))
         .merge(crate::transport::router())
         .merge(crate::web::router())
         .fallback(|| async { ApiError::not_found("route") })

@@ -70,6 +70,8 @@ pub enum AdminCommand {
         reply: Reply<()>,
     },
     Status(oneshot::Sender<Vec<DepartmentStatus>>),
+    /// Records the hub keeps no live state of (canned replies): written, then answered once durable.
+    Persist(Vec<StoreOp>, Reply<()>),
 }
 
 impl Hub {
@@ -102,6 +104,12 @@ impl Hub {
                     self.op(StoreOp::PutToken(TokenRecord { hash, principal, expires_at: None }));
                 }
                 self.reply_after_commit(reply, Ok(info));
+            }
+            AdminCommand::Persist(ops, reply) => {
+                for op in ops {
+                    self.op(op);
+                }
+                self.reply_after_commit(reply, Ok(()));
             }
             AdminCommand::IssueToken(token, reply) => {
                 self.op(StoreOp::PutToken(token));

@@ -43,7 +43,7 @@ pub fn allowed(role: Role, frame: &ClientFrame) -> bool {
         F::Ping | F::Message { .. } | F::Typing { .. } | F::Sync { .. } => true,
         F::End { .. } | F::Rating { .. } => role == Role::Visitor,
         F::Resolve { .. } => matches!(role, Role::Agent | Role::Bot),
-        F::Availability { .. } | F::Transfer { .. } | F::Pick { .. } => role == Role::Agent,
+        F::Availability { .. } | F::Transfer { .. } | F::Pick { .. } | F::Note { .. } => role == Role::Agent,
         F::Handoff { .. } => role == Role::Bot,
         F::Hello(_) => false,
     }
@@ -160,6 +160,13 @@ impl Hub {
                 self.held(who, conversation_id)?;
                 self.transfer(conversation_id, target)
             }
+            ClientFrame::Note { conversation_id, text } => match who {
+                Participant::Agent(agent) => {
+                    self.held(who, conversation_id)?;
+                    self.note(conn, agent, conversation_id, text, reference)
+                }
+                _ => Err(refuse(ErrorCode::Forbidden, "only agents write notes")),
+            },
             ClientFrame::Pick { conversation_id } => match who {
                 Participant::Agent(agent) => self.pick(agent, conversation_id),
                 _ => Err(refuse(ErrorCode::Forbidden, "only agents pick")),
@@ -257,6 +264,7 @@ mod tests {
             (ClientFrame::Availability { status: Availability::Away }, [false, true, false]),
             (ClientFrame::Transfer { conversation_id: id, target: TransferTarget::Tier(2) }, [false, true, false]),
             (ClientFrame::Handoff { conversation_id: id, reason: None }, [false, false, true]),
+            (ClientFrame::Note { conversation_id: id, text: "n".into() }, [false, true, false]),
             (ClientFrame::Sync { conversation_id: id, after_seq: 0 }, [true, true, true]),
             (ClientFrame::Typing { conversation_id: None, on: true }, [true, true, true]),
             (ClientFrame::Ping, [true, true, true]),

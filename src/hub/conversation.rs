@@ -8,7 +8,7 @@ use super::dispatch::Effect;
 use super::owners::LANGUAGE_SAMPLE_BYTES;
 use crate::delivery::{ConnId, OutItem};
 use crate::domain::Participant;
-use crate::domain::{ConversationId, Role, Status};
+use crate::domain::{ConversationId, LanguageSource, Role, Status};
 use crate::protocol::{From, MessageView, Ref, ServerFrame};
 use crate::routing::language;
 use crate::store::{MessageRecord, StoreOp};
@@ -19,6 +19,9 @@ pub struct Author {
     pub name: Option<Arc<str>>,
     pub conn: ConnId,
 }
+
+/// Shortest message, in bytes, that may switch a bot conversation's language on its own.
+const SWITCH_MIN_BYTES: usize = 48;
 
 impl Hub {
     /// Appends a message (spec 4: seq without gaps, idempotent `client_msg_id`, durable before the ack
@@ -90,16 +93,28 @@ impl Hub {
         let Some(c) = self.convs.get_mut(&id) else {
             return false;
         };
-        if c.rec.status == Status::Assigned || c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
+        if c.rec.status == Status::Assigned {
             return false;
         }
-        if !c.sample.is_empty() {
-            c.sample.push('\n');
+        // A visitor with the bot who switches language (a Finnish visitor nobody can take, now writing at
+        // length in English) is taken at their latest word: a long message reliable on its own decides.
+        // Otherwise the sample of everything so far, while it has room, refines the guess. Queued
+        // conversations pay nothing more than before; a short message is never reliable, so not tried.
+        let latest = (c.rec.status == Status::Bot && text.len() >= SWITCH_MIN_BYTES)
+            .then(|| language::decide_with_source(text, None))
+            .filter(|d| d.source == LanguageSource::Text && d.language.is_some());
+        if latest.is_none() && c.sample.len() >= LANGUAGE_SAMPLE_BYTES {
+            return false;
         }
-        let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
-        let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
-        c.sample.push_str(&text[..cut]);
-        let decision = language::decide_with_source(&c.sample, c.rec.locale.as_deref());
+        if c.sample.len() < LANGUAGE_SAMPLE_BYTES {
+            if !c.sample.is_empty() {
+                c.sample.push('\n');
+            }
+            let room = LANGUAGE_SAMPLE_BYTES.saturating_sub(c.sample.len());
+            let cut = (0..=room.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            c.sample.push_str(&text[..cut]);
+        }
+        let decision = latest.unwrap_or_else(|| language::decide_with_source(&c.sample, c.rec.locale.as_deref()));
         self.language_decisions.count(decision.source);
         if decision.language.is_none() {
             return false;

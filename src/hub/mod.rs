@@ -16,6 +16,7 @@ mod conversation;
 pub mod core;
 mod dispatch;
 mod events;
+mod notes;
 mod owners;
 mod place;
 mod queue_frames;
@@ -65,8 +66,20 @@ pub struct VisitorHello {
     pub locale: Option<String>,
     pub department: Option<String>,
     pub identity: crate::auth::IdentityCheck,
+    /// Page, user agent and time zone from the hello (bounded), for agents' visitor panel.
+    pub client: ClientFacts,
+    /// The site's widget look, echoed in the welcome.
+    pub widget: Option<Arc<crate::config::WidgetTheme>>,
     /// The hello's `ref`, for the welcome.
     pub reference: Option<Ref>,
+}
+
+/// What a visitor's widget tells about where it runs (all optional, bounded at decoding).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientFacts {
+    pub page: Option<Arc<str>>,
+    pub user_agent: Option<Arc<str>>,
+    pub timezone: Option<Arc<str>>,
 }
 
 /// Everything the hub reacts to. A connection's outbound queue is not in here: the session registers

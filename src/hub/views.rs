@@ -50,6 +50,9 @@ pub fn record_view(
             plan: r.plan,
             name: r.visitor_name.clone(),
             email: r.visitor_email.clone().filter(|_| !for_visitor),
+            page: None,
+            user_agent: None,
+            timezone: None,
         },
         last_seq: r.last_seq,
         created_at: r.created_at,
@@ -88,6 +91,11 @@ impl Hub {
         let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));
         let tier_name = dept.and_then(|d| d.tier_name(r.tier)).cloned();
         let mut view = record_view(r, agent, bot, hours, tier_name, for_visitor);
+        if let Some(v) = self.visitors.get(&r.visitor_id).filter(|_| !for_visitor) {
+            view.visitor.page = v.client.page.clone();
+            view.visitor.user_agent = v.client.user_agent.clone();
+            view.visitor.timezone = v.client.timezone.clone();
+        }
         view.queue_position = c.last_position.filter(|_| self.queue.contains(id));
         if !for_visitor {
             view.sla = self.sla_view(id);

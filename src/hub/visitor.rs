@@ -54,6 +54,7 @@ impl Hub {
                 email: identity.email,
                 locale: hello.locale.map(Arc::from),
                 department: department.clone(),
+                client: hello.client,
             },
         );
         let open = self.convs.open_of(id);
@@ -67,6 +68,7 @@ impl Hub {
                 .iter()
                 .map(|t| TopicView { key: t.key.clone(), label: t.label(language.as_ref().map(|l| l.as_str())).into() })
                 .collect(),
+            reply_minutes: d.reply_minutes,
         });
         let welcome = VisitorWelcome {
             v: PROTOCOL_VERSION,
@@ -76,6 +78,7 @@ impl Hub {
             identity_conflict: identity.conflict,
             identity_error: identity.error,
             department: dept.expect("a visitor's department exists"),
+            widget: hello.widget,
             conversation: open.and_then(|c| self.view(c, true)),
             reference: hello.reference,
         };

@@ -38,6 +38,9 @@ pub struct RawFrame<'a> {
     pub tier: Option<u8>,
     pub reason: Option<String>,
     pub topic: Option<String>,
+    pub page: Option<String>,
+    pub user_agent: Option<String>,
+    pub timezone: Option<String>,
 }
 
 /// The `hello` that opens every connection; which fields matter depends on the endpoint.
@@ -52,6 +55,25 @@ pub struct Hello {
     pub identity: Option<String>,
     /// Session token (agent) or bot token (bot).
     pub token: Option<String>,
+    /// Visitor: the page the widget is on, the browser's user agent and its IANA time zone, for the
+    /// agent's visitor panel. Optional; cut to `MAX_PAGE`, `MAX_USER_AGENT`, `MAX_TIMEZONE` bytes.
+    pub page: Option<String>,
+    pub user_agent: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// Longest `page`, `user_agent` and `timezone` of a visitor's hello kept, in bytes.
+pub const MAX_PAGE: usize = 512;
+pub const MAX_USER_AGENT: usize = 256;
+pub const MAX_TIMEZONE: usize = 64;
+
+/// Cuts a client-supplied string to at most `max` bytes on a character boundary; empty means absent.
+pub fn bounded(s: Option<String>, max: usize) -> Option<String> {
+    let mut s = s?;
+    let end = (0..=s.len().min(max)).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+    s.truncate(end);
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// Where a `transfer` sends a conversation.
@@ -105,6 +127,11 @@ pub enum ClientFrame {
         conversation_id: ConversationId,
         reason: Option<String>,
     },
+    /// An internal note on a conversation: for agents only, never sent to the visitor or a bot.
+    Note {
+        conversation_id: ConversationId,
+        text: Arc<str>,
+    },
     Ping,
 }
 
@@ -153,6 +180,9 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
                 department: r.department,
                 identity: r.identity,
                 token: r.token,
+                page: bounded(r.page, MAX_PAGE),
+                user_agent: bounded(r.user_agent, MAX_USER_AGENT),
+                timezone: bounded(r.timezone, MAX_TIMEZONE),
             }),
             "message" => ClientFrame::Message {
                 conversation_id: conv,
@@ -183,8 +213,27 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
             }
             "pick" => ClientFrame::Pick { conversation_id: required(conv, "conversation_id")? },
             "handoff" => ClientFrame::Handoff { conversation_id: required(conv, "conversation_id")?, reason: r.reason },
+            "note" => ClientFrame::Note {
+                conversation_id: required(conv, "conversation_id")?,
+                text: required(r.text, "text")?.into(),
+            },
             "ping" => ClientFrame::Ping,
             other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),
         })
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    #[test]
+    fn hello_facts_are_cut_on_a_character_boundary() {
+        assert_eq!(bounded(Some("  ".into()), 10), None);
+        assert_eq!(bounded(Some("Europe/Helsinki".into()), 64).as_deref(), Some("Europe/Helsinki"));
+        let long = "ä".repeat(400); // 800 bytes
+        let cut = bounded(Some(long), MAX_PAGE).unwrap();
+        assert_eq!(cut.len(), MAX_PAGE);
+        assert!(cut.chars().all(|c| c == 'ä'));
     }
 }

@@ -122,6 +122,22 @@ pub struct VisitorView {
     pub name: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Arc<str>>,
+    /// Agents only, while the visitor is connected: what its widget said at hello.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Arc<str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Arc<str>>,
+}
+
+/// An internal note as agents see it (`note` frames and `GET /api/tickets/{ticket}/notes`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NoteView {
+    pub agent: AgentRef,
+    pub text: Arc<str>,
+    #[serde(serialize_with = "ts")]
+    pub at: jiff::Timestamp,
 }
 
 /// The whole state of a conversation as a client sees it.
@@ -169,6 +185,9 @@ pub struct DepartmentView {
     /// What the widget asks before the first message (spec 7.6); none configured: left out.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub topics: Vec<TopicView>,
+    /// The usual time to a first reply, in minutes, when the department states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -216,6 +235,9 @@ pub struct VisitorWelcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_error: Option<String>,
     pub department: DepartmentView,
+    /// The site's widget look (`[sites.widget]`), when configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widget: Option<Arc<crate::config::WidgetTheme>>,
     pub conversation: Option<ConversationView>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -284,6 +306,11 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         from: From,
         on: bool,
+    },
+    /// An internal note, to agents only.
+    Note {
+        conversation_id: ConversationId,
+        note: NoteView,
     },
     Survey {
         conversation_id: ConversationId,

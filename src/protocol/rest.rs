@@ -166,3 +166,22 @@ pub struct RatingOut {
     pub score: u8,
     pub comment: Option<Arc<str>>,
 }
+
+/// `POST /api/canned`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedIn {
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub shared: Option<bool>,
+}
+
+/// A canned reply as the HTTP API shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CannedOut {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub shared: bool,
+}

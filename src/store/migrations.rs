@@ -64,6 +64,25 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     },
     // How a conversation's language was decided: from the text, the locale, or neither.
     Migration { version: 5, sql: "ALTER TABLE conversations ADD COLUMN language_source TEXT;" },
+    // Internal notes (agents only, never in a transcript) and canned replies (shared: owner NULL).
+    Migration {
+        version: 6,
+        sql: "CREATE TABLE notes (
+                  conversation_id INTEGER NOT NULL,
+                  agent_id INTEGER NOT NULL,
+                  agent_name TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  at INTEGER NOT NULL
+              );
+              CREATE INDEX notes_conversation ON notes (conversation_id, at);
+              CREATE TABLE canned_replies (
+                  id TEXT PRIMARY KEY,
+                  owner INTEGER,
+                  title TEXT NOT NULL,
+                  text TEXT NOT NULL,
+                  created_at INTEGER NOT NULL
+              );",
+    },
 ];
 
 /// The version this build writes and reads.

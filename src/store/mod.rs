@@ -9,6 +9,7 @@ mod rows;
 #[cfg(test)]
 mod schema_tests;
 pub mod sqlite;
+mod team;
 #[cfg(test)]
 mod tests;
 
@@ -151,6 +152,26 @@ pub struct IdentityLink {
     pub email: Arc<str>,
 }
 
+/// An internal note on a conversation (agents only; see `hub::notes`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoteRecord {
+    pub conversation_id: ConversationId,
+    pub agent_id: AgentId,
+    pub agent_name: Arc<str>,
+    pub text: Arc<str>,
+    pub at: Timestamp,
+}
+
+/// A canned reply: shared with every agent (`owner` None) or an agent's own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CannedRecord {
+    pub id: Arc<str>,
+    pub owner: Option<AgentId>,
+    pub title: Arc<str>,
+    pub text: Arc<str>,
+    pub created_at: Timestamp,
+}
+
 /// One change; a batch of them is applied atomically and durably.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreOp {
@@ -168,6 +189,9 @@ pub enum StoreOp {
     // and `Snapshot::tickets_reserved` reports it after a restart. (A plain comment: a doc comment would
     // make rustfmt spread every struct variant over lines.)
     ReserveTickets { up_to: u64 },
+    PutNote(NoteRecord),
+    PutCanned(CannedRecord),
+    DeleteCanned(Arc<str>),
 }
 
 /// Open conversation as loaded at start, with the idempotency keys it has seen.
@@ -236,6 +260,14 @@ pub trait StoreReader: Transcripts {
     fn open_conversation_of(&self, visitor: VisitorId) -> StoreResult<Option<ConversationRecord>>;
     /// The conversation's history, oldest first, at most `limit` entries.
     fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>>;
+    /// A conversation's internal notes, oldest first. (A backend without notes has none.)
+    fn notes(&self, _conversation: ConversationId) -> StoreResult<Vec<NoteRecord>> {
+        Ok(Vec::new())
+    }
+    /// Canned replies an agent may use (shared ones and its own), or all of them for `None`, by title.
+    fn canned(&self, _agent: Option<AgentId>) -> StoreResult<Vec<CannedRecord>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A backend's instance with every capability (what a factory opens).

@@ -156,6 +156,9 @@ impl SqliteStore {
             StoreOp::AddHistory(h) => {
                 put_history(&mut *tx.prepare_cached(sql!(HISTORY.insert("INSERT")))?, h)?;
             }
+            StoreOp::PutNote(_) | StoreOp::PutCanned(_) | StoreOp::DeleteCanned(_) => {
+                super::team::apply(tx, op)?;
+            }
             StoreOp::ReserveTickets { up_to } => {
                 // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
                 tx.execute(
@@ -373,5 +376,13 @@ impl StoreReader for SqliteStore {
             .prepare_cached(sql)
             .and_then(|mut s| s.query_row(named_params! {":visitor": visitor.0 as i64}, conversation_row).optional())
             .map_err(backend)
+    }
+
+    fn notes(&self, conversation: ConversationId) -> StoreResult<Vec<NoteRecord>> {
+        super::team::notes(&self.conn, conversation).map_err(backend)
+    }
+
+    fn canned(&self, agent: Option<AgentId>) -> StoreResult<Vec<CannedRecord>> {
+        super::team::canned(&self.conn, agent).map_err(backend)
     }
 }

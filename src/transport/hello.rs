@@ -84,6 +84,12 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
         locale: hello.locale,
         department: hello.department,
         identity,
+        client: crate::hub::ClientFacts {
+            page: hello.page.map(Into::into),
+            user_agent: hello.user_agent.map(Into::into),
+            timezone: hello.timezone.map(Into::into),
+        },
+        widget: site.widget.clone().map(std::sync::Arc::new),
         reference: None,
     })
 }

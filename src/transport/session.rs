@@ -283,6 +283,17 @@ async fn refuse(
 
 /// Limits on the content of frames that the hub should never see violated.
 fn check(frame: &ClientFrame, app: &App) -> Result<(), (ErrorCode, String)> {
+    if let ClientFrame::Note { text, .. } = frame {
+        if text.trim().is_empty() {
+            return Err((ErrorCode::BadRequest, "the note is empty".into()));
+        }
+        if text.chars().count() > app.limits.max_text_chars {
+            return Err((
+                ErrorCode::TooLarge,
+                format!("notes are limited to {} characters", app.limits.max_text_chars),
+            ));
+        }
+    }
     if let ClientFrame::Message { text, client_msg_id, .. } = frame {
         if text.trim().is_empty() {
             return Err((ErrorCode::BadRequest, "the message is empty".into()));

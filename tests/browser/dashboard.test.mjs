@@ -83,12 +83,12 @@ test('pick from the queue, transfer to another agent, escalate to tier 2', async
   assert.equal(await eva.page.isDisabled('#text'), true, 'no more replies from Eva');
 
   // Finn escalates to tier 2: Gina gets it with the whole transcript.
-  assert.equal(await finn.page.textContent('#escalate'), 'Escalate to tier 2');
+  assert.equal(await finn.page.textContent('#escalate'), 'Escalate to Tier 2');
   await finn.page.click('#escalate');
   await waitFor(async () => /chatting with Gina/.test(await widgetText(visitor, '.status')), { what: 'Gina has it' });
   await gina.page.locator('#mine .item').waitFor();
   await waitFor(async () => (await agentMessages(gina.page)).length === 1, { what: 'Gina sees transcript' });
-  assert.match(await gina.page.textContent('#conv-info'), /tier 2/);
+  assert.match(await gina.page.textContent('#conv-info'), /Tier 2/);
   await screenshot(gina.page, 'dashboard-escalated');
 
   await Promise.all([vctx.close(), eva.ctx.close(), finn.ctx.close(), gina.ctx.close()]);

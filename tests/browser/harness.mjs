@@ -150,9 +150,31 @@ export async function waitFor(fn, { timeout = 15000, interval = 50, what = 'cond
   }
 }
 
+export const SCREENSHOTS = path.join(ROOT, 'tests/browser/screenshots');
 export async function screenshot(page, name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * A scripted hub behind one WebSocket endpoint (page or context `routeWebSocket`): the page talks to it
+ * instead of the real hub, so a test can send exactly the frames of a contract the hub may not serve yet.
+ * `onFrame(frame, mock)` answers; `mock.frames` holds everything the page sent; `mock.push(frame)` sends.
+ */
+export async function mockSocket(target, pattern, onFrame) {
+  const mock = { frames: [], sockets: [], push(f) { for (const ws of this.sockets) ws.send(JSON.stringify(f)); } };
+  await target.routeWebSocket(pattern, (ws) => {
+    mock.sockets.push(ws);
+    ws.onMessage((data) => {
+      let f;
+      try { f = JSON.parse(String(data)); } catch { return; }
+      mock.frames.push(f);
+      const reply = onFrame(f, mock, ws);
+      for (const r of [].concat(reply || [])) ws.send(JSON.stringify(r));
+    });
+    ws.onClose(() => { mock.sockets = mock.sockets.filter((s) => s !== ws); });
+  });
+  return mock;
 }
 
 /* ---- widget helpers (Playwright's CSS locators pierce the open shadow root) ---- */

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startHub, startHostServer, launchBrowser, waitFor, screenshot, openWidget, widgetSend, widgetMessages,
-  widgetText, SITE_SECRET,
+  widgetText, SITE_SECRET, createAgent, agentLogin, agentSend,
 } from './harness.mjs';
 
 let hub, host, browser;
@@ -66,6 +66,10 @@ test('keyboard only: Tab to the launcher, Enter opens with focus in the input, E
   // The close button works from the keyboard too.
   await page.keyboard.press('Enter');
   await page.locator('switchboard-widget .panel:not([hidden])').waitFor();
+  // No agent in this hub: the bot has the chat and offers its "Talk to a person" quick reply.
+  await page.locator('switchboard-widget .quick:not([hidden])').waitFor();
+  await page.keyboard.press('Shift+Tab'); // "Talk to a person"
+  assert.equal(await focused(page), 'widget:chip person');
   await page.keyboard.press('Shift+Tab'); // log
   await page.keyboard.press('Shift+Tab'); // close button
   assert.equal(await focused(page), 'widget:x');
@@ -204,16 +208,32 @@ test('a closed department says so, with its opening time in the visitor\'s local
   }
 });
 
-test('the visitor ends the chat: resolved, and the survey is offered', async () => {
+test('the visitor ends the chat: resolved, and the survey is offered once a person answered', async () => {
+  // Only the bot in the first chat: ending it asks for no rating (there was nobody to rate).
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await page.goto(host.page({ hubUrl: hub.url }));
   await openWidget(page);
   await widgetSend(page, 'Hello, I just wanted to ask about your opening hours on Saturdays.');
   await page.locator('switchboard-widget .end:not([hidden])').click();
-  await page.locator('switchboard-widget .survey:not([hidden])').waitFor();
   await waitFor(async () => /ended/.test(await widgetText(page, '.status')), { what: 'resolved status' });
   assert.equal(await page.locator('switchboard-widget .end').isHidden(), true);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await page.locator('switchboard-widget .survey').isHidden(), true, 'no survey after a bot-only chat');
+
+  // A second chat that an agent answers: the survey comes, and is rated by keyboard.
+  const agent = await createAgent(hub, { email: 'kira@test.example', name: 'Kira', password: 'kira-pass' });
+  const actx = await browser.newContext();
+  const dash = await actx.newPage();
+  await agentLogin(dash, hub.url, agent.email, 'kira-pass');
+  await widgetSend(page, 'Hello again, are you open on Saturday afternoons as well?');
+  await dash.locator('#mine .item').waitFor();
+  await dash.click('#mine .item .pickrow');
+  await agentSend(dash, 'Yes, until 16:00.');
+  await waitFor(async () => (await widgetMessages(page)).some((m) => m.role === 'agent'), { what: 'agent reply' });
+  await page.locator('switchboard-widget .end:not([hidden])').click();
+  await page.locator('switchboard-widget .survey:not([hidden])').waitFor();
+  await actx.close();
   // Rating by keyboard: focus a star, Enter, then the send button.
   await page.locator('switchboard-widget .stars button[aria-label="5 of 5"]').focus();
   await page.keyboard.press('Enter');

@@ -23,7 +23,9 @@ fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
         (Some("pt"), None, None, &["Olá", "SB-1001"]),
         (Some("nl"), None, None, &["Hallo, ik ben", "SB-1001"]),
         // No phrases for Japanese, and no language known yet: English.
-        (Some("ja"), Some(BotReason::Language), None, &["Hello", "SB-1001", "none of our agents speaks"]),
+        (Some("ko"), Some(BotReason::Language), None, &["Hello", "SB-1001", "none of our agents speaks"]),
+        (Some("fi"), Some(BotReason::Language), None, &["Hei", "SB-1001", "puhu kieltäsi"]),
+        (Some("tr"), Some(BotReason::Language), None, &["Merhaba", "SB-1001", "dilinizi"]),
         (None, None, None, &["Hello, I'm Switchboard Bot", "Your ticket number is SB-1001."]),
     ];
     for (lang, reason, next, expected) in cases {
@@ -144,4 +146,52 @@ fn conversations_are_forgotten_when_they_leave_the_bot() {
 fn times_are_formatted_without_locale_data() {
     assert_eq!(format_time(ts("2026-11-23T09:00:00Z")), "2026-11-23 09:00 UTC");
     assert_eq!(format_time(ts("2026-01-02T03:04:59+02:00")), "2026-01-02 01:04 UTC");
+}
+
+#[test]
+fn a_person_request_in_a_language_nobody_speaks_gets_no_false_promise() {
+    let id = ConversationId::random();
+    let mut bot = core();
+    let v = view(id, Some("fi"), Some(BotReason::Language), None);
+    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new() });
+    let out = bot.on_frame(&ServerFrame::Message(msg(id, 1, Role::Visitor, "Haluan puhua ihmisen kanssa")));
+    let joined = texts(&out).join(" | ");
+    assert!(joined.contains("Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi"), "in Finnish: {joined}");
+    assert!(!joined.contains("as soon as one is available"), "no promise: {joined}");
+    assert!(joined.contains("HANDOFF"), "the request is still recorded: {joined}");
+}
+
+#[test]
+fn the_widgets_talk_to_a_person_reply_is_heard_in_all_its_languages() {
+    // The texts of the widget's quick reply (web-widget/widget.js, key `person`), and requests as
+    // visitors write them in languages without a phrase row.
+    let requests = [
+        "Talk to a person",
+        "Mit einem Menschen sprechen",
+        "Parler à une personne",
+        "Hablar con una persona",
+        "Parla con una persona",
+        "Falar com uma pessoa",
+        "Met een medewerker praten",
+        "Porozmawiaj z konsultantem",
+        "Prata med en människa",
+        "Puhu ihmisen kanssa",
+        "Haluan puhua ihmisen kanssa",
+        "Bir temsilciyle konuş",
+        "Поговорить с оператором",
+        "التحدث إلى موظف",
+        "担当者と話す",
+        "转人工客服",
+        "לדבר עם נציג",
+        "상담원 연결해 주세요",
+        "Chci mluvit s operátorem",
+        "Θέλω να μιλήσω με άνθρωπο",
+    ];
+    for r in requests {
+        assert!(crate::bot::phrases::asks_for_person(r), "{r:?} not heard as a request for a person");
+    }
+    for not in ["Where is my order?", "Mein Passwort funktioniert nicht", "Om du kan, skicka kvittot", "personal data"]
+    {
+        assert!(!crate::bot::phrases::asks_for_person(not), "{not:?} is not a request for a person");
+    }
 }

@@ -14,6 +14,7 @@ pub struct DeptState {
     /// Tier names, tier 1 first.
     pub tiers: Vec<Arc<str>>,
     pub topics: Vec<Topic>,
+    pub reply_minutes: Option<u32>,
 }
 
 impl DeptState {
@@ -41,6 +42,7 @@ impl Departments {
                     open: d.schedule.is_open(now),
                     tiers: d.tiers.clone(),
                     topics: d.topics.clone(),
+                    reply_minutes: d.reply_minutes,
                 })
                 .collect(),
         )

@@ -204,6 +204,7 @@ pub struct VisitorState {
     pub email: Option<Arc<str>>,
     pub locale: Option<Arc<str>>,
     pub department: Arc<str>,
+    pub client: super::super::ClientFacts,
 }
 
 /// Connected visitors and the identity links (spec 3: a user id's first verified email).

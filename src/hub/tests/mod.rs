@@ -143,6 +143,12 @@ impl Fixture {
             locale: locale.map(String::from),
             department: department.map(String::from),
             identity,
+            client: crate::hub::ClientFacts {
+                page: Some("https://shop.test/cart".into()),
+                user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
+                timezone: Some("Europe/Helsinki".into()),
+            },
+            widget: None,
             reference: None,
         };
         self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });

@@ -61,6 +61,22 @@ fn rule_3_a_language_no_agent_speaks_goes_to_the_bot_at_low_priority() {
 }
 
 #[test]
+fn rule_2_a_bot_conversation_whose_visitor_switches_to_a_covered_language_goes_to_humans() {
+    let mut f = Fixture::new(support(), &[agent("Anna", &["en"], 3)]);
+    f.connect_agent(1);
+    let v = f.visitor(Some("fi-FI"), IdentityCheck::Absent);
+    let c = f.say(&v, FINNISH);
+    assert_eq!(f.status(c), Some(Status::Bot), "nobody speaks Finnish");
+    for _ in 0..4 {
+        f.say(&v, FINNISH);
+    }
+    // The whole sample is still mostly Finnish; the latest message, reliable on its own, decides.
+    f.say(&v, "Sorry, let me write in English instead. My order was supposed to arrive last week, but I have still not received anything. Could you please check where it is?");
+    assert_eq!(f.hub.convs.get(&c).unwrap().rec.language.map(|l| l.to_string()), Some("en".into()));
+    assert_eq!(f.holder(c), Some(Fixture::agent_id(1)), "the English speaker takes it");
+}
+
+#[test]
 fn rule_3_unverified_visitors_get_the_bot_when_verification_is_required() {
     let mut f = Fixture::with(support(), &[agent("Anna", &["en"], 3)], true);
     f.connect_agent(1);
@@ -213,4 +229,18 @@ fn an_identity_conflict_is_unverified_and_flagged() {
     let ServerFrame::VisitorWelcome(w) = &welcome[0] else { panic!("{welcome:?}") };
     assert!(!w.verified && w.identity_conflict, "{w:?}");
     assert_eq!(w.plan, Plan::Standard, "plan only from a valid identity");
+}
+
+#[test]
+fn the_visitor_panel_facts_reach_agents_only() {
+    let mut f = Fixture::new(support(), &[agent("Anna", &["en"], 3)]);
+    f.connect_agent(1);
+    let v = f.visitor(Some("en-US"), IdentityCheck::Absent);
+    let c = f.say(&v, ENGLISH);
+    let staff = f.hub.view(c, false).unwrap().visitor;
+    assert_eq!(staff.page.as_deref(), Some("https://shop.test/cart"));
+    assert_eq!(staff.timezone.as_deref(), Some("Europe/Helsinki"));
+    assert!(staff.user_agent.is_some_and(|ua| ua.contains("Firefox")));
+    let own = f.hub.view(c, true).unwrap().visitor;
+    assert_eq!((own.page, own.user_agent, own.timezone), (None, None, None), "not echoed to the visitor");
 }
