@@ -6,8 +6,8 @@
 //!
 //! The writer starts the WAL over from its beginning only at a commit that finds *every* frame copied.
 //! Under steady load that never happens by itself: the writer appends while this thread copies, so the
-//! thread always finishes a few frames behind, and the WAL grew without bound (300 MB in 6 s at 5,000
-//! msg/s), each commit extending the file, i.e. allocating blocks and writing the inode besides its data.
+//! thread always finishes a few frames behind, and the WAL grew without bound, each commit extending the
+//! file, i.e. allocating blocks and writing the inode besides its data.
 //! So after each checkpoint this thread asks the writer for a catch-up (`take_catch_up`): between two
 //! batches the writer copies the few frames appended meanwhile (a short PASSIVE checkpoint on its own
 //! connection), and its next commit starts the WAL over, rewriting blocks that are already allocated.
@@ -25,10 +25,9 @@ use rusqlite::wal::CheckpointMode;
 
 /// WAL frames (pages) not yet copied into the database that start a PASSIVE checkpoint: about 4 MiB of
 /// 4 KiB pages. A checkpoint never blocks the writer, but its write-back and fsync of the database file
-/// share the disk with the writer's next WAL sync; a smaller checkpoint is a shorter hold-up. At
-/// 1,000 msg/s (1k chats, 5 runs each) 4,096 frames gave p99 0.6-3.2 ms with stalls up to 11 ms (41 ms
-/// in other runs); 1,024 frames gave p99 0.4-0.5 ms, max under 5 ms, and the same CPU per message at
-/// 10,000-20,000 msg/s. Smaller also means a shorter WAL to replay after a crash, and less disk.
+/// share the disk with the writer's next WAL sync; a smaller checkpoint is a shorter hold-up, for the
+/// same CPU per message (measured in docs/benchmarks.md, "Constants"). Smaller also means a shorter WAL
+/// to replay after a crash, and less disk.
 pub const CHECKPOINT_FRAMES: u32 = 1024;
 /// Without a commit for this long, the WAL is checkpointed completely and truncated.
 pub const IDLE_TRUNCATE_AFTER: Duration = Duration::from_secs(5);
@@ -174,8 +173,8 @@ fn run(conn: &Connection, db_file: &File, shared: &Shared) {
 /// Writes the pages a checkpoint copied into the database file out to the disk, here, off the commit
 /// path. SQLite syncs the database file only in a checkpoint that copies the whole WAL, which under load
 /// is only ever the writer's catch-up: without this, that sync had to write back everything this thread
-/// had copied since the last one (3 ms on average and up to 9.5 ms at 10,000 msg/s, all messages waiting
-/// behind it), and now finds only the few pages the catch-up itself copied. A failed sync is logged and
+/// had copied since the last one, with all messages waiting behind it (docs/benchmarks.md), and now finds
+/// only the few pages the catch-up itself copied. A failed sync is logged and
 /// otherwise left to SQLite: Linux reports a write-back error to every descriptor open on the file, so
 /// SQLite's own sync of the database file fails as well, and the WAL, which still holds every frame, is
 /// not started over.

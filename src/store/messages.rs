@@ -1,9 +1,9 @@
 //! Messages: rows appended in arrival order, indexed per conversation in bulk.
 //!
 //! A message row lands at the end of `messages` (rowid order), so the rows of one commit share a page or
-//! two. An index kept up to date row by row would dirty one more page per conversation in the commit:
-//! at 10,000 msg/s over 1,000 chats a commit of ~11 messages wrote ~13 WAL pages, 11 of them index
-//! leaves, and every one of them had to be synced and later checkpointed. So `message_index` is written in
+//! two. An index kept up to date row by row would dirty one more page per conversation in the commit,
+//! most of a commit's pages (measured in docs/benchmarks.md), each to be synced and later checkpointed.
+//! So `message_index` is written in
 //! bulk instead: the writer keeps the rows since the last flush in memory (`MessageIndex`), and once
 //! `INDEX_BATCH` have gathered, it sorts them by conversation and writes them into the index
 //! `INDEX_CHUNK` at a time, inside the message commits that follow (no extra commit, no extra sync). A
@@ -32,9 +32,8 @@ use super::rows::{arc, from_ms, ms, parse};
 use crate::domain::{ConversationId, Seq};
 
 /// Unindexed message rows that start a flush into `message_index`. Larger batches write each
-/// conversation's index leaf less often; the tail that reads scan grows with it. With a tail of 8,192
-/// rows of ~250 bytes behind 200,000 indexed ones, a transcript read took ~1.2 ms and a list of 50
-/// conversations with their last seq ~6 ms (SQLite 3.40, in memory).
+/// conversation's index leaf less often; the tail that reads scan grows with it (the read cost of a full
+/// tail is in docs/benchmarks.md, "Constants").
 pub const INDEX_BATCH: usize = 8_192;
 /// Index entries written per commit during a flush: a flush of 8,192 spreads over 32 commits or more,
 /// so that no commit (and none of the messages waiting on it) carries the whole flush. A commit with more
