@@ -48,6 +48,8 @@ pub struct Handles {
     /// work of accepting a connection when every connection made its own (docs/benchmarks.md).
     pub clock: governor::clock::QuantaClock,
     pub connections: Arc<ConnectionCounts>,
+    /// New connections and logins per address and account; the trusted proxies.
+    pub throttles: crate::throttle::Throttles,
     pub tracker: TaskTracker,
     pub shutdown: CancellationToken,
     /// This node's number in connection ids (0 for a single node).
@@ -70,7 +72,9 @@ impl App {
         prometheus: Option<PrometheusHandle>,
         passwords: Passwords,
         visitor_tokens: VisitorTokens,
+        trusted_proxies: Vec<crate::throttle::Net>,
     ) -> App {
+        let throttles = crate::throttle::Throttles::new(&limits, trusted_proxies);
         App(Arc::new(Handles {
             hub,
             registry,
@@ -86,6 +90,7 @@ impl App {
             visitor_tokens,
             clock: governor::clock::QuantaClock::default(),
             connections: Arc::default(),
+            throttles,
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
             // Ids below this are reserved for in-process participants (the built-in bot).

@@ -1,13 +1,11 @@
 //! Wiring: configuration, store, hub, bot, HTTP server, and an orderly stop on SIGTERM or SIGINT.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt as _;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::App;
@@ -28,6 +26,8 @@ const BUILTIN_BOT_CONN: ConnId = ConnId::new(0, 1);
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// How long connections get to close after the shutdown notice.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the hub gets to flush its last jobs when stopping.
+const HUB_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything `serve` runs, built and wired but not yet listening.
 pub struct Built {
@@ -59,10 +59,19 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let registry = ConnRegistry::new();
     let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
     let sla = config.sla.check()?;
+    let guard = hub::GuardSettings {
+        per_visitor_per_hour: config.limits.conversations_per_visitor_per_hour,
+        per_ip_per_hour: config.limits.conversations_per_ip_per_hour,
+        disk: Some((config.data_dir.clone(), config.limits.min_free_disk_bytes)).filter(|(_, min)| *min > 0),
+        inactive_after: Some(config.limits.inactive_resolve_minutes)
+            .filter(|m| *m > 0)
+            .map(|m| jiff::SignedDuration::from_mins(m as i64)),
+    };
     let settings = HubSettings {
         departments: departments.clone(),
         require_verified: config.identity.require_verified,
         sla: sla.clone(),
+        guard,
     };
     let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock));
     let admin_token = admin_token(config)?;
@@ -71,7 +80,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         crate::demo::seed(&hub, &passwords, config).await?;
     }
     if config.bot.builtin {
-        start_builtin_bot(&hub, &registry, config).await?;
+        start_builtin_bot(&hub, &registry, &readers, config).await?;
     }
     let app = App::new(
         hub,
@@ -86,6 +95,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         prometheus,
         passwords,
         visitor_tokens,
+        config.trusted_proxies()?,
     );
     let router = crate::http::router(app.clone());
     Ok(Built { app, router })
@@ -101,25 +111,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         crate::demo::print_welcome(addr);
     }
     std::io::stdout().flush()?;
-    let stopping = {
-        let app = app.clone();
-        async move {
+    let stop = tokio_util::sync::CancellationToken::new();
+    {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("stopping: telling clients, flushing the store");
             app.shutdown.cancel();
-            app.hub.shutdown().await;
-        }
-    };
-    // TCP_NODELAY on every accepted socket: chat frames are small, and with Nagle's algorithm a frame
-    // written while an earlier one is unacknowledged waits for the peer's delayed ACK (40 ms on Linux).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(stopping)
-        .await?;
+            if tokio::time::timeout(HUB_STOP_TIMEOUT, app.hub.shutdown()).await.is_err() {
+                tracing::error!("the hub did not flush in time");
+            }
+            stop.cancel();
+        });
+    }
+    crate::listen::serve(listener, router, &config.limits, stop).await;
     app.tracker.close();
     if tokio::time::timeout(DRAIN_TIMEOUT, app.tracker.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");
@@ -173,14 +178,24 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn start_builtin_bot(hub: &HubHandle, registry: &Arc<ConnRegistry>, config: &Config) -> anyhow::Result<()> {
+async fn start_builtin_bot(
+    hub: &HubHandle,
+    registry: &Arc<ConnRegistry>,
+    readers: &ReadPool,
+    config: &Config,
+) -> anyhow::Result<()> {
     let name = config.bot.name.clone();
     hub.admin(|reply| AdminCommand::EnsureBot { id: BUILTIN_BOT, name, token_hash: None, reply }).await??;
     let dir = config.knowledge_base_dir();
     let kb = crate::bot::kb::KnowledgeBase::load(&dir).with_context(|| format!("reading {}", dir.display()))?;
     tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
-    let settings =
-        crate::bot::BotSettings { bot: BUILTIN_BOT, name: config.bot.name.as_str().into(), conn: BUILTIN_BOT_CONN, kb };
+    let settings = crate::bot::BotSettings {
+        bot: BUILTIN_BOT,
+        name: config.bot.name.as_str().into(),
+        conn: BUILTIN_BOT_CONN,
+        kb,
+        readers: Some(readers.clone()),
+    };
     crate::bot::spawn(hub.clone(), registry.clone(), settings);
     Ok(())
 }

@@ -51,14 +51,23 @@ impl BotCore {
     /// Reacts to one frame from the hub. Frames are returned in the order they must be sent.
     pub fn on_frame(&mut self, frame: &ServerFrame) -> Vec<ClientFrame> {
         match frame {
-            // After a restart the hub lists the conversations the bot already has: they were greeted.
+            // The hub lists the conversations the bot already has. After a restart of the process they
+            // were greeted and answered; after the bot was detached and started again (`super::supervise`),
+            // messages may have come meanwhile: what it knows it syncs from where it stopped.
             ServerFrame::BotWelcome(welcome) => {
+                let mut syncs = Vec::new();
                 for view in &welcome.conversations {
-                    self.remember(view.clone(), view.last_seq);
+                    match self.convs.get(&view.conversation_id).map(|t| t.answered) {
+                        Some(answered) if answered < view.last_seq => {
+                            syncs.push(ClientFrame::Sync { conversation_id: view.conversation_id, after_seq: answered })
+                        }
+                        Some(_) => {}
+                        None => self.remember(view.clone(), view.last_seq),
+                    }
                 }
-                Vec::new()
+                syncs
             }
-            ServerFrame::Assigned { conversation, messages } => self.assigned(conversation, messages),
+            ServerFrame::Assigned { conversation, messages, .. } => self.assigned(conversation, messages),
             ServerFrame::Message(m) => self.message(m),
             ServerFrame::Conversation(view) => {
                 self.update(view);

@@ -63,14 +63,14 @@ impl Article {
 }
 
 /// Terms of one article, title and body apart because title matches weigh more.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Indexed {
     title: HashSet<String>,
     body: HashSet<String>,
 }
 
 /// Articles and their index, built once; lookups do not allocate beyond the question's own terms.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct KnowledgeBase {
     articles: Vec<Article>,
     index: Vec<Indexed>,

@@ -38,6 +38,9 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub sla: SlaConfig,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// `"text"` (colours only on a terminal) or `"json"` (one object per line).
     #[serde(default)]
     pub log_format: LogFormat,
@@ -165,10 +168,33 @@ pub struct Limits {
     pub idle_timeout_secs: u64,
     /// Frames queued for one connection; a client that lets it fill up is disconnected.
     pub outbound_queue: usize,
+    /// Bytes (estimated, encoded) queued for one connection; a client that lets them pile up is
+    /// disconnected like one that fills `outbound_queue`.
+    pub outbound_queue_bytes: usize,
+    /// Seconds one write to a client's socket may take; a client that stops reading is then dropped.
+    pub write_timeout_secs: u64,
     /// Concurrent WebSocket connections from one IP address.
     pub connections_per_ip: usize,
     /// Concurrent WebSocket connections in all.
     pub max_connections: usize,
+    /// New WebSocket connections per minute from one IP address (0: no limit).
+    pub connections_per_ip_per_minute: u32,
+    /// Login attempts per minute from one IP address (0: no limit).
+    pub logins_per_ip_per_minute: u32,
+    /// Login attempts per minute for one account, wherever from (0: no limit).
+    pub logins_per_account_per_minute: u32,
+    /// Conversations one visitor may open per hour (0: no limit).
+    pub conversations_per_visitor_per_hour: u32,
+    /// Conversations visitors from one IP address may open per hour (0: no limit).
+    pub conversations_per_ip_per_hour: u32,
+    /// Free bytes on the data directory's disk below which new conversations are refused (0: never).
+    pub min_free_disk_bytes: u64,
+    /// Plain HTTP connections (not yet upgraded to WebSocket) open at once; more are closed at accept.
+    pub max_http_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    pub http_header_timeout_secs: u64,
+    /// Minutes a conversation's visitor may be gone (no connection) before it is resolved (0: never).
+    pub inactive_resolve_minutes: u64,
 }
 
 impl Default for Limits {
@@ -184,8 +210,19 @@ impl Default for Limits {
             ping_interval_secs: 25,
             idle_timeout_secs: 75,
             outbound_queue: 256,
+            outbound_queue_bytes: 1 << 20,
+            write_timeout_secs: 10,
             connections_per_ip: 500,
             max_connections: 19_000,
+            connections_per_ip_per_minute: 600,
+            logins_per_ip_per_minute: 30,
+            logins_per_account_per_minute: 10,
+            conversations_per_visitor_per_hour: 30,
+            conversations_per_ip_per_hour: 600,
+            min_free_disk_bytes: 128 << 20,
+            max_http_connections: 4096,
+            http_header_timeout_secs: 10,
+            inactive_resolve_minutes: 60,
         }
     }
 }
@@ -220,8 +257,19 @@ fn invalid(key: impl Into<String>, reason: impl ToString) -> ConfigError {
 }
 
 /// Top-level keys that may come from the environment.
-const ENV_KEYS: &[&str] =
-    &["listen", "data_dir", "admin_token", "demo", "identity", "sites", "departments", "bot", "limits", "sla"];
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "admin_token",
+    "demo",
+    "identity",
+    "sites",
+    "departments",
+    "bot",
+    "limits",
+    "sla",
+    "trusted_proxies",
+];
 
 /// Command-line values that override everything else.
 #[derive(Debug, Default, Serialize)]
@@ -273,20 +321,36 @@ impl Config {
             }
             figment = figment.merge(Toml::file(file));
         }
-        let config: Config = figment
+        let figment = figment
             .merge(Env::prefixed("SWITCHBOARD_").split("__").lowercase(true).filter(|k| {
                 // Other tools share the prefix (SWITCHBOARD_BIN in tests); only config keys are read.
                 let top = k.as_str().split('.').next().unwrap_or_default().to_ascii_lowercase();
                 ENV_KEYS.contains(&top.as_str())
             }))
-            .merge(Serialized::defaults(overrides))
-            .extract()
-            .map_err(Box::new)?;
+            .merge(Serialized::defaults(overrides));
+        Config::checked(figment)
+    }
+
+    /// A configuration from TOML text alone (no environment, no command line), checked as `load` checks
+    /// a file: what the config fuzz target drives.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        Config::checked(Figment::new().merge(Toml::string(text)))
+    }
+
+    fn checked(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract().map_err(Box::new)?;
         config.departments()?;
         config.sla.check()?;
         config.check_sites()?;
         config.check_limits()?;
+        config.trusted_proxies()?;
         Ok(config)
+    }
+
+    /// `trusted_proxies`, parsed.
+    pub fn trusted_proxies(&self) -> Result<Vec<crate::throttle::Net>, ConfigError> {
+        let parse = |(i, s): (usize, &String)| s.parse().map_err(|e| invalid(format!("trusted_proxies[{i}]"), e));
+        self.trusted_proxies.iter().enumerate().map(parse).collect()
     }
 
     /// The configured departments, or the default `support`, open 09:00-18:00 Monday to Friday, GMT
@@ -381,12 +445,16 @@ impl Config {
 
     fn check_limits(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
-        let checks: [(&str, bool, &str); 5] = [
+        let checks: [(&str, bool, &str); 9] = [
             ("limits.max_frame_bytes", (1024..=16 << 20).contains(&l.max_frame_bytes), "must be 1 KiB to 16 MiB"),
             ("limits.max_text_chars", l.max_text_chars >= 1, "must be at least 1"),
             ("limits.frames_per_second", l.frames_per_second >= 1, "must be at least 1"),
             ("limits.outbound_queue", l.outbound_queue >= 8, "must be at least 8"),
             ("limits.hello_timeout_secs", l.hello_timeout_secs >= 1, "must be at least 1"),
+            ("limits.outbound_queue_bytes", l.outbound_queue_bytes >= 64 * 1024, "must be at least 65536"),
+            ("limits.write_timeout_secs", l.write_timeout_secs >= 1, "must be at least 1"),
+            ("limits.max_http_connections", l.max_http_connections >= 1, "must be at least 1"),
+            ("limits.http_header_timeout_secs", l.http_header_timeout_secs >= 1, "must be at least 1"),
         ];
         match checks.iter().find(|(_, ok, _)| !ok) {
             Some((key, _, reason)) => Err(invalid(*key, reason)),
@@ -419,6 +487,7 @@ mod tests {
             ("[[sites]]\nkey = \"a\"\nwidget = { colour = \"#fff\" }", "colour"),
             ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\nreply_minutes = 0", "departments[0].reply_minutes"),
             ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
+            ("trusted_proxies = [\"10.0.0.0/40\"]", "trusted_proxies[0]"),
             ("colour = \"blue\"", "colour"),
             (
                 "[sla]\nfirst_response = { urgent = \"1h\", premium = \"12 hours\", standard = \"48h\", low = \"72h\" }",

@@ -4,22 +4,21 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 use smallvec::SmallVec;
-use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use super::{Broker, ConnId, OutItem};
+use super::{Broker, ConnId, OutItem, OutboxTx};
 use crate::domain::{IdHasher, Participant};
 
 /// One connection's outbound queue.
-type Outlet = (ConnId, mpsc::Sender<OutItem>);
+type Outlet = (ConnId, OutboxTx);
 
 /// This process's connections. A full outbound queue means the client is not reading: its connection is
 /// removed at once (its session sees the closed channel and disconnects it), so it can never stall the
-/// hub.
+/// hub. Queues are bounded in items and in bytes (`outbox`).
 #[derive(Default)]
 pub struct ConnRegistry {
     /// Every registered connection; the participant once the hub has welcomed it.
-    conns: DashMap<ConnId, (Option<Participant>, mpsc::Sender<OutItem>), IdHasher>,
+    conns: DashMap<ConnId, (Option<Participant>, OutboxTx), IdHasher>,
     /// The same senders by participant, so that a delivery takes one map lookup.
     by_participant: DashMap<Participant, SmallVec<[Outlet; 1]>, IdHasher>,
 }
@@ -30,7 +29,7 @@ impl ConnRegistry {
     }
 
     /// A new connection's queue, before its hello reaches the hub.
-    pub fn register(&self, conn: ConnId, tx: mpsc::Sender<OutItem>) {
+    pub fn register(&self, conn: ConnId, tx: OutboxTx) {
         self.conns.insert(conn, (None, tx));
     }
 
@@ -129,6 +128,7 @@ impl Broker for LocalBroker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::delivery::outbox;
     use crate::domain::VisitorId;
     use crate::protocol::ServerFrame;
 
@@ -140,7 +140,7 @@ mod tests {
     fn a_connection_gone_before_its_welcome_is_not_subscribed() {
         let registry = ConnRegistry::new();
         let broker = LocalBroker(registry.clone());
-        let (tx, _rx) = mpsc::channel(4);
+        let (tx, _rx) = outbox(4, 1 << 20);
         let conn = ConnId::new(0, 7);
         let who = Participant::Visitor(VisitorId(1));
         registry.register(conn, tx);
@@ -156,18 +156,18 @@ mod tests {
         let broker = LocalBroker(registry.clone());
         let who = Participant::Visitor(VisitorId(1));
         let (a, b) = (ConnId::new(0, 1), ConnId::new(0, 2));
-        let (tx_a, mut rx_a) = mpsc::channel(4);
-        let (tx_b, mut rx_b) = mpsc::channel(4);
+        let (tx_a, mut rx_a) = outbox(4, 1 << 20);
+        let (tx_b, mut rx_b) = outbox(4, 1 << 20);
         registry.register(a, tx_a);
         registry.register(b, tx_b);
         broker.subscribe(a, who);
         broker.subscribe(b, who);
         assert_eq!(broker.to_participant(who, &frame(), Some(a)), 1);
-        assert!(rx_a.try_recv().is_err());
-        assert!(rx_b.try_recv().is_ok());
+        assert!(rx_a.try_recv().is_none());
+        assert!(rx_b.try_recv().is_some());
         registry.remove(b);
         assert_eq!(broker.to_participant(who, &frame(), None), 1);
-        assert!(rx_a.try_recv().is_ok());
+        assert!(rx_a.try_recv().is_some());
     }
 
     #[test]
@@ -176,7 +176,7 @@ mod tests {
         let broker = LocalBroker(registry.clone());
         let who = Participant::Visitor(VisitorId(1));
         let conn = ConnId::new(0, 1);
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = outbox(1, 1 << 20);
         registry.register(conn, tx);
         broker.subscribe(conn, who);
         assert!(broker.to_conn(conn, frame()));

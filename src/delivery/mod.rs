@@ -9,13 +9,17 @@
 //!   which delivers through its own registry.
 
 mod local;
+mod outbox;
+mod pages;
 
 use std::sync::{Arc, OnceLock};
 
 pub use local::{ConnRegistry, LocalBroker};
+pub use outbox::{OutboxRx, OutboxTx, outbox};
+pub use pages::Pages;
 
-use crate::domain::Participant;
-use crate::protocol::ServerFrame;
+use crate::domain::{ConversationId, Participant, Seq};
+use crate::protocol::{ConversationView, Ref, ServerFrame};
 
 /// A connection's id: unique within the cluster. The high 16 bits name the node that holds the
 /// connection, the rest count that node's connections.
@@ -62,6 +66,33 @@ pub enum OutItem {
     Frames(Arc<[Arc<OutFrame>]>),
     /// Close the connection with this code and reason.
     Close(u16, &'static str),
+    /// Stored messages the connection reads itself, page by page, at this point of its queue (see
+    /// [`Backlog`]).
+    Backlog(Arc<Backlog>),
+}
+
+/// Stored messages for one connection, read by that connection's own task from the read pool in pages
+/// bounded in count and bytes, and written where this item stands in its queue: after everything the
+/// hub sent before, before everything it sends after. The dispatcher only queues it (after the commit of
+/// its batch, so every message up to `last_seq` is stored), and never reads the store for a client.
+#[derive(Debug)]
+pub struct Backlog {
+    pub conversation: ConversationId,
+    /// Messages with a seq above this one…
+    pub after_seq: Seq,
+    /// …up to this one: the seq the hub had when it decided (later ones go out live, after this item).
+    /// `None` for a conversation no longer live: up to its last stored message.
+    pub last_seq: Option<Seq>,
+    pub kind: BacklogKind,
+}
+
+#[derive(Debug)]
+pub enum BacklogKind {
+    /// The answer to `sync`: `message` frames, `synced`, then the ack with the frame's `ref`.
+    Sync { reference: Option<Ref> },
+    /// `assigned` with the first page of the transcript (`more: true` when there is more), then the
+    /// rest as `message` frames.
+    Transcript(Box<ConversationView>),
 }
 
 impl OutItem {

@@ -132,6 +132,7 @@ fn router() -> axum::Router {
         None,
         Passwords::stopped(),
         VisitorTokens::new([9; 32]),
+        Vec::new(),
     );
     crate::http::router(app)
 }

@@ -13,6 +13,7 @@ use crate::domain::Participant;
 use crate::hub::AdminCommand;
 use crate::protocol::rest::{Login, LoginOut};
 use crate::store::TokenRecord;
+use crate::throttle::ClientAddr;
 
 /// How long an agent's session token lasts.
 pub const SESSION_HOURS: i64 = 7 * 24;
@@ -22,8 +23,21 @@ pub const SESSION_HOURS: i64 = 7 * 24;
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$KQzSyyG3uPaTyHYr1Ms9Vtz1gFgKsPNhzA3Kuh5Lfj8";
 
-pub async fn login(State(app): State<App>, JsonBody(body): JsonBody<Login>) -> Result<Json<LoginOut>, ApiError> {
+pub async fn login(
+    State(app): State<App>,
+    ClientAddr(ip): ClientAddr,
+    JsonBody(body): JsonBody<Login>,
+) -> Result<Json<LoginOut>, ApiError> {
     let email = body.email.trim().to_lowercase();
+    // Before the password check, whose thread and queue every login shares.
+    if !app.throttles.login(ip, &email) {
+        metrics::counter!("switchboard_logins_throttled_total").increment(1);
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many login attempts; wait a minute",
+        ));
+    }
     let agent = app.readers.run(move |s| s.agent_by_email(&email)).await?;
     let hash = agent.as_ref().map_or_else(|| DUMMY_HASH.to_string(), |a| a.password_hash.clone());
     let password = body.password;

@@ -13,26 +13,44 @@ use crate::hub::views_for_http::{TicketParts, agents_named, ticket_out};
 pub const MAX_HISTORY: usize = 1000;
 use crate::protocol::rest::TicketOut;
 use crate::store::TicketQuery;
+use crate::store::page::{PAGE_MESSAGES, read_page};
 
 /// Most tickets one list returns.
 pub const MAX_LIST: usize = 500;
+/// Most tickets one list returns with their transcripts (each one page at most).
+pub const MAX_LIST_WITH_MESSAGES: usize = 50;
 const DEFAULT_LIST: usize = 50;
+
+/// `?after_seq=&limit=`: which page of the transcript.
+#[derive(serde::Deserialize)]
+pub struct PageParams {
+    after_seq: Option<u64>,
+    limit: Option<usize>,
+}
 
 pub async fn get_ticket(
     caller: Caller,
     State(app): State<App>,
     Path(raw): Path<String>,
+    Query(page): Query<PageParams>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let ticket: Ticket = raw.parse().map_err(|_| ApiError::not_found("ticket"))?;
+    let (after, limit) = (page.after_seq.unwrap_or(0), page.limit.unwrap_or(PAGE_MESSAGES));
+    // Who may read it is decided on the conversation's row, before any message is read.
+    let may_read = move |rec: &crate::store::ConversationRecord| match caller {
+        Caller::Admin | Caller::Agent(_) => true,
+        Caller::Visitor(v) => v == rec.visitor_id,
+    };
     let parts = app
         .readers
         .run(move |s| {
-            let Some(rec) = s.conversation_by_ticket(ticket)? else {
+            // Another visitor's ticket does not exist, as far as this caller can tell.
+            let Some(rec) = s.conversation_by_ticket(ticket)?.filter(may_read) else {
                 return Ok(None);
             };
             let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
             let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
-            let messages = s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?;
+            let page = read_page(s, rec.id, after, None, limit)?;
             let history = s.history(rec.id, MAX_HISTORY)?;
             let mut names = std::collections::HashMap::new();
             for id in agents_named(&history) {
@@ -40,16 +58,11 @@ pub async fn get_ticket(
                     names.insert(id, a.name);
                 }
             }
-            Ok(Some(TicketParts { rec, agent, bot, messages: Some(messages), history: Some(history), names }))
+            let messages = Some(page.messages);
+            Ok(Some(TicketParts { rec, agent, bot, messages, more: page.more, history: Some(history), names }))
         })
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
-    match caller {
-        Caller::Admin | Caller::Agent(_) => {}
-        // Another visitor's ticket does not exist, as far as this caller can tell.
-        Caller::Visitor(v) if v == parts.rec.visitor_id => {}
-        Caller::Visitor(_) => return Err(ApiError::not_found("ticket")),
-    }
     Ok(Json(ticket_out(parts, &app.departments, &app.sla)))
 }
 
@@ -73,8 +86,9 @@ pub async fn list_tickets(
         ),
         None => None,
     };
-    let limit = p.limit.unwrap_or(DEFAULT_LIST).clamp(1, MAX_LIST);
     let with_messages = p.messages.unwrap_or(true);
+    let most = if with_messages { MAX_LIST_WITH_MESSAGES } else { MAX_LIST };
+    let limit = p.limit.unwrap_or(DEFAULT_LIST).clamp(1, most);
     let list = app
         .readers
         .run(move |s| {
@@ -83,11 +97,13 @@ pub async fn list_tickets(
                 .map(|rec| {
                     let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
                     let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
-                    let messages = match with_messages {
-                        true => Some(s.messages_after(rec.id, 0, crate::hub::MAX_BACKLOG)?),
+                    let page = match with_messages {
+                        true => Some(read_page(s, rec.id, 0, None, PAGE_MESSAGES)?),
                         false => None,
                     };
-                    Ok(TicketParts { rec, agent, bot, messages, history: None, names: Default::default() })
+                    let more = page.as_ref().is_some_and(|p| p.more);
+                    let messages = page.map(|p| p.messages);
+                    Ok(TicketParts { rec, agent, bot, messages, more, history: None, names: Default::default() })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })

@@ -72,8 +72,11 @@ impl Hub {
     pub(super) fn disconnected(&mut self, who: Participant) {
         match who {
             Participant::Visitor(v) => {
-                let keep = self.convs.open_of(v).is_some();
-                self.visitors.disconnect(v, keep);
+                let open = self.convs.open_of(v);
+                self.visitors.disconnect(v, open.is_some());
+                if let Some(c) = open.filter(|_| self.visitors.get(&v).is_none_or(|s| s.conns == 0)) {
+                    self.visitor_gone(v, c);
+                }
             }
             Participant::Agent(a) => self.agents.disconnect(a),
             Participant::Bot(b) => self.bots.disconnect(b),

@@ -16,11 +16,13 @@ use crate::protocol::{ErrorCode, Ref, ServerFrame};
 use crate::store::{Snapshot, StoreOp};
 
 /// What the hub needs from the configuration.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct HubSettings {
     pub departments: Vec<Department>,
     pub require_verified: bool,
     pub sla: crate::config::SlaSettings,
+    /// Limits on opening conversations, and the disk to watch.
+    pub guard: super::guard::GuardSettings,
 }
 
 /// `switchboard_messages_total` by author role, each counter looked up once rather than per message.
@@ -66,6 +68,8 @@ pub struct Hub {
     pub(super) actor: Option<crate::store::Actor>,
     /// Conversations that entered the human queue during the event being handled.
     pub(super) entered_queue: Vec<ConversationId>,
+    pub(super) guard: super::guard::OpenGuard,
+    pub(super) gone: super::inactivity::Gone,
     pub(super) now: Timestamp,
     pub(super) job: Job,
     pub(super) messages_total: MessagesTotal,
@@ -93,6 +97,7 @@ impl Hub {
     /// The hub as the store left it, at `now`.
     pub fn new(settings: HubSettings, snapshot: Snapshot, now: Timestamp) -> Hub {
         let depts = Departments::new(&settings.departments, now);
+        let guard = super::guard::OpenGuard::new(&settings.guard);
         let mut hub = Hub {
             settings,
             depts,
@@ -108,12 +113,19 @@ impl Hub {
             deadlines: Deadlines::default(),
             actor: None,
             entered_queue: Vec::new(),
+            guard,
+            gone: Default::default(),
             now,
             job: Job::default(),
             messages_total: MessagesTotal::new(),
             language_decisions: LanguageDecisions::new(),
         };
         hub.restore(snapshot);
+        // No visitor is connected yet: each open conversation ends unless its visitor comes back.
+        let open: Vec<_> = hub.convs.values().map(|c| (c.rec.visitor_id, c.rec.id)).collect();
+        for (visitor, conversation) in open {
+            hub.visitor_gone(visitor, conversation);
+        }
         let names: Vec<_> = hub.depts.iter().map(|d| d.name.clone()).collect();
         for name in names {
             hub.schedule_hours(&name);
@@ -178,6 +190,17 @@ impl Hub {
             }
             HubEvent::Disconnected { who, .. } => self.disconnected(who),
             HubEvent::Admin(cmd) => self.admin(cmd),
+            HubEvent::DiskSpace { low } => {
+                if low != self.guard.disk_low {
+                    tracing::warn!(
+                        low,
+                        "disk space: new conversations are {}",
+                        if low { "refused" } else { "taken again" }
+                    );
+                    metrics::gauge!("switchboard_disk_low").set(f64::from(u8::from(low)));
+                }
+                self.guard.disk_low = low;
+            }
             HubEvent::Shutdown(_) => {}
         }
         self.post_queued_lines();
@@ -192,6 +215,7 @@ impl Hub {
             match timer {
                 Timer::DepartmentHours(name) => self.department_hours(&name),
                 Timer::Sla { conversation, clock, state } => self.sla_due(conversation, clock, state),
+                Timer::VisitorGone { conversation, visitor, since } => self.gone_too_long(conversation, visitor, since),
             }
         }
         self.post_queued_lines();

@@ -1,8 +1,9 @@
 //! The dispatcher: one thread that owns the store's writer. It takes jobs in FIFO order, commits the ops
 //! of as many queued jobs as are waiting in one transaction (group commit: one fsync per batch, never
 //! one per message), and only then performs their effects, in order. Because every outbound frame passes
-//! through here, a client never hears of a message before it is durable, and a sync backlog read here can
-//! neither miss nor repeat a live message.
+//! through here, a client never hears of a message before it is durable, and a sync backlog queued here
+//! (and read by the connection itself, see `delivery::Backlog`) can neither miss nor repeat a live
+//! message. The dispatcher never reads the store for a client: its thread is the commit path.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,9 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::events::DomainEvent;
-use crate::delivery::{Broker, ConnId, OutFrame, OutItem};
+use crate::delivery::{Backlog, BacklogKind, Broker, ConnId, OutItem};
 use crate::domain::{ConversationId, Participant, Seq};
-use crate::protocol::{ConversationView, Ref, ServerFrame};
+use crate::protocol::{ConversationView, Ref};
 use crate::store::{StoreOp, StoreWriter};
 
 /// Ops committed in one transaction at most; a larger backlog is split over several commits.
@@ -24,10 +25,6 @@ pub const MAX_BATCH_OPS: usize = 4096;
 /// latency; only a busy hub waits (jobs arrived while the last commit ran): a write to a quiet hub
 /// commits at once. The measurements behind this value are in docs/benchmarks.md ("Constants").
 pub const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(1);
-/// Messages per outbound item when a backlog is sent (sync, transcripts).
-pub const BACKLOG_CHUNK: usize = 256;
-/// The longest transcript or sync answer, in messages.
-pub const MAX_BACKLOG: usize = 50_000;
 /// Commit attempts before the process gives up (after an fsync failure the page cache cannot be trusted,
 /// so it stops and restarts from what is on disk rather than acknowledging on a guess).
 const COMMIT_ATTEMPTS: u32 = 3;
@@ -47,13 +44,14 @@ pub enum Effect {
         item: OutItem,
         except: Option<ConnId>,
     },
-    /// `assigned` with the transcript read from the store, up to `upto` (later messages go out live).
+    /// `assigned` with the transcript up to `upto` (later messages go out live), read by each of the
+    /// participant's connections.
     Transcript {
         to: Participant,
         conversation: Box<ConversationView>,
         upto: Seq,
     },
-    /// The messages after `after_seq`, then `synced`.
+    /// The messages after `after_seq`, then `synced`, read by the connection.
     Sync {
         conn: ConnId,
         conversation: ConversationId,
@@ -225,45 +223,25 @@ impl Worker {
                 self.broker.to_participant(who, &item, except);
             }
             Effect::Transcript { to, conversation, upto } => {
-                let mut messages = self.backlog(conversation.conversation_id, 0);
-                messages.retain(|m| m.seq <= upto);
-                let frame = ServerFrame::Assigned { conversation: *conversation, messages };
-                self.broker.to_participant(to, &OutItem::frame(frame), None);
+                let backlog = Backlog {
+                    conversation: conversation.conversation_id,
+                    after_seq: 0,
+                    last_seq: Some(upto),
+                    kind: BacklogKind::Transcript(conversation),
+                };
+                self.broker.to_participant(to, &OutItem::Backlog(Arc::new(backlog)), None);
             }
             Effect::Sync { conn, conversation, after_seq, last_seq, reference } => {
-                let mut messages = self.backlog(conversation, after_seq);
                 // A live conversation's messages after the sync (same batch, committed with it) go out
-                // live right after these effects: in the backlog too, the client would get them twice.
-                if let Some(last) = last_seq {
-                    messages.retain(|m| m.seq <= last);
-                }
-                let last_seq = last_seq.unwrap_or_else(|| messages.last().map_or(after_seq, |m| m.seq));
-                let frames: Vec<Arc<OutFrame>> = messages
-                    .into_iter()
-                    .map(|m| Arc::new(OutFrame { frame: ServerFrame::Message(m), encoded: Default::default() }))
-                    .collect();
-                for chunk in frames.chunks(BACKLOG_CHUNK) {
-                    self.broker.to_conn(conn, OutItem::Frames(chunk.into()));
-                }
-                let synced = ServerFrame::Synced { conversation_id: conversation, last_seq };
-                self.broker.to_conn(conn, OutItem::frame(synced));
-                self.broker.to_conn(conn, OutItem::frame(ServerFrame::ack(reference)));
+                // live right after this item: the backlog stops at `last_seq`, or they would come twice.
+                let backlog = Backlog { conversation, after_seq, last_seq, kind: BacklogKind::Sync { reference } };
+                self.broker.to_conn(conn, OutItem::Backlog(Arc::new(backlog)));
             }
             Effect::Reply(reply) => reply(),
             Effect::Delivered(at) => {
                 self.meters.delivery_seconds.record(at.elapsed().as_secs_f64());
             }
             Effect::CloseAll => self.broker.to_all(&OutItem::Close(1012, "service restart")),
-        }
-    }
-
-    fn backlog(&self, conversation: ConversationId, after: Seq) -> Vec<crate::protocol::MessageView> {
-        match self.store.messages_after(conversation, after, MAX_BACKLOG) {
-            Ok(records) => records.into_iter().map(super::views::message_view).collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "reading a backlog failed");
-                Vec::new()
-            }
         }
     }
 }

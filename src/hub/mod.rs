@@ -17,6 +17,8 @@ pub mod core;
 mod dispatch;
 mod events;
 mod notes;
+pub mod guard;
+mod inactivity;
 mod owners;
 mod place;
 mod queue_frames;
@@ -38,10 +40,12 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use admin::{AdminCommand, AdminError, AgentChanges, NewAgent};
 pub use core::{Hub, HubSettings};
-pub use dispatch::{Effect, Job, MAX_BACKLOG};
+pub use dispatch::{Effect, Job};
 pub use events::DomainEvent;
+pub use guard::GuardSettings;
 pub use runner::{Clock, SystemClock};
 pub use views::agent_info;
+pub use visitor::MAX_COMMENT_CHARS;
 
 use crate::delivery::{Broker, ConnId};
 use crate::domain::{AgentId, BotId, Participant, VisitorId};
@@ -72,6 +76,8 @@ pub struct VisitorHello {
     pub widget: Option<Arc<crate::config::WidgetTheme>>,
     /// The hello's `ref`, for the welcome.
     pub reference: Option<Ref>,
+    /// Where the visitor connects from (new conversations are counted per address).
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// What a visitor's widget tells about where it runs (all optional, bounded at decoding).
@@ -111,6 +117,10 @@ pub enum HubEvent {
         who: Participant,
     },
     Admin(AdminCommand),
+    /// The runner measured the data directory's disk: `low` when new conversations must wait.
+    DiskSpace {
+        low: bool,
+    },
     /// Close every connection with 1012, flush, stop (handled by the runner, never by the core).
     Shutdown(oneshot::Sender<()>),
 }
@@ -171,7 +181,8 @@ pub fn start(
 ) -> HubHandle {
     let (tx, rx) = mpsc::channel(HUB_QUEUE);
     let dispatcher = dispatch::Dispatcher::start(writer, broker);
+    let disk = settings.guard.disk.clone();
     let hub = Hub::new(settings, snapshot, clock.now());
-    tokio::spawn(runner::run(hub, rx, dispatcher, clock));
+    tokio::spawn(runner::run(hub, rx, dispatcher, clock, disk));
     HubHandle { tx }
 }

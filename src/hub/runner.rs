@@ -30,8 +30,26 @@ impl Clock for SystemClock {
 /// suspended machine) is noticed within this.
 const MAX_SLEEP: std::time::Duration = std::time::Duration::from_secs(1);
 
-pub async fn run(mut hub: Hub, mut rx: mpsc::Receiver<HubEvent>, dispatcher: Dispatcher, clock: Arc<dyn Clock>) {
+/// How often the runner measures the data directory's free disk space.
+pub const DISK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+pub async fn run(
+    mut hub: Hub,
+    mut rx: mpsc::Receiver<HubEvent>,
+    dispatcher: Dispatcher,
+    clock: Arc<dyn Clock>,
+    disk: Option<(std::path::PathBuf, u64)>,
+) {
+    let mut disk_checked: Option<std::time::Instant> = None;
     loop {
+        if let Some((dir, min_free)) = &disk
+            && disk_checked.is_none_or(|t| t.elapsed() >= DISK_CHECK)
+        {
+            disk_checked = Some(std::time::Instant::now());
+            // A failed measurement is not a full disk: the commit itself would say so.
+            let low = super::guard::free_bytes(dir).is_ok_and(|free| free < *min_free);
+            hub.handle(HubEvent::DiskSpace { low }, clock.now());
+        }
         let sleep = hub.next_deadline().map_or(MAX_SLEEP, |due| until(due, clock.now()));
         let first = tokio::select! {
             event = rx.recv() => match event {
@@ -121,6 +139,7 @@ mod tests {
             departments: vec![crate::hub::tests::office("support")],
             require_verified: false,
             sla: Default::default(),
+            guard: Default::default(),
         };
         let broker = Arc::new(LocalBroker(ConnRegistry::new()));
         let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());

@@ -17,6 +17,8 @@ pub enum Timer {
     DepartmentHours(Arc<str>),
     /// A conversation's service-level clock reaches a warning or its deadline (spec 7.3).
     Sla { conversation: ConversationId, clock: SlaClock, state: SlaState },
+    /// The visitor of an open conversation has had no connection since `since` (`inactivity.rs`).
+    VisitorGone { conversation: crate::domain::ConversationId, visitor: crate::domain::VisitorId, since: Timestamp },
 }
 
 /// Pending timers, earliest first. The same timer may be set once per instant.

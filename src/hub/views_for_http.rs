@@ -17,6 +17,8 @@ pub struct TicketParts {
     pub history: Option<Vec<HistoryEntry>>,
     /// Names of the agents the history mentions.
     pub names: HashMap<AgentId, Arc<str>>,
+    /// The transcript goes on after `messages`.
+    pub more: bool,
 }
 
 pub fn ticket_out(p: TicketParts, departments: &[Department], sla: &SlaSettings) -> TicketOut {
@@ -56,6 +58,7 @@ pub fn ticket_out(p: TicketParts, departments: &[Department], sla: &SlaSettings)
         resolved_at: r.resolved_at,
         messages: p.messages.map(|m| m.into_iter().map(super::views::message_view).collect()),
         history,
+        more: p.more,
     }
 }
 

@@ -36,6 +36,7 @@ struct Identity {
 impl Hub {
     pub(super) fn visitor_hello(&mut self, conn: ConnId, hello: VisitorHello) {
         let id = hello.visitor;
+        self.visitor_back(id);
         let identity = self.check_link(&hello.site, hello.identity);
         let department: Arc<str> = hello
             .department
@@ -55,6 +56,7 @@ impl Hub {
                 locale: hello.locale.map(Arc::from),
                 department: department.clone(),
                 client: hello.client,
+                ip: hello.ip,
             },
         );
         let open = self.convs.open_of(id);
@@ -150,7 +152,11 @@ impl Hub {
                 }
                 let (conv, new) = match open {
                     Some(c) => (c, false),
-                    None => (self.open_conversation(id, topic.as_deref())?, true),
+                    None => {
+                        let ip = self.visitors.get(&id).and_then(|v| v.ip);
+                        self.guard.open(id, ip, self.now)?;
+                        (self.open_conversation(id, topic.as_deref())?, true)
+                    }
                 };
                 let changed = self.observe_language(conv, &text);
                 let author = Author { role: Role::Visitor, name: None, conn };

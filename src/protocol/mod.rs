@@ -48,6 +48,8 @@ pub enum ErrorCode {
     TooLarge,
     UnsupportedVersion,
     Internal,
+    /// The hub cannot take this now (its disk is nearly full); the same request may work later.
+    Unavailable,
 }
 
 /// Serialises an RFC 3339 instant.
@@ -297,7 +299,11 @@ pub enum ServerFrame {
     Message(MessageView),
     Assigned {
         conversation: ConversationView,
+        /// The transcript's first page (see `store::page`).
         messages: Vec<MessageView>,
+        /// The transcript is longer: the rest follows as `message` frames, before anything live.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        more: bool,
     },
     Queue {
         waiting: Vec<WaitingView>,

@@ -131,6 +131,9 @@ pub struct TicketOut {
     /// Left out of lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageView>>,
+    /// `messages` is one page: the transcript goes on after its last seq (`?after_seq=`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
     /// Every status, agent and tier change, oldest first (spec 7.2); left out of lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<HistoryOut>>,

@@ -5,6 +5,7 @@ mod checkpoint;
 mod columns;
 mod messages;
 mod migrations;
+pub mod page;
 mod rows;
 #[cfg(test)]
 mod schema_tests;
@@ -223,8 +224,8 @@ pub struct TicketQuery {
     pub limit: usize,
 }
 
-/// A conversation's messages, read in seq order: by the dispatcher in the hub's order (sync, transcripts)
-/// and by the HTTP API.
+/// A conversation's messages, read in seq order, a page at a time (`page`): by each connection for its
+/// sync backlogs and transcripts (never by the dispatcher), and by the HTTP API.
 pub trait Transcripts: Send {
     /// Messages with `seq > after`, in order, at most `limit`.
     fn messages_after(&self, conversation: ConversationId, after: Seq, limit: usize)

@@ -44,7 +44,7 @@ fn the_wal_stays_bounded_under_steady_writes() {
     assert!(largest <= bound, "WAL grew to {largest} bytes (bound {bound}) over {written} messages");
 }
 
-fn conversation(id: u64) -> StoreOp {
+pub(super) fn conversation(id: u64) -> StoreOp {
     StoreOp::PutConversation(Box::new(ConversationRecord {
         id: ConversationId(id),
         ticket: Ticket(1000 + id),

@@ -91,6 +91,7 @@ async fn visitor(app: &App, hello: Hello, origin: Option<&str>) -> Result<Visito
         },
         widget: site.widget.clone().map(std::sync::Arc::new),
         reference: None,
+        ip: None,
     })
 }
 

@@ -1,9 +1,11 @@
 //! WebSocket endpoints (spec section 4): upgrade, limits, and one session task per connection.
 
+pub mod bounds;
 pub mod codec;
 mod hello;
 mod hold;
 mod session;
+mod write;
 
 use std::net::SocketAddr;
 
@@ -47,7 +49,11 @@ async fn upgrade(
     if role == Role::Visitor && !origin_allowed_by_some_site(&app, origin.as_deref()) {
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
-    let slot = match app.connections.acquire(peer.ip(), &app.limits) {
+    let ip = crate::throttle::client_ip(peer.ip(), &headers, &app.throttles.trusted);
+    if !app.throttles.connection(ip) {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many new connections from this address").into_response();
+    }
+    let slot = match app.connections.acquire(ip, &app.limits) {
         Ok(slot) => slot,
         Err(Refused::TooMany) => {
             return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
@@ -66,7 +72,7 @@ async fn upgrade(
         .on_upgrade(move |socket| {
             tracker.track_future(async move {
                 let _slot = slot;
-                session::run(socket, role, app, origin).await;
+                session::run(socket, role, app, origin, ip).await;
             })
         })
 }

@@ -2,28 +2,24 @@
 //! the hub) and frames out (from its bounded queue), pings, and an idle deadline.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::SinkExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::sync::mpsc;
 
+use super::bounds::{self, MAX_REF_BYTES};
 use super::codec;
 use super::hello::{self, Admitted};
-use super::hold::{Holds, Verdict};
+use super::hold::Holds;
+use super::write::{self, Written};
 use crate::app::App;
-use crate::delivery::{ConnId, OutFrame, OutItem};
+use crate::delivery::{ConnId, OutItem, OutboxRx};
 use crate::domain::Participant;
 use crate::domain::Role;
 use crate::hub::HubEvent;
 use crate::protocol::{ClientFrame, ErrorCode, Hello, Ref, ServerFrame};
 
-/// Frames written before a flush, so that a burst goes out in few syscalls.
-const WRITE_BURST: usize = 64;
-
-pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<String>) {
+pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<String>, ip: std::net::IpAddr) {
     let conn = app.next_conn_id();
     metrics::gauge!("switchboard_connections", "role" => role.as_str()).increment(1.0);
     let mut limiter = Limiter::new(&app);
@@ -31,7 +27,7 @@ pub async fn run(mut socket: WebSocket, role: Role, app: App, origin: Option<Str
     // needed once, and an inline state machine is as large as its largest await for the whole life of
     // the connection. Inside `serve`, the rare paths (refusals, closing, a full hub queue) are boxed
     // for the same reason; reads and writes are not, as they run for every frame.
-    let started = Box::pin(start(&mut socket, role, &app, conn, origin.as_deref(), &mut limiter)).await;
+    let started = Box::pin(start(&mut socket, role, &app, (conn, ip), origin.as_deref(), &mut limiter)).await;
     if let Some((who, rx)) = started {
         serve(&mut socket, &app, conn, (who, rx), limiter).await;
         app.registry.remove(conn);
@@ -45,10 +41,10 @@ async fn start(
     socket: &mut WebSocket,
     role: Role,
     app: &App,
-    conn: ConnId,
+    conn: (ConnId, std::net::IpAddr),
     origin: Option<&str>,
     limiter: &mut Limiter,
-) -> Option<(Participant, mpsc::Receiver<OutItem>)> {
+) -> Option<(Participant, OutboxRx)> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(app.limits.hello_timeout_secs);
     let (hello, reference) = loop {
         let msg = tokio::select! {
@@ -62,7 +58,7 @@ async fn start(
         match read(socket, msg, app, limiter).await? {
             Some((reference, ClientFrame::Hello(h))) => break (h, reference),
             Some((reference, _)) => {
-                send_error(socket, ErrorCode::BadRequest, "the first frame must be hello", reference).await
+                let _ = send_error(socket, ErrorCode::BadRequest, "the first frame must be hello", reference).await;
             }
             None => {}
         }
@@ -74,15 +70,16 @@ async fn admit(
     socket: &mut WebSocket,
     role: Role,
     app: &App,
-    conn: ConnId,
+    (conn, ip): (ConnId, std::net::IpAddr),
     origin: Option<&str>,
     hello: Hello,
     reference: Option<Ref>,
-) -> Option<(Participant, mpsc::Receiver<OutItem>)> {
+) -> Option<(Participant, OutboxRx)> {
     let (event, who) = match hello::admit(app, role, hello, origin).await {
         Ok(Admitted::Visitor(mut h)) => {
             let who = Participant::Visitor(h.visitor);
             h.reference = reference;
+            h.ip = Some(ip);
             (HubEvent::Visitor { conn, hello: h }, who)
         }
         Ok(Admitted::Known(who @ Participant::Agent(agent))) => (HubEvent::Agent { conn, agent, reference }, who),
@@ -96,7 +93,7 @@ async fn admit(
     };
     // The queue is registered before the hub hears of the connection, so that its welcome has somewhere
     // to go; the session removes it when it ends, whatever the hub did meanwhile.
-    let (tx, rx) = mpsc::channel(app.limits.outbound_queue);
+    let (tx, rx) = crate::delivery::outbox(app.limits.outbound_queue, app.limits.outbound_queue_bytes);
     app.registry.register(conn, tx);
     if app.hub.send(event).await.is_err() {
         app.registry.remove(conn);
@@ -109,12 +106,13 @@ async fn serve(
     socket: &mut WebSocket,
     app: &App,
     conn: ConnId,
-    (who, mut rx): (Participant, mpsc::Receiver<OutItem>),
+    (who, mut rx): (Participant, OutboxRx),
     mut limiter: Limiter,
 ) {
     let mut ping = tokio::time::interval(Duration::from_secs(app.limits.ping_interval_secs));
     ping.reset();
     let idle = Duration::from_secs(app.limits.idle_timeout_secs);
+    let write_limit = Duration::from_secs(app.limits.write_timeout_secs);
     let mut last_heard = Instant::now();
     let mut holds = Holds::default();
     loop {
@@ -127,13 +125,13 @@ async fn serve(
                     close(socket, 1008, "too slow to read").await;
                     return;
                 };
-                if !write_burst(socket, item, &mut rx, &mut holds).await {
+                if let Written::Stop = write::burst(socket, app, item, &mut rx, &mut holds).await {
                     return;
                 }
             }
             _ = tokio::time::sleep_until(hold_until.map_or_else(tokio::time::Instant::now, Into::into)),
                 if hold_until.is_some() => {
-                if !write_all(socket, holds.expire(Instant::now())).await {
+                if !write::all(socket, holds.expire(Instant::now()), write_limit).await {
                     return;
                 }
             }
@@ -145,7 +143,10 @@ async fn serve(
                     None => return,
                     Some(None) => {}
                     Some(Some((reference, ClientFrame::Hello(_)))) => {
-                        Box::pin(send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference)).await;
+                        let frame = send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference);
+                        if !Box::pin(frame).await {
+                            return;
+                        }
                     }
                     Some(Some((reference, frame))) => {
                         holds.incoming(&frame, now);
@@ -161,69 +162,12 @@ async fn serve(
                     close(socket, 1001, "idle timeout").await;
                     return;
                 }
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                if !write::send(socket, Message::Ping(Default::default()), write_limit).await {
                     return;
                 }
             }
         }
     }
-}
-
-/// Writes one queued item and whatever else is already waiting, then flushes. `false`: stop.
-async fn write_burst(
-    socket: &mut WebSocket,
-    first: OutItem,
-    rx: &mut mpsc::Receiver<OutItem>,
-    holds: &mut Holds,
-) -> bool {
-    let mut next = Some(first);
-    let mut written = 0;
-    // The frames of one burst are written together: one clock read serves them all.
-    let now = Instant::now();
-    while let Some(item) = next.take() {
-        match item {
-            OutItem::Frame(f) => {
-                let verdict = holds.outgoing(&f, now);
-                if verdict == Verdict::ReleaseThenWrite {
-                    for held in holds.release_all() {
-                        if socket.feed(Message::Text(codec::encode(&held))).await.is_err() {
-                            return false;
-                        }
-                    }
-                }
-                if verdict != Verdict::Held && socket.feed(Message::Text(codec::encode(&f))).await.is_err() {
-                    return false;
-                }
-            }
-            OutItem::Frames(frames) => {
-                for f in frames.iter() {
-                    if socket.feed(Message::Text(codec::encode(f))).await.is_err() {
-                        return false;
-                    }
-                }
-            }
-            OutItem::Close(code, reason) => {
-                let _ = socket.flush().await;
-                close(socket, code, reason).await;
-                return false;
-            }
-        }
-        written += 1;
-        if written < WRITE_BURST {
-            next = rx.try_recv().ok();
-        }
-    }
-    socket.flush().await.is_ok()
-}
-
-/// Writes frames released from a hold, then flushes. `false`: stop.
-async fn write_all(socket: &mut WebSocket, frames: Vec<Arc<OutFrame>>) -> bool {
-    for f in &frames {
-        if socket.feed(Message::Text(codec::encode(f))).await.is_err() {
-            return false;
-        }
-    }
-    socket.flush().await.is_ok()
 }
 
 /// Reads one client message. `None`: the connection is over; `Some(None)`: nothing for the hub.
@@ -243,8 +187,8 @@ async fn read(
         }
         Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Some(None),
         Some(Ok(Message::Binary(_))) => {
-            Box::pin(send_error(socket, ErrorCode::BadRequest, "frames must be text", None)).await;
-            return Some(None);
+            let sent = Box::pin(send_error(socket, ErrorCode::BadRequest, "frames must be text", None)).await;
+            return sent.then_some(None);
         }
         Some(Ok(Message::Text(t))) => t,
     };
@@ -257,7 +201,8 @@ async fn read(
         return refuse(socket, limiter, ErrorCode::RateLimited, "slow down".into(), codec::peek_ref(&text)).await;
     }
     match codec::decode(&text) {
-        Ok((reference, frame)) => match check(&frame, app) {
+        Ok((reference, frame)) => match bounds::check_ref(&reference).and_then(|()| bounds::check(&frame, &app.limits))
+        {
             Ok(()) => Some(Some((reference, frame))),
             Err((code, message)) => refuse(socket, limiter, code, message, reference).await,
         },
@@ -273,7 +218,10 @@ async fn refuse(
     message: String,
     reference: Option<Ref>,
 ) -> Option<Option<(Option<Ref>, ClientFrame)>> {
-    Box::pin(send_error(socket, code, message, reference)).await;
+    if !Box::pin(send_error(socket, code, message, reference)).await {
+        // The client does not read its errors either.
+        return None;
+    }
     if limiter.violation() {
         close(socket, 1008, "repeated abuse").await;
         return None;
@@ -281,45 +229,25 @@ async fn refuse(
     Some(None)
 }
 
-/// Limits on the content of frames that the hub should never see violated.
-fn check(frame: &ClientFrame, app: &App) -> Result<(), (ErrorCode, String)> {
-    if let ClientFrame::Note { text, .. } = frame {
-        if text.trim().is_empty() {
-            return Err((ErrorCode::BadRequest, "the note is empty".into()));
-        }
-        if text.chars().count() > app.limits.max_text_chars {
-            return Err((
-                ErrorCode::TooLarge,
-                format!("notes are limited to {} characters", app.limits.max_text_chars),
-            ));
-        }
-    }
-    if let ClientFrame::Message { text, client_msg_id, .. } = frame {
-        if text.trim().is_empty() {
-            return Err((ErrorCode::BadRequest, "the message is empty".into()));
-        }
-        if text.chars().count() > app.limits.max_text_chars {
-            return Err((
-                ErrorCode::TooLarge,
-                format!("messages are limited to {} characters", app.limits.max_text_chars),
-            ));
-        }
-        if client_msg_id.as_ref().is_some_and(|id| id.len() > MAX_CLIENT_MSG_ID) {
-            return Err((ErrorCode::BadRequest, format!("client_msg_id is limited to {MAX_CLIENT_MSG_ID} bytes")));
-        }
-    }
-    Ok(())
-}
-
-/// Longest `client_msg_id`, in bytes.
-pub const MAX_CLIENT_MSG_ID: usize = 128;
-
-async fn send_error(socket: &mut WebSocket, code: ErrorCode, message: impl Into<String>, reference: Option<Ref>) {
+/// Sends an error straight to the socket (the reading side's answers do not queue); `false` when it could
+/// not be written within `SMALL_WRITE_TIMEOUT`.
+async fn send_error(
+    socket: &mut WebSocket,
+    code: ErrorCode,
+    message: impl Into<String>,
+    reference: Option<Ref>,
+) -> bool {
+    // A ref too long to echo is not echoed (the frame is refused for it, see `check_ref`).
+    let reference = reference.filter(|r| r.0.len() <= MAX_REF_BYTES);
     let frame = OutItem::frame(ServerFrame::error(code, message, reference));
-    if let OutItem::Frame(f) = frame {
-        let _ = socket.send(Message::Text(codec::encode(&f))).await;
+    match frame {
+        OutItem::Frame(f) => write::send(socket, Message::Text(codec::encode(&f)), SMALL_WRITE_TIMEOUT).await,
+        _ => true,
     }
 }
+
+/// How long an error or a close frame, written by the reading side, may take to go out.
+pub const SMALL_WRITE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Sends the close frame, then reads and discards what the client had already sent until it answers
 /// (or `CLOSE_DRAIN` passes): dropping a socket with unread input makes the kernel reset it, and the
@@ -327,12 +255,13 @@ async fn send_error(socket: &mut WebSocket, code: ErrorCode, message: impl Into<
 ///
 /// Boxed: the close handshake is rare, and inline its timer and drain loop would enlarge every idle
 /// connection's task (see `run`).
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+pub(super) async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     Box::pin(close_now(socket, code, reason)).await
 }
 
 async fn close_now(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    if socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
+    let frame = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+    if !write::send(socket, frame, SMALL_WRITE_TIMEOUT).await {
         return;
     }
     let drain = async {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod http;
+pub mod raw;
 mod ws;
 
 #[allow(unused_imports)]
@@ -232,10 +233,20 @@ impl Server {
         Some(&self.admin_token)
     }
 
-    /// GET /api/tickets/{ticket} as the admin, asserting 200.
+    /// GET /api/tickets/{ticket} as the admin, asserting 200, with every page of its transcript
+    /// (`more: true` means: ask again with `after_seq` set to the last seq of the page).
     pub async fn ticket(&self, ticket: &str) -> Value {
-        let (status, body) = self.get(&format!("/api/tickets/{ticket}"), self.admin()).await;
+        let (status, mut body) = self.get(&format!("/api/tickets/{ticket}"), self.admin()).await;
         assert_eq!(status, 200, "GET ticket {ticket}: {body}");
+        while body["more"] == true {
+            let after = body["messages"].as_array().and_then(|m| m.last()).expect("a page")["seq"].clone();
+            let (status, page) = self.get(&format!("/api/tickets/{ticket}?after_seq={after}"), self.admin()).await;
+            assert_eq!(status, 200, "GET ticket {ticket} after {after}: {page}");
+            let more = page["messages"].as_array().expect("messages").clone();
+            body["messages"].as_array_mut().unwrap().extend(more);
+            body["more"] = page["more"].clone();
+        }
+        body.as_object_mut().unwrap().remove("more");
         body
     }
 

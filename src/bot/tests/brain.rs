@@ -30,11 +30,11 @@ fn assigned_greets_in_the_visitors_language_with_ticket_and_time() {
     ];
     for (lang, reason, next, expected) in cases {
         let mut bot = core();
-        let out =
-            texts(&bot.on_frame(&ServerFrame::Assigned {
-                conversation: view(id, *lang, *reason, *next),
-                messages: Vec::new(),
-            }));
+        let out = texts(&bot.on_frame(&ServerFrame::Assigned {
+            conversation: view(id, *lang, *reason, *next),
+            messages: Vec::new(),
+            more: false,
+        }));
         assert_eq!(out.len(), 1, "{lang:?}: {out:?}");
         for part in *expected {
             assert!(out[0].contains(part), "{lang:?}: {:?} lacks {part:?}", out[0]);
@@ -48,20 +48,30 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
     let mut bot = core();
     let v = view(id, Some("de"), Some(BotReason::Closed), Some("2026-11-23T09:00:00Z"));
     let question = msg(id, 1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?");
-    let out =
-        texts(&bot.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: vec![question.clone()] }));
+    let out = texts(&bot.on_frame(&ServerFrame::Assigned {
+        conversation: v.clone(),
+        messages: vec![question.clone()],
+        more: false,
+    }));
     assert_eq!(out.len(), 2, "{out:?}");
     assert!(out[0].contains("SB-1001") && !out[0].contains("Was kann ich"), "{out:?}");
     assert!(out[1].starts_with("Resetting your password: Click"), "{out:?}");
     // The same message live, then the same assignment again (a restart): nothing more to say.
     assert!(bot.on_frame(&ServerFrame::Message(question.clone())).is_empty());
-    assert!(bot.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: vec![question] }).is_empty());
+    assert!(
+        bot.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: vec![question], more: false })
+            .is_empty()
+    );
 
     // A fresh bot (it restarted) sees its own earlier answer in the transcript: no greeting, no answer.
     let mut fresh = core();
     let transcript =
         vec![msg(id, 1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?"), msg(id, 2, Role::Bot, "…")];
-    assert!(fresh.on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: transcript }).is_empty());
+    assert!(
+        fresh
+            .on_frame(&ServerFrame::Assigned { conversation: v.clone(), messages: transcript, more: false })
+            .is_empty()
+    );
 
     // After `welcome` lists the conversation, its assignment is not greeted either, but a question
     // written since the bot's last word is answered.
@@ -74,7 +84,7 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
     };
     assert!(restarted.on_frame(&ServerFrame::BotWelcome(welcome)).is_empty());
     let transcript = vec![msg(id, 1, Role::Visitor, "Wo ist meine Bestellung?")];
-    let out = texts(&restarted.on_frame(&ServerFrame::Assigned { conversation: v, messages: transcript }));
+    let out = texts(&restarted.on_frame(&ServerFrame::Assigned { conversation: v, messages: transcript, more: false }));
     assert_eq!(out.len(), 1, "{out:?}");
     assert!(out[0].starts_with("Tracking your order:"), "{out:?}");
 }
@@ -84,7 +94,7 @@ fn visitor_messages_get_answers_handoffs_or_the_way_to_a_person() {
     let id = ConversationId::random();
     let mut bot = core();
     let v = view(id, Some("de"), Some(BotReason::Closed), Some("2026-11-23T09:00:00Z"));
-    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new() });
+    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new(), more: false });
     let cases: &[(u64, Role, &str, &[&str])] = &[
         (1, Role::Visitor, "Wie kann ich mein Passwort zurücksetzen?", &["Resetting your password: "]),
         (2, Role::Visitor, "Was kostet ein Fahrrad?", &["nichts gefunden", "Mitarbeiter"]),
@@ -120,7 +130,11 @@ fn conversations_are_forgotten_when_they_leave_the_bot() {
     let mut bot = core();
     let (a, b, c) = (ConversationId::random(), ConversationId::random(), ConversationId::random());
     for id in [a, b, c] {
-        bot.on_frame(&ServerFrame::Assigned { conversation: view(id, Some("en"), None, None), messages: Vec::new() });
+        bot.on_frame(&ServerFrame::Assigned {
+            conversation: view(id, Some("en"), None, None),
+            messages: Vec::new(),
+            more: false,
+        });
     }
     assert_eq!(bot.tracked(), 3);
     let mut queued = view(a, Some("en"), None, None);
@@ -153,7 +167,7 @@ fn a_person_request_in_a_language_nobody_speaks_gets_no_false_promise() {
     let id = ConversationId::random();
     let mut bot = core();
     let v = view(id, Some("fi"), Some(BotReason::Language), None);
-    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new() });
+    bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new(), more: false });
     let out = bot.on_frame(&ServerFrame::Message(msg(id, 1, Role::Visitor, "Haluan puhua ihmisen kanssa")));
     let joined = texts(&out).join(" | ");
     assert!(joined.contains("Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi"), "in Finnish: {joined}");

@@ -17,7 +17,7 @@ async fn the_pump_speaks_the_hub_protocol() {
     let conn = ConnId::new(0, 7);
     let registry = ConnRegistry::new();
     let broker = LocalBroker(registry.clone());
-    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb() };
+    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None };
     let task = tokio::spawn(run(hub_tx, registry.clone(), settings));
 
     let Some(HubEvent::Bot { conn: c, bot: b, .. }) = hub_rx.recv().await else { panic!("expected the bot's hello") };
@@ -27,6 +27,7 @@ async fn the_pump_speaks_the_hub_protocol() {
     let assigned = ServerFrame::Assigned {
         conversation: view(id, Some("en"), None, None),
         messages: vec![msg(id, 1, Role::Visitor, "I want to talk to a human")],
+        more: false,
     };
     let batch: Arc<[Arc<crate::delivery::OutFrame>]> = vec![Arc::new(crate::delivery::OutFrame {
         frame: ServerFrame::Pong { reference: None },
@@ -57,4 +58,56 @@ async fn the_pump_speaks_the_hub_protocol() {
     assert_eq!(out[2], "HANDOFF(visitor asked for a person)");
     assert!(task.await.is_ok());
     assert!(registry.is_empty(), "the bot's queue is removed when it stops");
+}
+
+/// The next event from the bot, skipping nothing; fails after five seconds.
+async fn next_event(rx: &mut mpsc::Receiver<HubEvent>) -> HubEvent {
+    tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv()).await.expect("an event in time").expect("open")
+}
+
+/// A bot whose queue the hub lets go (as it would a slow client's) connects again by itself, and syncs
+/// the conversations it holds from the last message it answered.
+#[tokio::test]
+async fn a_detached_bot_comes_back_and_syncs_what_it_missed() {
+    let (hub_tx, mut hub_rx) = mpsc::channel::<HubEvent>(16);
+    let bot = crate::domain::BotId(42);
+    let conn = ConnId::new(0, 7);
+    let registry = ConnRegistry::new();
+    let broker = LocalBroker(registry.clone());
+    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None };
+    let task = tokio::spawn(run(hub_tx, registry.clone(), settings));
+    assert!(matches!(next_event(&mut hub_rx).await, HubEvent::Bot { .. }));
+    broker.subscribe(conn, crate::domain::Participant::Bot(bot));
+    let id = ConversationId::random();
+    let assigned = ServerFrame::Assigned {
+        conversation: view(id, Some("en"), None, None),
+        messages: vec![msg(id, 1, Role::Visitor, "Where is my parcel?")],
+        more: false,
+    };
+    assert!(broker.to_conn(conn, OutItem::frame(assigned)));
+    // The greeting and the answer to seq 1.
+    for _ in 0..2 {
+        assert!(matches!(next_event(&mut hub_rx).await, HubEvent::Frame { .. }));
+    }
+    // The hub lets the bot's queue go.
+    registry.remove(conn);
+    assert!(matches!(next_event(&mut hub_rx).await, HubEvent::Disconnected { .. }));
+    let HubEvent::Bot { conn: again, .. } = next_event(&mut hub_rx).await else { panic!("no second hello") };
+    assert_eq!(again, conn);
+    broker.subscribe(conn, crate::domain::Participant::Bot(bot));
+    // Two messages came while it was away.
+    let mut held = view(id, Some("en"), None, None);
+    held.last_seq = 3;
+    let welcome = crate::protocol::BotWelcome {
+        v: 1,
+        bot: crate::protocol::BotInfo { id: bot, name: NAME.into() },
+        conversations: vec![held],
+        reference: None,
+    };
+    assert!(broker.to_conn(conn, OutItem::frame(ServerFrame::BotWelcome(welcome))));
+    let HubEvent::Frame { frame, .. } = next_event(&mut hub_rx).await else { panic!("no sync") };
+    assert_eq!(frame, ClientFrame::Sync { conversation_id: id, after_seq: 1 });
+    assert!(broker.to_conn(conn, OutItem::Close(1012, "service restart")));
+    assert!(matches!(next_event(&mut hub_rx).await, HubEvent::Disconnected { .. }));
+    assert!(task.await.is_ok(), "a close for good ends it");
 }

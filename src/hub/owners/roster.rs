@@ -205,6 +205,8 @@ pub struct VisitorState {
     pub locale: Option<Arc<str>>,
     pub department: Arc<str>,
     pub client: super::super::ClientFacts,
+    /// The address of the visitor's latest connection.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// Connected visitors and the identity links (spec 3: a user id's first verified email).

@@ -3,6 +3,8 @@
 //! the decisions (conversation state, frames addressed to participants, domain events).
 
 mod commands;
+mod guard;
+mod inactivity;
 mod rules;
 mod workflow;
 
@@ -90,7 +92,7 @@ impl Fixture {
             last_ticket: 1000,
             ..Snapshot::default()
         };
-        let hub = Hub::new(HubSettings { departments, require_verified, sla: Default::default() }, snapshot, now);
+        let hub = Hub::new(HubSettings { departments, require_verified, ..Default::default() }, snapshot, now);
         Fixture { hub, now, next_conn: 1, jobs: Vec::new() }
     }
 
@@ -150,6 +152,26 @@ impl Fixture {
             },
             widget: None,
             reference: None,
+            ip: None,
+        };
+        self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
+        Visitor { id, conn }
+    }
+
+    /// Another connection of a known visitor (a second tab, or a return).
+    pub fn visitor_again(&mut self, id: VisitorId) -> Visitor {
+        let conn = self.conn();
+        let hello = VisitorHello {
+            visitor: id,
+            token: "token".into(),
+            site: "default".into(),
+            locale: Some("en".into()),
+            department: None,
+            identity: IdentityCheck::Absent,
+            client: Default::default(),
+            widget: None,
+            reference: None,
+            ip: None,
         };
         self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
         Visitor { id, conn }
@@ -230,7 +252,11 @@ pub fn frames(job: &Job, to: Target) -> Vec<ServerFrame> {
             (Effect::ToConn { conn, item }, Target::Conn(c)) if *conn == c => item,
             (Effect::ToParticipant { who, item, .. }, Target::Who(w)) if *who == w => item,
             (Effect::Transcript { to: who, conversation, .. }, Target::Who(w)) if *who == w => {
-                out.push(ServerFrame::Assigned { conversation: (**conversation).clone(), messages: vec![] });
+                out.push(ServerFrame::Assigned {
+                    conversation: (**conversation).clone(),
+                    messages: vec![],
+                    more: false,
+                });
                 continue;
             }
             _ => continue,

@@ -186,7 +186,12 @@ fn a_restart_fires_what_passed_while_down_and_repeats_nothing() {
             ..Snapshot::default()
         };
         let later = start + minutes(30);
-        let settings = HubSettings { departments: vec![always("support")], require_verified: false, sla: sla.clone() };
+        let settings = HubSettings {
+            departments: vec![always("support")],
+            require_verified: false,
+            sla: sla.clone(),
+            guard: Default::default(),
+        };
         let mut hub = Hub::new(settings, snapshot, later);
         assert!(hub.next_deadline().is_some_and(|d| d <= later) == (want > 0), "sent {sent:#b}");
         hub.fire_due(later);

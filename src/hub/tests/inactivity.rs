@@ -1,0 +1,98 @@
+//! Abandoned conversations end (issue 16): resolved once their visitor has been gone for the configured
+//! time, not before, not if it came back, and also after a restart that no visitor returned from.
+
+use jiff::SignedDuration;
+
+use super::*;
+use crate::store::OpenConversation;
+
+const AFTER: SignedDuration = SignedDuration::from_mins(60);
+
+fn fixture() -> Fixture {
+    let mut f = Fixture::new(vec![always("support")], &[agent("Anna", &["en"], 3)]);
+    f.hub.settings.guard.inactive_after = Some(AFTER);
+    f
+}
+
+fn leave(f: &mut Fixture, v: &Visitor) {
+    f.send(HubEvent::Disconnected { conn: v.conn, who: Participant::Visitor(v.id) });
+}
+
+fn resolved(f: &Fixture, id: ConversationId) -> bool {
+    f.hub.convs.get(&id).is_none()
+}
+
+#[test]
+fn a_conversation_whose_visitor_is_gone_long_enough_is_resolved() {
+    let mut f = fixture();
+    let anna = f.connect_agent(1);
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    leave(&mut f, &v);
+    let t0 = f.now;
+    f.at(t0 + AFTER - SignedDuration::from_secs(1));
+    assert!(!resolved(&f, id), "not before its time");
+    f.at(t0 + AFTER);
+    assert!(resolved(&f, id));
+    assert!(
+        f.last_events().iter().any(|e| matches!(e, DomainEvent::Resolved { conversation, .. } if *conversation == id))
+    );
+    let to_anna = f.last_frames(Target::Who(Participant::Agent(AgentId(1))));
+    assert!(
+        to_anna.iter().any(|fr| matches!(fr, ServerFrame::Conversation(c) if c.status == Status::Resolved)),
+        "{to_anna:?}"
+    );
+    let _ = anna;
+}
+
+#[test]
+fn a_visitor_who_comes_back_keeps_the_conversation_and_a_later_departure_counts_anew() {
+    let mut f = fixture();
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    leave(&mut f, &v);
+    let t0 = f.now;
+    f.now = t0 + SignedDuration::from_mins(30);
+    let back = f.visitor_again(v.id);
+    f.at(t0 + AFTER);
+    assert!(!resolved(&f, id), "it came back");
+    f.now = t0 + SignedDuration::from_mins(70);
+    leave(&mut f, &back);
+    f.at(t0 + SignedDuration::from_mins(129));
+    assert!(!resolved(&f, id), "60 minutes from the second departure, not the first");
+    f.at(t0 + SignedDuration::from_mins(130));
+    assert!(resolved(&f, id));
+}
+
+#[test]
+fn one_tab_closing_while_another_stays_is_not_gone() {
+    let mut f = fixture();
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    let _second_tab = f.visitor_again(v.id);
+    leave(&mut f, &v);
+    f.at(f.now + AFTER * 2);
+    assert!(!resolved(&f, id));
+}
+
+#[test]
+fn after_a_restart_conversations_whose_visitor_never_returns_end() {
+    let mut f = fixture();
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    let w = f.visitor(Some("en"), IdentityCheck::Absent);
+    let kept = f.say(&w, ENGLISH);
+    let open = |f: &Fixture, id| OpenConversation {
+        record: f.hub.convs.get(&id).unwrap().rec.clone(),
+        client_msg_ids: vec![],
+    };
+    let snapshot =
+        Snapshot { open_conversations: vec![open(&f, id), open(&f, kept)], last_ticket: 1002, ..Snapshot::default() };
+    f.hub = Hub::new(f.hub.settings.clone(), snapshot, f.now);
+    let t0 = f.now;
+    f.now = t0 + SignedDuration::from_mins(5);
+    f.visitor_again(w.id);
+    f.at(t0 + AFTER);
+    assert!(resolved(&f, id), "no one came back for it");
+    assert!(!resolved(&f, kept), "its visitor did");
+}
