@@ -9,11 +9,13 @@ use std::time::Duration;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Sends messages as fast as acks come back (up to 32 in flight) until the connection breaks; returns
 /// the acks it got: seq → text.
-async fn burst(addr: &str, token: &str, round: usize) -> BTreeMap<u64, String> {
+async fn burst(addr: &str, token: &str, round: usize, first_ack: oneshot::Sender<()>) -> BTreeMap<u64, String> {
+    let mut first_ack = Some(first_ack);
     let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/visitor")).await.expect("connect");
     let (mut tx, mut rx) = ws.split();
     let hello = json!({"type": "hello", "v": 1, "site": "default", "visitor_token": token});
@@ -40,6 +42,9 @@ async fn burst(addr: &str, token: &str, round: usize) -> BTreeMap<u64, String> {
             let id = v["client_msg_id"].as_str().unwrap();
             acked.insert(v["seq"].as_u64().unwrap(), texts[id].clone());
             in_flight -= 1;
+            if let Some(tell) = first_ack.take() {
+                let _ = tell.send(());
+            }
         }
     }
 }
@@ -55,8 +60,12 @@ async fn every_acknowledged_message_survives_sigkill_at_random_points_20_times()
     let mut acked: BTreeMap<u64, String> = BTreeMap::new();
     for round in 0..20 {
         let (addr, token) = (server.addr.clone(), token.clone());
-        let sender = tokio::spawn(async move { burst(&addr, &token, round).await });
-        tokio::time::sleep(Duration::from_millis(20 + rand::random::<u64>() % 80)).await;
+        let (tell, first_ack) = oneshot::channel();
+        let sender = tokio::spawn(async move { burst(&addr, &token, round, tell).await });
+        // The kill comes at a random point of the burst, once it runs (the first message of a fresh
+        // process may take a while: its language models warm up).
+        let _ = tokio::time::timeout(Duration::from_secs(20), first_ack).await;
+        tokio::time::sleep(Duration::from_millis(rand::random::<u64>() % 50)).await;
         server.kill9();
         let got = tokio::time::timeout(Duration::from_secs(10), sender).await.expect("the burst ends").unwrap();
         for (seq, text) in got {
