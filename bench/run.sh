@@ -13,6 +13,7 @@
 # A/B of hub builds: a kind named `switchboard-<tag>` runs the binary `$HUB_DIR/switchboard-<tag>`
 # (copy the builds there first), and INTERLEAVE=1 runs the routing sweep rate by rate, run by run, kind
 # by kind, so that two builds are measured in alternation within the same minutes:
+#   (HUB_CONFIG names another config file for the hub, one that every build measured accepts)
 #   HUB_DIR=/tmp/hubs KINDS="switchboard-before switchboard-after" PHASES=route INTERLEAVE=1 \
 #     RATES="10000 15000 20000" CHAT_SIZES=1000 RUNS=5 bash bench/run.sh
 set -uo pipefail # no -e: a failing benchmark point is a result, not an abort
@@ -78,7 +79,7 @@ start_server() { # $1: kind -> SPID, SURL
       local bin=target/release/switchboard
       [[ $1 == switchboard-* ]] && bin=$HUB_DIR/$1
       SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c $SCPU "$bin" serve --listen 127.0.0.1:0 \
-        --data-dir "$STMP/data" --config bench/hub-bench.toml >"$STMP/out" 2>"$STMP/err" &
+        --data-dir "$STMP/data" --config "${HUB_CONFIG:-bench/hub-bench.toml}" >"$STMP/out" 2>"$STMP/err" &
       ;;
     relay-rust) taskset -c $SCPU target/release/relay-rust --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
     relay-ws) taskset -c $SCPU node bench/relay-ws/relay.js --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;

@@ -175,3 +175,30 @@ fn an_agent_removed_gives_its_chats_back_to_routing() {
     assert_eq!(f.holder(c), Some(Fixture::agent_id(2)));
     let _ = anna;
 }
+
+#[test]
+fn typing_goes_to_the_other_side_and_sync_reads_what_the_sender_may_read() {
+    let mut f = Fixture::new(vec![always("support")], &[agent("Anna", &["en"], 3), agent("Ben", &["en"], 3)]);
+    let anna = f.connect_agent(1);
+    let v = f.visitor(None, IdentityCheck::Absent);
+    let c = f.say(&v, ENGLISH);
+    f.agent_frame(anna, 1, ClientFrame::Typing { conversation_id: Some(c), on: true });
+    let to_visitor = f.last_frames(Target::Who(Participant::Visitor(v.id)));
+    assert!(matches!(&to_visitor[..], [ServerFrame::Typing { on: true, .. }]), "{to_visitor:?}");
+    f.frame(v.conn, Participant::Visitor(v.id), ClientFrame::Typing { conversation_id: None, on: true });
+    let to_anna = f.last_frames(Target::Who(Participant::Agent(Fixture::agent_id(1))));
+    assert!(matches!(&to_anna[..], [ServerFrame::Typing { .. }]), "{to_anna:?}");
+    // An agent may sync any conversation (stored ones too); the sync is read by the dispatcher in order.
+    let ben = f.connect_agent(2);
+    f.agent_frame(ben, 2, ClientFrame::Sync { conversation_id: c, after_seq: 0 });
+    let job = f.jobs.last().unwrap();
+    assert!(
+        job.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Sync { conversation, last_seq: Some(2), .. } if *conversation == c))
+    );
+    // A bot syncs only what it holds.
+    let bot = f.connect_bot();
+    f.frame(bot, Participant::Bot(BotId(1)), ClientFrame::Sync { conversation_id: c, after_seq: 0 });
+    assert_eq!(f.last_error(bot), Some(ErrorCode::Forbidden));
+}
