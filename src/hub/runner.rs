@@ -41,6 +41,11 @@ pub async fn run(
     disk: Option<(std::path::PathBuf, u64)>,
 ) {
     let mut disk_checked: Option<std::time::Instant> = None;
+    // One timer for the life of the runner, moved only when the next deadline changes or it fired: a
+    // timer made per batch of events cost a registration in tokio's wheel for every batch.
+    let sleep = tokio::time::sleep(MAX_SLEEP);
+    tokio::pin!(sleep);
+    let mut armed_for: Option<Option<Timestamp>> = None;
     loop {
         if let Some((dir, min_free)) = &disk
             && disk_checked.is_none_or(|t| t.elapsed() >= DISK_CHECK)
@@ -50,13 +55,21 @@ pub async fn run(
             let low = super::guard::free_bytes(dir).is_ok_and(|free| free < *min_free);
             hub.handle(HubEvent::DiskSpace { low }, clock.now());
         }
-        let sleep = hub.next_deadline().map_or(MAX_SLEEP, |due| until(due, clock.now()));
+        let next = hub.next_deadline();
+        if armed_for != Some(next) {
+            let wait = next.map_or(MAX_SLEEP, |due| until(due, clock.now()));
+            sleep.as_mut().reset(tokio::time::Instant::now() + wait);
+            armed_for = Some(next);
+        }
         let first = tokio::select! {
             event = rx.recv() => match event {
                 Some(event) => Some(event),
                 None => break,
             },
-            _ = tokio::time::sleep(sleep) => None,
+            _ = &mut sleep => {
+                armed_for = None;
+                None
+            }
         };
         let now = clock.now();
         hub.fire_due(now);
