@@ -269,6 +269,7 @@
       st.dept = f.department || null;
       st.widget = f.widget || null;
       ui.theme();
+      notices.set(f.notices || []);
       var old = cur();
       if (f.conversation && f.conversation.conversation_id) {
         // Another tab may have started a new conversation: the one we remember is then over.
@@ -287,6 +288,7 @@
       if (f.conversation && f.conversation.conversation_id) sync(f.conversation.conversation_id);
       ui.render();
     },
+    notice: function (f) { notices.frame(f); ui.render(); },
     ack: function (f) {
       var i = -1;
       st.outbox.forEach(function (m, k) { if (m.id === f.client_msg_id) i = k; });
@@ -410,6 +412,8 @@
     '.end{color:var(--at);border:1px solid currentColor;border-radius:999px;padding:3px 10px;font-size:.8em;opacity:.9}',
     '.status{padding:8px 14px;font-size:.9em;color:var(--mu);border-bottom:1px solid var(--bd);background:var(--bg)}',
     '.status[data-net=offline]{color:#9a3412;background:#fff7ed}',
+    '.notice{padding:8px 14px;font-size:.86em;border-bottom:1px solid var(--bd);background:#eff6ff;color:#1e3a8a}',
+    '.notice.incident.in_force{background:#fef2f2;color:#991b1b}.notice b{display:block;font-weight:700}.notice .when{opacity:.8;font-size:.92em}',
     '.log{flex:1 1 auto;min-height:120px;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:8px;background:var(--bg)}',
     '.msg{max-width:82%;align-self:flex-start;background:var(--ob);color:var(--ot);padding:8px 11px;border-radius:var(--r);',
     'white-space:pre-wrap;overflow-wrap:anywhere}',
@@ -449,7 +453,7 @@
     '<section class="panel" id="p" role="dialog" aria-labelledby="h" hidden>' +
     '<header><div><h2 id="h"></h2><p class="ticket"></p></div><button class="end" type="button"></button>' +
     '<button class="x" type="button">×</button></header>' +
-    '<p class="status" role="status" aria-live="polite"></p>' +
+    '<p class="status" role="status" aria-live="polite"></p><div class="notices" role="status" aria-live="polite"></div>' +
     '<div class="log" role="log" aria-live="polite" tabindex="0"></div><p class="typing"></p>' +
     '<div class="topics" role="group" aria-labelledby="tq" hidden><p id="tq"></p><div class="chips"></div></div>' +
     '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
@@ -457,6 +461,52 @@
     '<button class="btn rate" type="button"></button><textarea class="comment" rows="1"></textarea></div>' +
     '<form><textarea class="input" rows="1"></textarea><button class="sendb" type="submit">' + ICON_SEND + '</button></form>' +
     '</section></div>';
+
+  /* ---------- 5a. status notices (spec 7.4): incident banner, maintenance announcements ---------- */
+  var notices = (function () {
+    var list = [];  // not ended, soonest first, as the hub last told
+    var NT = {
+      en: { incident: 'Incident', maintenance: 'Scheduled maintenance', from: 'From {s}', span: '{s} – {e}' },
+      de: { incident: 'Störung', maintenance: 'Geplante Wartung', from: 'Ab {s}', span: '{s} – {e}' },
+      fr: { incident: 'Incident', maintenance: 'Maintenance prévue', from: 'À partir du {s}', span: '{s} – {e}' },
+      es: { incident: 'Incidencia', maintenance: 'Mantenimiento programado', from: 'Desde {s}', span: '{s} – {e}' },
+      ar: { incident: 'عطل', maintenance: 'صيانة مجدولة', from: 'من {s}', span: '{s} – {e}' }
+    };
+    function nt(lang, k, v) {
+      var s = (NT[lang] || NT.en)[k];
+      Object.keys(v || {}).forEach(function (x) { s = s.replace('{' + x + '}', v[x]); });
+      return s;
+    }
+    function fmt(iso) {
+      try { return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }); } catch (e) { return iso; }
+    }
+    function set(items) { list = items.filter(function (n) { return n.status !== 'ended'; }); sort(); }
+    function sort() { list.sort(function (a, b) { return a.starts_at < b.starts_at ? -1 : a.starts_at > b.starts_at ? 1 : 0; }); }
+    function frame(f) {
+      list = list.filter(function (n) { return n.id !== f.notice.id; });
+      if (f.state !== 'ended' && f.notice.status !== 'ended') { list.push(f.notice); sort(); }
+    }
+    function render(box, lang) {
+      if (!box) return;
+      box.textContent = '';
+      box.hidden = !list.length;
+      list.forEach(function (n) {
+        var el = document.createElement('div'), head = document.createElement('b'), when = document.createElement('span');
+        el.className = 'notice ' + n.kind + ' ' + n.status;
+        el.dataset.notice = n.id;
+        head.textContent = nt(lang, n.kind) + ': ' + n.title;
+        el.appendChild(head);
+        if (n.text) { var p = document.createElement('span'); p.textContent = n.text + ' '; p.setAttribute('dir', 'auto'); el.appendChild(p); }
+        if (n.status === 'announced' || n.kind === 'maintenance') {
+          when.className = 'when';
+          when.textContent = n.ends_at ? nt(lang, 'span', { s: fmt(n.starts_at), e: fmt(n.ends_at) }) : nt(lang, 'from', { s: fmt(n.starts_at) });
+          el.appendChild(when);
+        }
+        box.appendChild(el);
+      });
+    }
+    return { set: set, frame: frame, render: render };
+  })();
 
   var ui = (function () {
     var root, $, hostEl = null, unreadN = 0, typingName = null, typingClear = 0, score = 0, thanksFor = null, stick = false;
@@ -591,6 +641,7 @@
       var q = $('.quick');
       q.hidden = !(c && c.status === 'bot' && !c.handoff_requested && ready);
       $('.person').textContent = t('person');
+      notices.render($('.notices'), lang);
       renderSurvey();
       renderLog();
     }

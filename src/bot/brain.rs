@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use super::kb::KnowledgeBase;
 use super::phrases::{self, Phrases};
+use crate::domain::NoticeKind;
 use crate::domain::{BotReason, ConversationId, Role, Seq, Status};
-use crate::protocol::{ClientFrame, ConversationView, MessageView, ServerFrame};
+use crate::protocol::{ClientFrame, ConversationView, MessageView, NoticeView, ServerFrame};
 
 /// Conversations remembered at most. The hub tells the bot when a conversation leaves it, so this only
 /// bounds memory if that notice is ever lost; past it, the least recently active tenth is forgotten
@@ -36,11 +37,13 @@ pub struct BotCore {
     kb: KnowledgeBase,
     convs: HashMap<ConversationId, Tracked>,
     clock: u64,
+    /// Status notices not yet ended, as the hub last told (spec 7.4): the greeting mentions an incident.
+    notices: Vec<NoticeView>,
 }
 
 impl BotCore {
     pub fn new(name: Arc<str>, kb: KnowledgeBase) -> BotCore {
-        BotCore { name, kb, convs: HashMap::new(), clock: 0 }
+        BotCore { name, kb, convs: HashMap::new(), clock: 0, notices: Vec::new() }
     }
 
     /// How many conversations the bot currently remembers.
@@ -65,7 +68,15 @@ impl BotCore {
                         None => self.remember(view.clone(), view.last_seq),
                     }
                 }
+                self.notices = welcome.notices.clone();
                 syncs
+            }
+            ServerFrame::Notice { notice, state } => {
+                self.notices.retain(|n| n.id != notice.id);
+                if *state != "ended" {
+                    self.notices.push(notice.clone());
+                }
+                Vec::new()
             }
             ServerFrame::Assigned { conversation, messages, .. } => self.assigned(conversation, messages),
             ServerFrame::Message(m) => self.message(m),
@@ -176,10 +187,22 @@ impl BotCore {
             Some(BotReason::Unverified) => parts.push(p.unverified.to_owned()),
             None => {}
         }
+        if let Some(incident) = self.incident(&view.department) {
+            parts.push(phrases::fill(p.incident, &[("title", incident.title.trim_end_matches('.'))]));
+        }
         if ask {
             parts.push(p.ask.to_owned());
         }
         parts.join(" ")
+    }
+
+    /// An incident in force in this department, if any (the first the hub told of).
+    fn incident(&self, department: &str) -> Option<&NoticeView> {
+        self.notices.iter().find(|n| {
+            n.kind == NoticeKind::Incident
+                && n.status == "in_force"
+                && (n.departments.is_empty() || n.departments.iter().any(|d| d.as_ref() == department))
+        })
     }
 
     /// The answer to what the visitor wrote: a handoff, an article, or the way to reach a person.

@@ -29,6 +29,8 @@ pub struct Phrases {
     /// The answer to a request for a person when nobody on the team speaks the conversation's language:
     /// no promise that cannot be kept, and what would work instead.
     pub uncovered: &'static str,
+    /// An incident is in force in the visitor's department (spec 7.4); `{title}` is the notice's title.
+    pub incident: &'static str,
     /// Lowercase whole words by which a visitor asks for a person in this language.
     pub person_words: &'static [&'static str],
 }
@@ -47,6 +49,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "I have asked for a person to take over; someone will reply as soon as one is available.",
         no_answer: "I found nothing about that in our help articles. Type \"agent\" to reach a person.",
         uncovered: "Nobody on our team speaks your language at the moment, so I cannot promise you a person in it. If you can, write to us in another language such as English and I will pass you to a person; otherwise I will help as well as I can.",
+        incident: "Please note: {title}.",
         person_words: &[
             "human",
             "humans",
@@ -71,6 +74,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Ich habe Ihr Gespräch an unser Team übergeben; sobald jemand verfügbar ist, übernimmt eine Person.",
         no_answer: "Dazu habe ich in unseren Hilfeartikeln nichts gefunden. Schreiben Sie „Mitarbeiter“, um einen Menschen zu erreichen.",
         uncovered: "Im Moment spricht niemand in unserem Team Ihre Sprache, deshalb kann ich Ihnen darin keinen Menschen versprechen. Wenn Sie können, schreiben Sie uns in einer anderen Sprache, etwa Englisch, dann übergebe ich an eine Person; sonst helfe ich Ihnen, so gut ich kann.",
+        incident: "Bitte beachten Sie: {title}.",
         person_words: &["mensch", "menschen", "mitarbeiter", "mitarbeiterin", "berater", "beraterin", "jemand"],
     },
     Phrases {
@@ -85,6 +89,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "J'ai demandé qu'une personne prenne le relais ; quelqu'un vous répondra dès que possible.",
         no_answer: "Je n'ai rien trouvé à ce sujet dans nos articles d'aide. Écrivez « conseiller » pour joindre une personne.",
         uncovered: "Personne dans notre équipe ne parle votre langue pour le moment ; je ne peux donc pas vous promettre un conseiller dans cette langue. Si vous le pouvez, écrivez-nous dans une autre langue, par exemple en anglais, et je vous passerai à une personne ; sinon je vous aiderai du mieux que je peux.",
+        incident: "Veuillez noter : {title}.",
         person_words: &["personne", "humain", "conseiller", "conseillère", "opérateur", "opératrice", "quelqu'un"],
     },
     Phrases {
@@ -99,6 +104,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "He pedido que una persona se encargue; alguien le responderá en cuanto esté disponible.",
         no_answer: "No he encontrado nada sobre eso en nuestros artículos de ayuda. Escriba «agente» para hablar con una persona.",
         uncovered: "En este momento nadie de nuestro equipo habla su idioma, así que no puedo prometerle una persona en él. Si puede, escríbanos en otro idioma, por ejemplo en inglés, y le pasaré con una persona; si no, le ayudaré lo mejor que pueda.",
+        incident: "Tenga en cuenta: {title}.",
         person_words: &["persona", "humano", "agente", "operador", "operadora", "asesor", "alguien"],
     },
     Phrases {
@@ -113,6 +119,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Ho chiesto che una persona prenda in carico la conversazione; qualcuno le risponderà appena possibile.",
         no_answer: "Non ho trovato nulla in merito nei nostri articoli di aiuto. Scriva «operatore» per parlare con una persona.",
         uncovered: "Al momento nessuno del nostro team parla la sua lingua, quindi non posso prometterle una persona in questa lingua. Se può, ci scriva in un'altra lingua, per esempio in inglese, e la passerò a una persona; altrimenti la aiuterò come meglio posso.",
+        incident: "Nota bene: {title}.",
         person_words: &["persona", "umano", "operatore", "operatrice", "agente", "qualcuno"],
     },
     Phrases {
@@ -127,6 +134,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Pedi que uma pessoa assuma a conversa; alguém responderá assim que estiver disponível.",
         no_answer: "Não encontrei nada sobre isso nos nossos artigos de ajuda. Escreva «atendente» para falar com uma pessoa.",
         uncovered: "No momento ninguém da nossa equipe fala o seu idioma, então não posso prometer uma pessoa nele. Se puder, escreva em outro idioma, por exemplo em inglês, e eu passo você para uma pessoa; caso contrário, ajudo da melhor forma possível.",
+        incident: "Atenção: {title}.",
         person_words: &["pessoa", "humano", "atendente", "agente", "operador", "alguém"],
     },
     Phrases {
@@ -141,6 +149,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Ik heb gevraagd of een medewerker het gesprek overneemt; er reageert iemand zodra er iemand beschikbaar is.",
         no_answer: "Ik heb daarover niets gevonden in onze helpartikelen. Typ „medewerker” om een medewerker te spreken.",
         uncovered: "Op dit moment spreekt niemand in ons team uw taal, dus ik kan u daarin geen medewerker beloven. Schrijf ons als het kan in een andere taal, bijvoorbeeld Engels, dan geef ik u door aan een medewerker; anders help ik u zo goed als ik kan.",
+        incident: "Let op: {title}.",
         person_words: &["medewerker", "medewerkster", "mens", "persoon", "iemand"],
     },
     Phrases {
@@ -155,6 +164,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Pyysin, että ihminen jatkaa keskustelua; joku vastaa sinulle heti, kun joku on vapaana.",
         no_answer: "En löytänyt tästä mitään ohjeartikkeleistamme. Kirjoita \"ihminen\" tavoittaaksesi asiakaspalvelijan.",
         uncovered: "Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi, joten en voi luvata sinulle ihmistä tällä kielellä. Jos voit, kirjoita meille jollakin toisella kielellä, esimerkiksi englanniksi, niin välitän sinut ihmiselle; muuten autan parhaani mukaan.",
+        incident: "Huomio: {title}.",
         person_words: &[
             "ihminen",
             "ihmisen",
@@ -178,6 +188,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Jag har bett att en människa tar över; någon svarar dig så snart någon är ledig.",
         no_answer: "Jag hittade inget om det i våra hjälpartiklar. Skriv \"handläggare\" för att nå en människa.",
         uncovered: "Just nu talar ingen i vårt team ditt språk, så jag kan inte lova dig en människa på det. Om du kan, skriv till oss på ett annat språk, till exempel engelska, så kopplar jag dig till en människa; annars hjälper jag dig så gott jag kan.",
+        incident: "Observera: {title}.",
         person_words: &["människa", "människor", "handläggare", "handläggaren", "någon"],
     },
     Phrases {
@@ -192,6 +203,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Poprosiłem, aby rozmowę przejął konsultant; ktoś odpowie, gdy tylko będzie dostępny.",
         no_answer: "Nie znalazłem nic na ten temat w naszych artykułach pomocy. Napisz „konsultant”, aby połączyć się z człowiekiem.",
         uncovered: "Nikt z naszego zespołu nie mówi teraz w Twoim języku, więc nie mogę obiecać Ci w nim rozmowy z człowiekiem. Jeśli możesz, napisz do nas w innym języku, na przykład po angielsku, a przekażę Cię konsultantowi; w przeciwnym razie pomogę, jak tylko potrafię.",
+        incident: "Uwaga: {title}.",
         person_words: &[
             "konsultant",
             "konsultantem",
@@ -216,6 +228,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Görüşmeyi bir temsilcinin devralmasını istedim; müsait olan ilk kişi size yanıt verecek.",
         no_answer: "Yardım makalelerimizde bununla ilgili bir şey bulamadım. Bir kişiye ulaşmak için \"temsilci\" yazın.",
         uncovered: "Şu anda ekibimizde dilinizi konuşan kimse yok, bu yüzden size bu dilde bir temsilci sözü veremem. Mümkünse bize başka bir dilde, örneğin İngilizce yazın, sizi bir temsilciye aktarayım; aksi halde elimden geldiğince yardımcı olacağım.",
+        incident: "Lütfen dikkat: {title}.",
         person_words: &[
             "temsilci",
             "temsilciyle",
@@ -240,6 +253,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "Я попросил, чтобы разговор продолжил оператор; вам ответят, как только кто-нибудь освободится.",
         no_answer: "Я ничего не нашёл об этом в наших справочных статьях. Напишите «оператор», чтобы связаться с человеком.",
         uncovered: "Сейчас никто в нашей команде не говорит на вашем языке, поэтому я не могу обещать вам оператора на нём. Если можете, напишите нам на другом языке, например по-английски, и я передам вас оператору; иначе я помогу, чем смогу.",
+        incident: "Обратите внимание: {title}.",
         person_words: &[
             "оператор",
             "оператором",
@@ -265,6 +279,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "طلبت أن يتولى موظف المحادثة؛ سيرد عليك أحد الموظفين فور توفره.",
         no_answer: "لم أجد شيئًا عن ذلك في مقالات المساعدة. اكتب \"موظف\" للتواصل مع شخص.",
         uncovered: "لا أحد في فريقنا يتحدث لغتك حاليًا، لذا لا أستطيع أن أعدك بموظف يتحدثها. إن أمكنك، اكتب لنا بلغة أخرى مثل الإنجليزية وسأحولك إلى موظف؛ وإلا فسأساعدك قدر استطاعتي.",
+        incident: "يرجى الملاحظة: {title}.",
         person_words: &["موظف", "شخص", "إنسان", "انسان", "بشري", "ممثل"],
     },
     Phrases {
@@ -279,6 +294,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "ביקשתי שנציג ימשיך את השיחה; מישהו יענה לך ברגע שיתפנה.",
         no_answer: "לא מצאתי על כך דבר במאמרי העזרה שלנו. כתבו \"נציג\" כדי להגיע לאדם.",
         uncovered: "כרגע אף אחד בצוות שלנו אינו דובר את השפה שלך, ולכן איני יכול להבטיח לך נציג בשפה זו. אם אפשר, כתבו לנו בשפה אחרת, למשל באנגלית, ואעביר אתכם לנציג; אחרת אעזור כמיטב יכולתי.",
+        incident: "שימו לב: {title}.",
         person_words: &["נציג", "נציגה", "אדם", "בנאדם"],
     },
     Phrases {
@@ -293,6 +309,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "担当者への引き継ぎを依頼しました。対応可能になり次第、担当者が返信します。",
         no_answer: "ヘルプ記事に該当する情報が見つかりませんでした。担当者と話すには「担当者」と入力してください。",
         uncovered: "現在、お客様の言語を話せるスタッフがおりません。そのため、この言語での担当者対応はお約束できません。可能であれば英語など別の言語でお書きください。担当者におつなぎします。それ以外の場合は、できる限りお手伝いします。",
+        incident: "お知らせ：{title}。",
         person_words: &["担当者", "オペレーター", "スタッフ"],
     },
     Phrases {
@@ -307,6 +324,7 @@ pub const TABLE: &[Phrases] = &[
         handoff: "我已请求人工客服接手，有客服空闲时会立即回复您。",
         no_answer: "在我们的帮助文章中没有找到相关内容。输入“人工”即可联系人工客服。",
         uncovered: "目前我们团队中没有人会说您的语言，所以我无法保证用该语言为您安排人工客服。如果可以，请用其他语言（例如英语）给我们留言，我会为您转接人工客服；否则我会尽力帮助您。",
+        incident: "请注意：{title}。",
         person_words: &["人工", "客服", "真人"],
     },
 ];
@@ -331,6 +349,7 @@ static ENGLISH_FALLBACK: Phrases = Phrases {
     handoff: "Someone will reply as soon as a person is available.",
     no_answer: "I found nothing about that. Type \"agent\" to reach a person.",
     uncovered: "Nobody on our team speaks your language at the moment.",
+    incident: "Please note: {title}.",
     person_words: &["agent"],
 };
 

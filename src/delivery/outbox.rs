@@ -95,7 +95,12 @@ fn frame_weight(frame: &ServerFrame) -> usize {
             }
             ServerFrame::Error { message, reference: r, .. } => message.len() + reference(r),
             ServerFrame::Pong { reference: r } => reference(r),
-            ServerFrame::VisitorWelcome(w) => 4 * FRAME_OVERHEAD + w.visitor_token.len() + reference(&w.reference),
+            ServerFrame::VisitorWelcome(w) => {
+                4 * FRAME_OVERHEAD
+                    + w.visitor_token.len()
+                    + reference(&w.reference)
+                    + w.notices.iter().map(|n| FRAME_OVERHEAD + n.title.len() + n.text.len()).sum::<usize>()
+            }
             ServerFrame::AgentWelcome(w) => 4 * FRAME_OVERHEAD * (1 + w.conversations.len()) + reference(&w.reference),
             ServerFrame::BotWelcome(w) => 4 * FRAME_OVERHEAD * (1 + w.conversations.len()) + reference(&w.reference),
             ServerFrame::Assigned { messages, .. } => {
@@ -104,6 +109,7 @@ fn frame_weight(frame: &ServerFrame) -> usize {
             ServerFrame::Queue { waiting } => 2 * FRAME_OVERHEAD * waiting.len(),
             ServerFrame::Conversation(_) => 4 * FRAME_OVERHEAD,
             ServerFrame::Note { note, .. } => note.text.len(),
+            ServerFrame::Notice { notice, .. } => FRAME_OVERHEAD + notice.title.len() + notice.text.len(),
             ServerFrame::Typing { .. }
             | ServerFrame::Survey { .. }
             | ServerFrame::Synced { .. }

@@ -81,6 +81,11 @@ id_type!(
     VisitorId,
     "vi_"
 );
+id_type!(
+    /// A status notice: an incident or a maintenance window (spec 7.4).
+    NoticeId,
+    "nt_"
+);
 
 /// Who is on the other end of a connection, or who a credential stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -168,6 +173,15 @@ pub enum Status {
     Resolved,
 }
 wire_enum!(Status { Queued => "queued", Bot => "bot", Assigned => "assigned", Resolved => "resolved" });
+
+/// What a status notice announces (spec 7.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Incident,
+    Maintenance,
+}
+wire_enum!(NoticeKind { Incident => "incident", Maintenance => "maintenance" });
 
 /// Service priority. Declared highest first, so the derived `Ord` sorts a queue in service order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

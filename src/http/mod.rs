@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod error;
+mod notices;
 mod session;
 mod team;
 mod tickets;
@@ -35,6 +36,9 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/agents/{id}", patch(admin::patch_agent).delete(admin::delete_agent))
         .route("/api/admin/bots", post(admin::create_bot))
         .route("/api/admin/identities/{site}/{sub}", patch(admin::relink))
+        .route("/api/notices", get(notices::public_list))
+        .route("/api/admin/notices", get(notices::admin_list).post(notices::create))
+        .route("/api/admin/notices/{id}", patch(notices::update).delete(notices::delete))
         .route("/api/tickets", get(tickets::list_tickets))
         .route("/api/tickets/{ticket}", get(tickets::get_ticket))
         .route("/api/tickets/{ticket}/notes", get(team::list_notes))
@@ -61,7 +65,8 @@ async fn metrics(State(app): State<App>) -> impl IntoResponse {
 
 async fn status(State(app): State<App>) -> Result<Json<StatusOut>, ApiError> {
     let departments = app.hub.admin(AdminCommand::Status).await?;
-    Ok(Json(StatusOut { departments }))
+    let notices = notices::in_force_and_announced(&app, None).await?;
+    Ok(Json(StatusOut { departments, notices }))
 }
 
 #[cfg(test)]

@@ -203,3 +203,6 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
     assert_eq!(again.app.principal(&signed).await.unwrap(), Some(Participant::Visitor(VisitorId(78))));
     assert_eq!(again.app.visitor_tokens.issue(VisitorId(78)), signed);
 }
+
+#[path = "notices_tests.rs"]
+mod notices;

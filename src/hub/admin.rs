@@ -47,7 +47,7 @@ pub struct AgentChanges {
     pub departments: Option<Vec<String>>,
 }
 
-type Reply<T> = oneshot::Sender<Result<T, AdminError>>;
+pub(super) type Reply<T> = oneshot::Sender<Result<T, AdminError>>;
 
 pub enum AdminCommand {
     CreateAgent(NewAgent, Reply<AgentInfo>),
@@ -72,6 +72,8 @@ pub enum AdminCommand {
     Status(oneshot::Sender<Vec<DepartmentStatus>>),
     /// Records the hub keeps no live state of (canned replies): written, then answered once durable.
     Persist(Vec<StoreOp>, Reply<()>),
+    /// Status notices (spec 7.4).
+    Notice(super::NoticeCommand),
 }
 
 impl Hub {
@@ -129,10 +131,11 @@ impl Hub {
             AdminCommand::Status(reply) => {
                 let _ = reply.send(self.status());
             }
+            AdminCommand::Notice(cmd) => self.notice_command(cmd),
         }
     }
 
-    fn reply_after_commit<T: Send + 'static>(&mut self, reply: Reply<T>, result: Result<T, AdminError>) {
+    pub(super) fn reply_after_commit<T: Send + 'static>(&mut self, reply: Reply<T>, result: Result<T, AdminError>) {
         self.effect(Effect::Reply(Box::new(move || {
             let _ = reply.send(result);
         })));

@@ -64,7 +64,8 @@ impl Hub {
             .collect();
         let conversations = mine.into_iter().filter_map(|id| self.view(id, false)).collect();
         self.effect(Effect::Subscribe { conn, who: Participant::Bot(bot) });
-        let welcome = BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations, reference };
+        let notices = self.notice_list(false, None);
+        let welcome = BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations, notices, reference };
         self.send_conn(conn, ServerFrame::BotWelcome(welcome));
         self.serve_bots();
     }

@@ -64,6 +64,8 @@ pub struct Hub {
     /// Bots to tell that a conversation left them, once the event's changes are complete.
     pub(super) bot_notices: Vec<(crate::domain::BotId, ConversationId)>,
     pub(super) deadlines: Deadlines,
+    /// Status notices (spec 7.4), ended ones included.
+    pub(super) notices: super::notices::Notices,
     /// Who sent the event being handled (`None` for the hub's own timers), for the history.
     pub(super) actor: Option<crate::store::Actor>,
     /// Conversations that entered the human queue during the event being handled.
@@ -111,6 +113,7 @@ impl Hub {
             queue_frames: Default::default(),
             bot_notices: Vec::new(),
             deadlines: Deadlines::default(),
+            notices: Default::default(),
             actor: None,
             entered_queue: Vec::new(),
             guard,
@@ -138,7 +141,8 @@ impl Hub {
         hub
     }
 
-    fn restore(&mut self, snapshot: Snapshot) {
+    fn restore(&mut self, mut snapshot: Snapshot) {
+        self.restore_notices(std::mem::take(&mut snapshot.notices));
         for record in snapshot.agents {
             self.agents.add(record, self.now);
         }
@@ -216,6 +220,7 @@ impl Hub {
                 Timer::DepartmentHours(name) => self.department_hours(&name),
                 Timer::Sla { conversation, clock, state } => self.sla_due(conversation, clock, state),
                 Timer::VisitorGone { conversation, visitor, since } => self.gone_too_long(conversation, visitor, since),
+                Timer::Notice { notice, at } => self.notice_due(notice, at),
             }
         }
         self.post_queued_lines();

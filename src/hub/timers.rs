@@ -19,6 +19,8 @@ pub enum Timer {
     Sla { conversation: ConversationId, clock: SlaClock, state: SlaState },
     /// The visitor of an open conversation has had no connection since `since` (`inactivity.rs`).
     VisitorGone { conversation: crate::domain::ConversationId, visitor: crate::domain::VisitorId, since: Timestamp },
+    /// A status notice starts or ends at `at` (spec 7.4); stale if the notice no longer has that instant.
+    Notice { notice: crate::domain::NoticeId, at: Timestamp },
 }
 
 /// Pending timers, earliest first. The same timer may be set once per instant.

@@ -82,6 +82,7 @@ impl Hub {
             department: dept.expect("a visitor's department exists"),
             widget: hello.widget,
             conversation: open.and_then(|c| self.view(c, true)),
+            notices: self.notice_list(false, Some(&department)),
             reference: hello.reference,
         };
         self.effect(Effect::Subscribe { conn, who: Participant::Visitor(id) });

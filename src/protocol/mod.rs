@@ -7,7 +7,7 @@ pub mod rest;
 mod workflow;
 
 pub use client::{ClientFrame, FrameError, Hello, RawFrame, TransferTarget};
-pub use workflow::{DepartmentTiers, SlaView, TopicView};
+pub use workflow::{DepartmentTiers, NoticeView, SlaView, TopicView};
 
 use std::sync::Arc;
 
@@ -241,6 +241,8 @@ pub struct VisitorWelcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub widget: Option<Arc<crate::config::WidgetTheme>>,
     pub conversation: Option<ConversationView>,
+    /// Status notices of the visitor's department in force or announced, soonest first (spec 7.4).
+    pub notices: Vec<NoticeView>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<Ref>,
@@ -264,6 +266,8 @@ pub struct BotWelcome {
     pub v: u32,
     pub bot: BotInfo,
     pub conversations: Vec<ConversationView>,
+    /// Status notices in force or announced, every department (spec 7.4).
+    pub notices: Vec<NoticeView>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<Ref>,
@@ -330,6 +334,13 @@ pub enum ServerFrame {
         state: &'static str,
         #[serde(serialize_with = "ts")]
         due: jiff::Timestamp,
+    },
+    /// A status notice was posted, changed, started or ended (spec 7.4): to visitors of the departments
+    /// it concerns, and to bots.
+    Notice {
+        notice: NoticeView,
+        /// `posted`, `updated` (changed, or started) or `ended` (ended, or removed).
+        state: &'static str,
     },
     Synced {
         conversation_id: ConversationId,

@@ -117,6 +117,8 @@ pub struct DepartmentStatus {
 #[derive(Clone, Debug, Serialize)]
 pub struct StatusOut {
     pub departments: Vec<DepartmentStatus>,
+    /// Status notices in force and announced, soonest first (spec 7.4).
+    pub notices: Vec<super::NoticeView>,
 }
 
 /// A ticket with its transcript (spec 2).
@@ -187,4 +189,44 @@ pub struct CannedOut {
     pub title: String,
     pub text: String,
     pub shared: bool,
+}
+
+/// `POST /api/admin/notices` (spec 7.4). Instants are RFC 3339 (`2026-11-23T22:00:00Z`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNotice {
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub text: String,
+    /// Left out: now.
+    pub starts_at: Option<String>,
+    /// Left out: until changed or removed.
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    pub departments: Vec<String>,
+}
+
+/// `PATCH /api/admin/notices/{id}`: only the fields given change; `"ends_at": null` removes the end.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchNotice {
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub starts_at: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub ends_at: Option<Option<String>>,
+    pub departments: Option<Vec<String>>,
+}
+
+/// A field that is present (even as `null`) is `Some`; an absent one stays `None` (`#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `GET /api/notices`.
+#[derive(Clone, Debug, Serialize)]
+pub struct NoticesOut {
+    pub notices: Vec<super::NoticeView>,
 }

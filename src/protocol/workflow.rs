@@ -32,3 +32,20 @@ pub struct DepartmentTiers {
     pub name: Arc<str>,
     pub tiers: Vec<Arc<str>>,
 }
+
+/// A status notice as visitors, bots and the HTTP API see it (spec 7.4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NoticeView {
+    pub id: crate::domain::NoticeId,
+    pub kind: crate::domain::NoticeKind,
+    pub title: Arc<str>,
+    pub text: Arc<str>,
+    #[serde(serialize_with = "super::ts")]
+    pub starts_at: jiff::Timestamp,
+    #[serde(serialize_with = "opt_ts")]
+    pub ends_at: Option<jiff::Timestamp>,
+    /// The departments it concerns; empty: all.
+    pub departments: Vec<Arc<str>>,
+    /// `announced` (starts later), `in_force` or `ended`, at the time the view was made.
+    pub status: &'static str,
+}

@@ -100,10 +100,15 @@ pub(super) const HISTORY: Table = Table {
     columns: &["conversation_id", "at", "by_kind", "by_id", "what", "status", "agent_id", "tier", "note"],
 };
 
+pub(super) const NOTICES: Table = Table {
+    name: "notices",
+    columns: &["id", "kind", "title", "body", "starts_at", "ends_at", "departments", "created_at", "updated_at"],
+};
+
 /// The record tables, for the check that they match the schema.
 #[cfg(test)]
 pub(super) const ALL: &[&Table] =
-    &[&CONVERSATIONS, &MESSAGES, &MESSAGE_INDEX, &AGENTS, &BOTS, &TOKENS, &IDENTITIES, &SECRETS, &HISTORY];
+    &[&CONVERSATIONS, &MESSAGES, &MESSAGE_INDEX, &AGENTS, &BOTS, &TOKENS, &IDENTITIES, &SECRETS, &HISTORY, &NOTICES];
 
 /// A statement's SQL as a `&'static str`, built by the expression on first use and kept for the life of
 /// the process: each use of the macro is a place of its own.

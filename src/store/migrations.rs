@@ -83,6 +83,22 @@ pub(super) const MIGRATIONS: &[Migration] = &[
                   created_at INTEGER NOT NULL
               );",
     },
+    // Status notices (spec 7.4): incidents and maintenance windows, with the departments they concern
+    // (a separated list; empty: all).
+    Migration {
+        version: 7,
+        sql: "CREATE TABLE notices (
+                  id INTEGER PRIMARY KEY,
+                  kind TEXT NOT NULL,
+                  title TEXT NOT NULL,
+                  body TEXT NOT NULL,
+                  starts_at INTEGER NOT NULL,
+                  ends_at INTEGER,
+                  departments TEXT NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  updated_at INTEGER NOT NULL
+              );",
+    },
 ];
 
 /// The version this build writes and reads.

@@ -6,6 +6,7 @@ mod columns;
 mod messages;
 mod migrations;
 pub mod page;
+mod notices;
 mod rows;
 #[cfg(test)]
 mod schema_tests;
@@ -19,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 
 use crate::domain::{
-    AgentId, BotId, BotReason, ConversationId, Participant, Plan, Priority, Role, Seq, Status, SystemEvent, Ticket,
-    VisitorId,
+    AgentId, BotId, BotReason, ConversationId, NoticeId, NoticeKind, Participant, Plan, Priority, Role, Seq, Status,
+    SystemEvent, Ticket, VisitorId,
 };
 use crate::domain::{Language, LanguageSource};
 
@@ -173,6 +174,21 @@ pub struct CannedRecord {
     pub created_at: Timestamp,
 }
 
+/// A status notice (spec 7.4): in force from `starts_at` until `ends_at` (none: until it is ended or
+/// removed), for the listed departments (none listed: all).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoticeRecord {
+    pub id: NoticeId,
+    pub kind: NoticeKind,
+    pub title: Arc<str>,
+    pub text: Arc<str>,
+    pub starts_at: Timestamp,
+    pub ends_at: Option<Timestamp>,
+    pub departments: Vec<Arc<str>>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// One change; a batch of them is applied atomically and durably.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StoreOp {
@@ -186,6 +202,8 @@ pub enum StoreOp {
     PutIdentity(IdentityLink),
     SetRating { conversation: ConversationId, score: u8, comment: Option<Arc<str>> },
     AddHistory(Box<HistoryEntry>),
+    PutNotice(Box<NoticeRecord>),
+    DeleteNotice(NoticeId),
     // Tickets up to `up_to` may be handed out (a block reserved ahead of use). The mark is never lowered,
     // and `Snapshot::tickets_reserved` reports it after a restart. (A plain comment: a doc comment would
     // make rustfmt spread every struct variant over lines.)
@@ -209,6 +227,8 @@ pub struct Snapshot {
     pub bots: Vec<BotRecord>,
     pub identities: Vec<IdentityLink>,
     pub open_conversations: Vec<OpenConversation>,
+    /// Every status notice, ended ones included (the admin lists them).
+    pub notices: Vec<NoticeRecord>,
     pub last_ticket: u64,
     /// Every ticket up to this one may have been handed out: the larger of the last `ReserveTickets` mark
     /// and `last_ticket`. A hub that hands out tickets from reserved blocks starts after it, so that no

@@ -159,6 +159,8 @@ impl SqliteStore {
             StoreOp::PutNote(_) | StoreOp::PutCanned(_) | StoreOp::DeleteCanned(_) => {
                 super::team::apply(tx, op)?;
             }
+            StoreOp::PutNotice(n) => super::notices::put(tx, n)?,
+            StoreOp::DeleteNotice(id) => super::notices::delete(tx, *id)?,
             StoreOp::ReserveTickets { up_to } => {
                 // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
                 tx.execute(
@@ -278,11 +280,13 @@ impl SnapshotSource for SqliteStore {
                 |r| Ok((r.get("last_ticket")?, r.get("reserved")?)),
             )
             .map_err(backend)?;
+        let notices = super::notices::all(c).map_err(backend)?;
         Ok(Snapshot {
             agents,
             bots,
             identities,
             open_conversations,
+            notices,
             last_ticket: last_ticket as u64,
             tickets_reserved: last_ticket.max(reserved) as u64,
         })

@@ -80,6 +80,7 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
         v: 1,
         bot: BotInfo { id: crate::domain::BotId(7), name: NAME.into() },
         conversations: vec![v.clone()],
+        notices: vec![],
         reference: None,
     };
     assert!(restarted.on_frame(&ServerFrame::BotWelcome(welcome)).is_empty());
@@ -208,4 +209,55 @@ fn the_widgets_talk_to_a_person_reply_is_heard_in_all_its_languages() {
     {
         assert!(!crate::bot::phrases::asks_for_person(not), "{not:?} is not a request for a person");
     }
+}
+fn notice(kind: crate::domain::NoticeKind, status: &'static str, departments: &[&str]) -> crate::protocol::NoticeView {
+    crate::protocol::NoticeView {
+        id: crate::domain::NoticeId(9),
+        kind,
+        title: "Card payments are failing".into(),
+        text: "We are on it.".into(),
+        starts_at: ts("2026-11-21T21:00:00Z"),
+        ends_at: None,
+        departments: departments.iter().map(|d| (*d).into()).collect(),
+        status,
+    }
+}
+
+/// Spec 7.4: the greeting mentions an incident in force in the conversation's department, in the
+/// conversation's language; not one announced for later, not maintenance, not another department's,
+/// and not one the hub said has ended.
+#[test]
+fn the_greeting_mentions_an_incident_in_force() {
+    use crate::domain::NoticeKind::{Incident, Maintenance};
+    let greet = |notices: Vec<(crate::protocol::NoticeView, &'static str)>, lang: Option<&str>| {
+        let mut bot = core();
+        for (n, state) in notices {
+            bot.on_frame(&ServerFrame::Notice { notice: n, state });
+        }
+        let id = ConversationId(1);
+        let out =
+            texts(&bot.on_frame(&ServerFrame::Assigned { conversation: view(id, lang, None, None), messages: vec![], more: false }));
+        out[0].clone()
+    };
+    let g = greet(vec![(notice(Incident, "in_force", &[]), "posted")], None);
+    assert!(g.contains("Please note: Card payments are failing."), "{g}");
+    let g = greet(vec![(notice(Incident, "in_force", &["support"]), "posted")], Some("de"));
+    assert!(g.contains("Bitte beachten Sie: Card payments are failing."), "{g}");
+    for (n, state) in [
+        (notice(Incident, "announced", &[]), "posted"),
+        (notice(Maintenance, "in_force", &[]), "posted"),
+        (notice(Incident, "in_force", &["sales"]), "posted"),
+        (notice(Incident, "ended", &[]), "ended"),
+    ] {
+        let g = greet(vec![(n.clone(), state)], None);
+        assert!(!g.contains("Card payments"), "{n:?} {state}: {g}");
+    }
+    // Announced, then started (`updated` in force), then ended.
+    let g = greet(
+        vec![(notice(Incident, "announced", &[]), "posted"), (notice(Incident, "in_force", &[]), "updated")],
+        None,
+    );
+    assert!(g.contains("Card payments"), "{g}");
+    let g = greet(vec![(notice(Incident, "in_force", &[]), "posted"), (notice(Incident, "ended", &[]), "ended")], None);
+    assert!(!g.contains("Card payments"), "{g}");
 }

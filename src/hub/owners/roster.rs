@@ -187,6 +187,11 @@ impl Bots {
         }
     }
 
+    /// Bots with a live connection.
+    pub fn connected(&self) -> impl Iterator<Item = BotId> + '_ {
+        self.map.values().filter(|b| b.conns > 0).map(|b| b.record.id)
+    }
+
     /// The connected bot with the fewest conversations.
     pub fn choose(&self) -> Option<BotId> {
         self.map.values().filter(|b| b.conns > 0).min_by_key(|b| (b.open, b.record.id)).map(|b| b.record.id)
@@ -237,6 +242,11 @@ impl Visitors {
         if gone && !keep {
             self.map.remove(&id);
         }
+    }
+
+    /// Visitors with a live connection.
+    pub fn connected(&self) -> impl Iterator<Item = (VisitorId, &VisitorState)> {
+        self.map.iter().filter(|(_, v)| v.conns > 0).map(|(id, v)| (*id, v))
     }
 
     pub fn link(&self, site: &Arc<str>, sub: &Arc<str>) -> Option<&Arc<str>> {

@@ -5,6 +5,7 @@
 mod commands;
 mod guard;
 mod inactivity;
+mod notices;
 mod rules;
 mod workflow;
 
