@@ -107,15 +107,21 @@ fn router() -> axum::Router {
     let (tx, mut rx) = mpsc::channel::<HubEvent>(8);
     tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
-            if let HubEvent::Admin(AdminCommand::Status(reply)) = event {
-                let closed = DepartmentStatus {
-                    name: "support".into(),
-                    open: false,
-                    next_change: None,
-                    agents_online: 0,
-                    queued: 3,
-                };
-                let _ = reply.send(vec![closed]);
+            match event {
+                HubEvent::Admin(AdminCommand::Status(reply)) => {
+                    let closed = DepartmentStatus {
+                        name: "support".into(),
+                        open: false,
+                        next_change: None,
+                        agents_online: 0,
+                        queued: 3,
+                    };
+                    let _ = reply.send(vec![closed]);
+                }
+                HubEvent::Admin(AdminCommand::Notice(crate::hub::NoticeCommand::List { reply, .. })) => {
+                    let _ = reply.send(vec![]);
+                }
+                _ => {}
             }
         }
     });
