@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod error;
 mod notices;
+pub(crate) mod reports;
 mod session;
 mod team;
 mod tickets;
@@ -39,6 +40,7 @@ pub fn router(app: App) -> Router {
         .route("/api/notices", get(notices::public_list))
         .route("/api/admin/notices", get(notices::admin_list).post(notices::create))
         .route("/api/admin/notices/{id}", patch(notices::update).delete(notices::delete))
+        .route("/api/admin/reports", get(reports::report))
         .route("/api/tickets", get(tickets::list_tickets))
         .route("/api/tickets/{ticket}", get(tickets::get_ticket))
         .route("/api/tickets/{ticket}/notes", get(team::list_notes))

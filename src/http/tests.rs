@@ -206,3 +206,6 @@ async fn visitor_tokens_signed_and_stored_both_work_and_outlive_a_restart() {
 
 #[path = "notices_tests.rs"]
 mod notices;
+
+#[path = "reports_tests.rs"]
+mod reports;

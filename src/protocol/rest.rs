@@ -230,3 +230,64 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Resul
 pub struct NoticesOut {
     pub notices: Vec<super::NoticeView>,
 }
+
+/// `GET /api/admin/reports` (spec 7.5).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportOut {
+    #[serde(serialize_with = "super::ts")]
+    pub from: jiff::Timestamp,
+    #[serde(serialize_with = "super::ts")]
+    pub to: jiff::Timestamp,
+    pub department: Option<String>,
+    pub departments: Vec<DepartmentFigures>,
+    pub agents: Vec<AgentFigures>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DepartmentFigures {
+    pub name: Arc<str>,
+    #[serde(flatten)]
+    pub figures: FiguresOut,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgentFigures {
+    pub id: crate::domain::AgentId,
+    /// None if the agent was removed since.
+    pub name: Option<Arc<str>>,
+    #[serde(flatten)]
+    pub figures: FiguresOut,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FiguresOut {
+    pub opened: u64,
+    pub resolved: u64,
+    pub bot_alone: u64,
+    pub handed_off: u64,
+    pub first_response: TimesOut,
+    pub resolution: TimesOut,
+    pub sla_breaches: BreachesOut,
+    pub ratings: RatingsOut,
+}
+
+/// Seconds.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimesOut {
+    pub count: u64,
+    pub median_s: Option<f64>,
+    pub p90_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BreachesOut {
+    pub first_response: u64,
+    pub resolution: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RatingsOut {
+    pub count: u64,
+    pub mean: Option<f64>,
+    pub share_4_5: Option<f64>,
+}

@@ -99,6 +99,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
                   updated_at INTEGER NOT NULL
               );",
     },
+    // Reports (spec 7.5): a conversation's history looked up by what happened (assigned, handoff, breach).
+    Migration { version: 8, sql: "CREATE INDEX history_what ON history(conversation_id, what);" },
 ];
 
 /// The version this build writes and reads.

@@ -7,6 +7,9 @@ mod messages;
 mod migrations;
 pub mod page;
 mod notices;
+mod reports;
+#[cfg(test)]
+mod reports_tests;
 mod rows;
 #[cfg(test)]
 mod schema_tests;
@@ -24,6 +27,7 @@ use crate::domain::{
     SystemEvent, Ticket, VisitorId,
 };
 use crate::domain::{Language, LanguageSource};
+pub use reports::{Figures, Percentiles, Report, ReportQuery};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -289,6 +293,8 @@ pub trait StoreReader: Transcripts {
     fn canned(&self, _agent: Option<AgentId>) -> StoreResult<Vec<CannedRecord>> {
         Ok(Vec::new())
     }
+    /// Satisfaction and service figures per department and agent (spec 7.5).
+    fn report(&self, query: &ReportQuery) -> StoreResult<Report>;
 }
 
 /// A backend's instance with every capability (what a factory opens).

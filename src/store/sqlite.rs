@@ -308,6 +308,10 @@ impl SnapshotSource for SqliteStore {
 }
 
 impl StoreReader for SqliteStore {
+    fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
+        super::reports::report(&self.conn, query).map_err(backend)
+    }
+
     fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>> {
         let mut stmt = self
             .conn
