@@ -189,12 +189,16 @@ async fn start_builtin_bot(
     let dir = config.knowledge_base_dir();
     let kb = crate::bot::kb::KnowledgeBase::load(&dir).with_context(|| format!("reading {}", dir.display()))?;
     tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
+    // The files become knowledge-base articles (spec 7.6), searched like the admin's.
+    let ops = crate::bot::store_kb::file_articles(&kb, jiff::Timestamp::now());
+    hub.admin(|reply| AdminCommand::Persist(ops, reply)).await??;
     let settings = crate::bot::BotSettings {
         bot: BUILTIN_BOT,
         name: config.bot.name.as_str().into(),
         conn: BUILTIN_BOT_CONN,
         kb,
         readers: Some(readers.clone()),
+        search: Some(crate::bot::store_kb::search(readers.clone())),
     };
     crate::bot::spawn(hub.clone(), registry.clone(), settings);
     Ok(())

@@ -413,6 +413,9 @@
     '.status{padding:8px 14px;font-size:.9em;color:var(--mu);border-bottom:1px solid var(--bd);background:var(--bg)}',
     '.status[data-net=offline]{color:#9a3412;background:#fff7ed}',
     '.notice{padding:8px 14px;font-size:.86em;border-bottom:1px solid var(--bd);background:#eff6ff;color:#1e3a8a}',
+    '.kb{border-top:1px solid var(--bd);padding:8px 12px 0}.kbq{width:100%;border:1px solid var(--bd);border-radius:10px;padding:6px 10px;background:var(--bg);color:var(--tx)}',
+    '.kbr{list-style:none;padding:0;margin:6px 0 0;display:flex;flex-direction:column;gap:4px;max-height:150px;overflow-y:auto}',
+    '.kbr a{color:var(--a);font-weight:600;text-decoration:underline}.kbr p{font-size:.82em;color:var(--mu)}',
     '.notice.incident.in_force{background:#fef2f2;color:#991b1b}.notice b{display:block;font-weight:700}.notice .when{opacity:.8;font-size:.92em}',
     '.log{flex:1 1 auto;min-height:120px;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:8px;background:var(--bg)}',
     '.msg{max-width:82%;align-self:flex-start;background:var(--ob);color:var(--ot);padding:8px 11px;border-radius:var(--r);',
@@ -459,6 +462,7 @@
     '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
     '<div class="survey" role="group" aria-labelledby="sq" hidden><p id="sq"></p><div class="stars"></div>' +
     '<button class="btn rate" type="button"></button><textarea class="comment" rows="1"></textarea></div>' +
+    '<div class="kb"><input class="kbq" type="search"><ul class="kbr"></ul></div>' +
     '<form><textarea class="input" rows="1"></textarea><button class="sendb" type="submit">' + ICON_SEND + '</button></form>' +
     '</section></div>';
 
@@ -508,6 +512,62 @@
     return { set: set, frame: frame, render: render };
   })();
 
+  /* ---------- 5b. knowledge base (spec 7.6): search before a chat, suggestions while typing ---------- */
+  var kb = (function () {
+    var timer = 0, seq = 0, results = [], shown = false, $ = null;
+    var KT = {
+      en: { search: 'Search our help articles', none: 'No article found.' },
+      de: { search: 'Hilfeartikel durchsuchen', none: 'Kein Artikel gefunden.' },
+      fr: { search: 'Rechercher dans l’aide', none: 'Aucun article trouvé.' },
+      es: { search: 'Buscar en la ayuda', none: 'No se encontró ningún artículo.' },
+      ar: { search: 'ابحث في مقالات المساعدة', none: 'لم يتم العثور على مقالات.' }
+    };
+    // Debounced: one request 300 ms after the last keystroke; a late answer to an older query is dropped.
+    function ask(q) {
+      clearTimeout(timer);
+      q = q.trim();
+      if (q.length < 3) { results = []; paint(); return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        fetch(hubUrl + '/api/kb/search?limit=3&q=' + encodeURIComponent(q) + '&lang=' + encodeURIComponent(locale))
+          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+          .then(function (b) { if (mine === seq) { results = b.results || []; paint(); } })
+          .catch(function () { /* offline: no suggestions */ });
+      }, 300);
+    }
+    function mount(q$) {
+      $ = q$;
+      $('.kbq').addEventListener('input', function () { ask(this.value); });
+      $('.input').addEventListener('input', function () { if (shown) ask(this.value); });
+    }
+    function paint() {
+      if (!$) return;
+      var list = $('.kbr'), lang = uiLang();
+      list.textContent = '';
+      results.forEach(function (r) {
+        var li = document.createElement('li'), title = document.createElement(r.url ? 'a' : 'b'), p = document.createElement('p');
+        title.textContent = r.title;
+        if (r.url) { title.href = r.url; title.target = '_blank'; title.rel = 'noopener'; }
+        p.textContent = r.snippet;
+        p.setAttribute('dir', 'auto');
+        li.appendChild(title); li.appendChild(p); list.appendChild(li);
+      });
+      if (!results.length && $('.kbq').value.trim().length >= 3) {
+        var none = document.createElement('li'); none.textContent = (KT[lang] || KT.en).none; list.appendChild(none);
+      }
+    }
+    // Shown only before a chat: once a conversation is open, the chat is the help.
+    function render(q$, lang, before) {
+      $ = q$;
+      shown = before;
+      $('.kb').hidden = !before;
+      $('.kbq').placeholder = (KT[lang] || KT.en).search;
+      $('.kbq').setAttribute('aria-label', (KT[lang] || KT.en).search);
+      if (!before && results.length) { results = []; paint(); }
+    }
+    return { mount: mount, render: render };
+  })();
+
   var ui = (function () {
     var root, $, hostEl = null, unreadN = 0, typingName = null, typingClear = 0, score = 0, thanksFor = null, stick = false;
     function mount(host) {
@@ -549,6 +609,7 @@
           input.focus();
         });
       };
+      kb.mount($);
       if (st.open) setOpen(true, true);
       applyTheme();
     }
@@ -642,6 +703,7 @@
       q.hidden = !(c && c.status === 'bot' && !c.handoff_requested && ready);
       $('.person').textContent = t('person');
       notices.render($('.notices'), lang);
+      kb.render($, lang, !c || c.status === 'resolved');
       renderSurvey();
       renderLog();
     }

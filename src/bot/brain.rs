@@ -30,11 +30,15 @@ struct Tracked {
     touched: u64,
 }
 
+/// Finds the best article for a question in a language: (title, excerpt). The bot asks the store's
+/// knowledge-base search (spec 7.6) through it; without one it uses its own `KnowledgeBase`.
+pub type Search = Arc<dyn Fn(&str, Option<&str>) -> Option<(String, String)> + Send + Sync>;
+
 /// The built-in bot's brain.
-#[derive(Debug)]
 pub struct BotCore {
     name: Arc<str>,
     kb: KnowledgeBase,
+    search: Option<Search>,
     convs: HashMap<ConversationId, Tracked>,
     clock: u64,
     /// Status notices not yet ended, as the hub last told (spec 7.4): the greeting mentions an incident.
@@ -43,7 +47,24 @@ pub struct BotCore {
 
 impl BotCore {
     pub fn new(name: Arc<str>, kb: KnowledgeBase) -> BotCore {
-        BotCore { name, kb, convs: HashMap::new(), clock: 0, notices: Vec::new() }
+        BotCore { name, kb, search: None, convs: HashMap::new(), clock: 0, notices: Vec::new() }
+    }
+
+    /// Answers from `search` (the store's knowledge base) rather than its own articles.
+    pub fn with_search(mut self, search: Search) -> BotCore {
+        self.search = Some(search);
+        self
+    }
+
+    /// The best article for the question: (title, excerpt).
+    fn lookup(&self, id: ConversationId, question: &str) -> Option<(String, String)> {
+        match &self.search {
+            Some(search) => {
+                let language = self.view(id).and_then(|v| v.language);
+                search(question, language.as_ref().map(|l| l.as_str()))
+            }
+            None => self.kb.answer(question).map(|a| (a.title.clone(), a.excerpt(EXCERPT_CHARS))),
+        }
     }
 
     /// How many conversations the bot currently remembers.
@@ -225,8 +246,8 @@ impl BotCore {
                 ClientFrame::Handoff { conversation_id: id, reason: Some(HANDOFF_REASON.into()) },
             ];
         }
-        let text = match self.kb.answer(text) {
-            Some(article) => format!("{}: {}", article.title, article.excerpt(EXCERPT_CHARS)),
+        let text = match self.lookup(id, text) {
+            Some((title, excerpt)) => format!("{title}: {excerpt}"),
             None => p.no_answer.to_owned(),
         };
         vec![message(id, text)]

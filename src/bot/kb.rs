@@ -188,6 +188,11 @@ pub(super) fn parse_markdown(slug: &str, text: &str) -> Article {
     }
 }
 
+/// Whether a lowercase word says nothing about a question's subject (see `STOP_WORDS`).
+pub(crate) fn is_stop_word(w: &str) -> bool {
+    w.chars().count() < 2 || STOP_WORDS.split_ascii_whitespace().any(|s| s == w)
+}
+
 /// Lowercase words: maximal runs of Unicode letters and digits.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)

@@ -9,6 +9,7 @@
 mod brain;
 pub mod kb;
 pub mod phrases;
+pub mod store_kb;
 #[cfg(test)]
 mod tests;
 
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-pub use brain::{BotCore, EXCERPT_CHARS, HANDOFF_REASON, MAX_TRACKED, format_time};
+pub use brain::{BotCore, EXCERPT_CHARS, HANDOFF_REASON, MAX_TRACKED, Search, format_time};
 pub use kb::{Article, KnowledgeBase, demo_articles};
 
 use crate::delivery::{ConnId, ConnRegistry, OutFrame, OutItem, OutboxRx, Pages};
@@ -49,6 +50,8 @@ pub struct BotSettings {
     pub kb: KnowledgeBase,
     /// Where transcripts are read from (`assigned`); `None` in tests that send frames only.
     pub readers: Option<ReadPool>,
+    /// The store's knowledge-base search (spec 7.6); none: `kb` answers.
+    pub search: Option<brain::Search>,
 }
 
 /// Starts the built-in bot. Runs until the hub closes the bot's queue.
@@ -90,9 +93,12 @@ pub(crate) async fn run(
     registry: Arc<ConnRegistry>,
     settings: BotSettings,
 ) {
-    let BotSettings { bot, name, conn, kb, readers } = settings;
+    let BotSettings { bot, name, conn, kb, readers, search } = settings;
     tracing::info!(%bot, articles = kb.len(), "built-in bot started");
-    let fresh = move || BotCore::new(name.clone(), kb.clone());
+    let fresh = move || match &search {
+        Some(search) => BotCore::new(name.clone(), kb.clone()).with_search(search.clone()),
+        None => BotCore::new(name.clone(), kb.clone()),
+    };
     let mut core = Some(fresh());
     let mut pause = FIRST_RESTART_PAUSE;
     loop {

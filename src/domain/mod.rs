@@ -82,6 +82,11 @@ id_type!(
     "vi_"
 );
 id_type!(
+    /// A knowledge-base article (spec 7.6).
+    ArticleId,
+    "kb_"
+);
+id_type!(
     /// A status notice: an incident or a maintenance window (spec 7.4).
     NoticeId,
     "nt_"

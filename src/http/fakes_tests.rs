@@ -103,6 +103,16 @@ impl StoreReader for OneTicket {
     fn report(&self, _: &crate::store::ReportQuery) -> StoreResult<crate::store::Report> {
         Ok(Default::default())
     }
+    fn kb_search(&self, _: &str, _: Option<&str>, _: usize) -> StoreResult<Vec<crate::store::KbHit>> {
+        Ok(vec![])
+    }
+    fn kb_articles(
+        &self,
+        _: Option<crate::domain::ArticleId>,
+        _: usize,
+    ) -> StoreResult<Vec<crate::store::ArticleRecord>> {
+        Ok(vec![])
+    }
 }
 
 /// The router over the fakes; the hub's side answers status requests with one closed department.

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod error;
+mod kb;
 mod notices;
 pub(crate) mod reports;
 mod session;
@@ -41,6 +42,9 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/notices", get(notices::admin_list).post(notices::create))
         .route("/api/admin/notices/{id}", patch(notices::update).delete(notices::delete))
         .route("/api/admin/reports", get(reports::report))
+        .route("/api/kb/search", get(kb::search))
+        .route("/api/admin/kb", get(kb::list).post(kb::create))
+        .route("/api/admin/kb/{id}", get(kb::get_one).patch(kb::update).delete(kb::delete))
         .route("/api/tickets", get(tickets::list_tickets))
         .route("/api/tickets/{ticket}", get(tickets::get_ticket))
         .route("/api/tickets/{ticket}/notes", get(team::list_notes))

@@ -64,9 +64,10 @@ pub struct PublicQuery {
     department: Option<String>,
 }
 
-/// `GET /api/notices` (anyone).
-pub async fn public_list(State(app): State<App>, Query(q): Query<PublicQuery>) -> Result<Json<NoticesOut>, ApiError> {
-    Ok(Json(NoticesOut { notices: in_force_and_announced(&app, q.department).await? }))
+/// `GET /api/notices` (anyone, from any origin: a status page on another site may show them).
+pub async fn public_list(State(app): State<App>, Query(q): Query<PublicQuery>) -> Result<impl IntoResponse, ApiError> {
+    let notices = in_force_and_announced(&app, q.department).await?;
+    Ok(([(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(NoticesOut { notices })))
 }
 
 /// `GET /api/admin/notices`: every notice, ended ones too, newest first.

@@ -209,3 +209,6 @@ mod notices;
 
 #[path = "reports_tests.rs"]
 mod reports;
+
+#[path = "kb_tests.rs"]
+mod kb;

@@ -70,7 +70,8 @@ pub enum AdminCommand {
         reply: Reply<()>,
     },
     Status(oneshot::Sender<Vec<DepartmentStatus>>),
-    /// Records the hub keeps no live state of (canned replies): written, then answered once durable.
+    /// Records the hub keeps no live state of (canned replies, knowledge-base articles): written, then
+    /// answered once durable.
     Persist(Vec<StoreOp>, Reply<()>),
     /// Status notices (spec 7.4).
     Notice(super::NoticeCommand),

@@ -291,3 +291,50 @@ pub struct RatingsOut {
     pub mean: Option<f64>,
     pub share_4_5: Option<f64>,
 }
+
+/// `POST /api/admin/kb` (spec 7.6).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticle {
+    pub language: String,
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub url: Option<String>,
+}
+
+/// `PATCH /api/admin/kb/{id}`: only the fields given change; `"url": null` removes the link.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchArticle {
+    pub language: Option<String>,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub url: Option<Option<String>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ArticleOut {
+    pub id: crate::domain::ArticleId,
+    pub language: Arc<str>,
+    pub title: Arc<str>,
+    pub text: Arc<str>,
+    pub tags: Vec<Arc<str>>,
+    pub url: Option<Arc<str>>,
+    #[serde(serialize_with = "super::ts")]
+    pub created_at: jiff::Timestamp,
+    #[serde(serialize_with = "super::ts")]
+    pub updated_at: jiff::Timestamp,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KbHitOut {
+    pub id: crate::domain::ArticleId,
+    pub title: Arc<str>,
+    pub snippet: Arc<str>,
+    pub url: Option<Arc<str>>,
+    pub language: Arc<str>,
+}

@@ -101,6 +101,34 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     },
     // Reports (spec 7.5): a conversation's history looked up by what happened (assigned, handoff, breach).
     Migration { version: 8, sql: "CREATE INDEX history_what ON history(conversation_id, what);" },
+    // The knowledge base (spec 7.6): articles, and their full-text index (FTS5, external content) kept in
+    // step by triggers. Writes are upserts, so that a change fires the update trigger.
+    Migration {
+        version: 9,
+        sql: "CREATE TABLE kb_articles (
+                  id INTEGER PRIMARY KEY,
+                  language TEXT NOT NULL,
+                  title TEXT NOT NULL,
+                  body TEXT NOT NULL,
+                  tags TEXT NOT NULL,
+                  url TEXT,
+                  created_at INTEGER NOT NULL,
+                  updated_at INTEGER NOT NULL
+              );
+              CREATE INDEX kb_articles_updated ON kb_articles(updated_at);
+              CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, content='kb_articles', content_rowid='id',
+                  tokenize='unicode61 remove_diacritics 2');
+              CREATE TRIGGER kb_ai AFTER INSERT ON kb_articles BEGIN
+                  INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+              END;
+              CREATE TRIGGER kb_ad AFTER DELETE ON kb_articles BEGIN
+                  INSERT INTO kb_fts(kb_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+              END;
+              CREATE TRIGGER kb_au AFTER UPDATE ON kb_articles BEGIN
+                  INSERT INTO kb_fts(kb_fts, rowid, title, body, tags) VALUES ('delete', old.id, old.title, old.body, old.tags);
+                  INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
+              END;",
+    },
 ];
 
 /// The version this build writes and reads.

@@ -3,6 +3,9 @@
 
 mod checkpoint;
 mod columns;
+mod kb;
+#[cfg(test)]
+mod kb_tests;
 mod messages;
 mod migrations;
 pub mod page;
@@ -27,6 +30,7 @@ use crate::domain::{
     SystemEvent, Ticket, VisitorId,
 };
 use crate::domain::{Language, LanguageSource};
+pub use kb::{ArticleRecord, KbHit};
 pub use reports::{Figures, Percentiles, Report, ReportQuery};
 
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +212,8 @@ pub enum StoreOp {
     AddHistory(Box<HistoryEntry>),
     PutNotice(Box<NoticeRecord>),
     DeleteNotice(NoticeId),
+    PutArticle(Box<ArticleRecord>),
+    DeleteArticle(crate::domain::ArticleId),
     // Tickets up to `up_to` may be handed out (a block reserved ahead of use). The mark is never lowered,
     // and `Snapshot::tickets_reserved` reports it after a restart. (A plain comment: a doc comment would
     // make rustfmt spread every struct variant over lines.)
@@ -295,6 +301,10 @@ pub trait StoreReader: Transcripts {
     }
     /// Satisfaction and service figures per department and agent (spec 7.5).
     fn report(&self, query: &ReportQuery) -> StoreResult<Report>;
+    /// Knowledge-base articles matching `query` by relevance (FTS5 bm25), `language` first (spec 7.6).
+    fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>>;
+    /// Knowledge-base articles, newest change first, at most `limit`; or the one with `id`.
+    fn kb_articles(&self, id: Option<crate::domain::ArticleId>, limit: usize) -> StoreResult<Vec<ArticleRecord>>;
 }
 
 /// A backend's instance with every capability (what a factory opens).

@@ -161,6 +161,8 @@ impl SqliteStore {
             }
             StoreOp::PutNotice(n) => super::notices::put(tx, n)?,
             StoreOp::DeleteNotice(id) => super::notices::delete(tx, *id)?,
+            StoreOp::PutArticle(a) => super::kb::put(tx, a)?,
+            StoreOp::DeleteArticle(id) => super::kb::delete(tx, *id)?,
             StoreOp::ReserveTickets { up_to } => {
                 // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
                 tx.execute(
@@ -310,6 +312,14 @@ impl SnapshotSource for SqliteStore {
 impl StoreReader for SqliteStore {
     fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
         super::reports::report(&self.conn, query).map_err(backend)
+    }
+
+    fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>> {
+        super::kb::search(&self.conn, query, language, limit).map_err(backend)
+    }
+
+    fn kb_articles(&self, id: Option<crate::domain::ArticleId>, limit: usize) -> StoreResult<Vec<ArticleRecord>> {
+        super::kb::articles(&self.conn, id, limit).map_err(backend)
     }
 
     fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>> {

@@ -261,3 +261,24 @@ fn the_greeting_mentions_an_incident_in_force() {
     let g = greet(vec![(notice(Incident, "in_force", &[]), "posted"), (notice(Incident, "ended", &[]), "ended")], None);
     assert!(!g.contains("Card payments"), "{g}");
 }
+
+/// Spec 7.6: the bot answers from the knowledge-base search it is given (the store's), asking in the
+/// conversation's language; no hit is the "nothing found" sentence in that language.
+#[test]
+fn the_bot_answers_from_the_store_search_in_the_conversations_language() {
+    use std::sync::{Arc, Mutex};
+    let asked: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let log = asked.clone();
+    let search: crate::bot::Search = Arc::new(move |q: &str, lang: Option<&str>| {
+        log.lock().unwrap().push((q.to_owned(), lang.map(String::from)));
+        q.contains("Paket").then(|| ("Wo ist mein Paket".to_owned(), "Pakete kommen in zwei Tagen.".to_owned()))
+    });
+    let mut bot = core().with_search(search);
+    let id = ConversationId(5);
+    bot.on_frame(&ServerFrame::Assigned { conversation: view(id, Some("de"), None, None), messages: vec![], more: false });
+    let out = texts(&bot.on_frame(&ServerFrame::Message(msg(id, 2, Role::Visitor, "Wo ist mein Paket?"))));
+    assert_eq!(out, ["Wo ist mein Paket: Pakete kommen in zwei Tagen."]);
+    assert_eq!(asked.lock().unwrap()[0], ("Wo ist mein Paket?".to_owned(), Some("de".to_owned())));
+    let out = texts(&bot.on_frame(&ServerFrame::Message(msg(id, 3, Role::Visitor, "Quantenphysik"))));
+    assert!(out[0].starts_with("Dazu habe ich in unseren Hilfeartikeln nichts gefunden"), "{out:?}");
+}

@@ -17,7 +17,7 @@ async fn the_pump_speaks_the_hub_protocol() {
     let conn = ConnId::new(0, 7);
     let registry = ConnRegistry::new();
     let broker = LocalBroker(registry.clone());
-    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None };
+    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None, search: None };
     let task = tokio::spawn(run(hub_tx, registry.clone(), settings));
 
     let Some(HubEvent::Bot { conn: c, bot: b, .. }) = hub_rx.recv().await else { panic!("expected the bot's hello") };
@@ -74,7 +74,7 @@ async fn a_detached_bot_comes_back_and_syncs_what_it_missed() {
     let conn = ConnId::new(0, 7);
     let registry = ConnRegistry::new();
     let broker = LocalBroker(registry.clone());
-    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None };
+    let settings = BotSettings { bot, name: NAME.into(), conn, kb: demo_kb(), readers: None, search: None };
     let task = tokio::spawn(run(hub_tx, registry.clone(), settings));
     assert!(matches!(next_event(&mut hub_rx).await, HubEvent::Bot { .. }));
     broker.subscribe(conn, crate::domain::Participant::Bot(bot));
