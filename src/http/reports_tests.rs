@@ -16,6 +16,7 @@ fn resolved(id: u64, created: &str, rating: Option<u8>) -> StoreOp {
         department: Arc::from("support"),
         locale: None,
         language: None,
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         status: Status::Resolved,

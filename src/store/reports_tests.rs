@@ -32,6 +32,7 @@ fn ops(c: &Conv) -> Vec<StoreOp> {
         department: Arc::from(c.dept),
         locale: None,
         language: None,
+        language_source: None,
         priority: Priority::Standard,
         tier: 1,
         status: if c.resolved.is_some() {
