@@ -14,6 +14,10 @@ const AGENT_HTML: &str = include_str!("../web-widget/agent.html");
 const AGENT_JS: &str = include_str!("../web-widget/agent.js");
 const AGENT_CSS: &str = include_str!("../web-widget/agent.css");
 const DEMO_HTML: &str = include_str!("../web-widget/demo.html");
+const ADMIN_HTML: &str = include_str!("../web-widget/admin.html");
+const ADMIN_JS: &str = include_str!("../web-widget/admin.js");
+const ADMIN_CHARTS_JS: &str = include_str!("../web-widget/admin-charts.js");
+const ADMIN_CSS: &str = include_str!("../web-widget/admin.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     let mut response = body.into_response();
@@ -31,6 +35,10 @@ pub fn router() -> Router<App> {
         .route("/agent", get(|| async { asset(AGENT_HTML, "text/html; charset=utf-8") }))
         .route("/agent.js", get(|| async { asset(AGENT_JS, "text/javascript; charset=utf-8") }))
         .route("/agent.css", get(|| async { asset(AGENT_CSS, "text/css; charset=utf-8") }))
+        .route("/admin", get(|| async { asset(ADMIN_HTML, "text/html; charset=utf-8") }))
+        .route("/admin.js", get(|| async { asset(ADMIN_JS, "text/javascript; charset=utf-8") }))
+        .route("/admin-charts.js", get(|| async { asset(ADMIN_CHARTS_JS, "text/javascript; charset=utf-8") }))
+        .route("/admin.css", get(|| async { asset(ADMIN_CSS, "text/css; charset=utf-8") }))
         .route("/", get(index))
 }
 
