@@ -100,7 +100,13 @@ pub(super) const MIGRATIONS: &[Migration] = &[
               );",
     },
     // Reports (spec 7.5): a conversation's history looked up by what happened (assigned, handoff, breach).
-    Migration { version: 8, sql: "CREATE INDEX history_what ON history(conversation_id, what);" },
+    // The cohort of a range read from one covering index.
+    Migration {
+        version: 8,
+        sql: "CREATE INDEX history_what ON history(conversation_id, what, note);
+              CREATE INDEX conversations_report ON conversations(created_at, department, agent_id, status, rating,
+                  sla_started_at, first_response_at, resolved_at);",
+    },
     // The knowledge base (spec 7.6): articles, and their full-text index (FTS5, external content) kept in
     // step by triggers. Writes are upserts, so that a change fires the update trigger.
     Migration {

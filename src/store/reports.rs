@@ -5,8 +5,8 @@
 //! Times are in milliseconds: first response from the moment the conversation first needed a human
 //! (`sla_started_at`, else its creation) to the first agent message; resolution from creation to
 //! `resolved_at`. Median and p90 are nearest-rank percentiles (the value at rank ceil(p·n)), picked with
-//! window functions. The range is bounded by the index on `created_at`; the history is read through its
-//! index on `(conversation_id, what)` (schema migration 8).
+//! window functions. The cohort is read through a covering index on `created_at` and the figures' columns,
+//! the history through its index on `(conversation_id, what, note)` (schema migration 8).
 
 use std::sync::Arc;
 
@@ -59,62 +59,69 @@ pub struct Report {
     pub agents: Vec<(AgentId, Option<Arc<str>>, Figures)>,
 }
 
-/// The conversations of the report, as a CTE named `c`.
-const COHORT: &str = "c AS (SELECT * FROM conversations WHERE created_at >= :from AND created_at < :to \
-                      AND (:department IS NULL OR department = :department))";
+/// One statement for the whole report: the cohort is read once (through the covering index
+/// `conversations_report`) with its history flags (through `history_what`, one range per conversation),
+/// materialized, doubled into department and agent groups, and counted; the two times' percentiles come
+/// from window functions over the same rows.
+const REPORT_SQL: &str = "
+WITH c AS MATERIALIZED (
+  SELECT conv.department, conv.agent_id, conv.status, conv.rating,
+         conv.first_response_at - COALESCE(conv.sla_started_at, conv.created_at) AS fr,
+         CASE WHEN conv.status = 'resolved' THEN conv.resolved_at - conv.created_at END AS res,
+         COALESCE(h.bot, 0) AS bot, COALESCE(h.assigned, 0) AS assigned, COALESCE(h.handoff, 0) AS handoff,
+         COALESCE(h.brf, 0) AS brf, COALESCE(h.brr, 0) AS brr
+  FROM conversations conv
+  LEFT JOIN (SELECT conversation_id,
+                    MAX(what = 'bot') AS bot, MAX(what = 'assigned') AS assigned, MAX(what = 'handoff') AS handoff,
+                    SUM(what = 'sla_breached' AND note = 'first_response') AS brf,
+                    SUM(what = 'sla_breached' AND note = 'resolution') AS brr
+             FROM history
+             WHERE conversation_id IN (SELECT id FROM conversations WHERE created_at >= :from AND created_at < :to)
+             GROUP BY conversation_id) h ON h.conversation_id = conv.id
+  WHERE conv.created_at >= :from AND conv.created_at < :to AND (:department IS NULL OR conv.department = :department)
+),
+g AS MATERIALIZED (
+  SELECT 0 AS kind, department AS g, * FROM c
+  UNION ALL SELECT 1, agent_id, * FROM c WHERE agent_id IS NOT NULL
+),
+counts AS (
+  SELECT kind, g, COUNT(*) AS opened, SUM(status = 'resolved') AS resolved,
+         SUM(status = 'resolved' AND bot AND NOT assigned) AS bot_alone, SUM(handoff) AS handed_off,
+         SUM(brf) AS brf, SUM(brr) AS brr, COUNT(rating) AS ratings, AVG(rating) AS rating_mean,
+         AVG(CASE WHEN rating IS NULL THEN NULL WHEN rating >= 4 THEN 1.0 ELSE 0.0 END) AS share
+  FROM g GROUP BY kind, g
+),
+frp AS (
+  SELECT kind, g, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS med,
+         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90
+  FROM (SELECT kind, g, fr AS v, ROW_NUMBER() OVER (PARTITION BY kind, g ORDER BY fr) AS rn,
+               COUNT(*) OVER (PARTITION BY kind, g) AS n FROM g WHERE fr IS NOT NULL)
+  GROUP BY kind, g
+),
+resp AS (
+  SELECT kind, g, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS med,
+         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90
+  FROM (SELECT kind, g, res AS v, ROW_NUMBER() OVER (PARTITION BY kind, g ORDER BY res) AS rn,
+               COUNT(*) OVER (PARTITION BY kind, g) AS n FROM g WHERE res IS NOT NULL)
+  GROUP BY kind, g
+)
+SELECT counts.*, frp.n AS fr_n, frp.med AS fr_med, frp.p90 AS fr_p90,
+       resp.n AS res_n, resp.med AS res_med, resp.p90 AS res_p90
+FROM counts LEFT JOIN frp USING (kind, g) LEFT JOIN resp USING (kind, g)";
 
-fn has(what: &str) -> String {
-    format!("EXISTS (SELECT 1 FROM history h WHERE h.conversation_id = c.id AND h.what = '{what}')")
+fn percentiles(r: &rusqlite::Row<'_>, prefix: &str) -> rusqlite::Result<Percentiles> {
+    Ok(Percentiles {
+        count: r.get::<_, Option<i64>>(format!("{prefix}_n").as_str())?.unwrap_or(0) as u64,
+        median_ms: r.get(format!("{prefix}_med").as_str())?,
+        p90_ms: r.get(format!("{prefix}_p90").as_str())?,
+    })
 }
 
-/// Counts and ratings per group (`g`, a column of `c`).
-fn counts_sql(g: &str) -> String {
-    format!(
-        "WITH {COHORT} SELECT {g} AS g, COUNT(*) AS opened, \
-           SUM(status = 'resolved') AS resolved, \
-           SUM(status = 'resolved' AND {bot} AND NOT {assigned}) AS bot_alone, \
-           SUM({handoff}) AS handed_off, \
-           COUNT(rating) AS ratings, AVG(rating) AS rating_mean, \
-           AVG(CASE WHEN rating IS NULL THEN NULL WHEN rating >= 4 THEN 1.0 ELSE 0.0 END) AS share \
-         FROM c WHERE {g} IS NOT NULL GROUP BY {g}",
-        bot = has("bot"),
-        assigned = has("assigned"),
-        handoff = has("handoff"),
-    )
-}
-
-/// Median and p90 of `value` per group, over the rows where it is not null.
-fn percentiles_sql(g: &str, value: &str) -> String {
-    format!(
-        "WITH {COHORT}, t AS (SELECT {g} AS g, {value} AS v FROM c WHERE {g} IS NOT NULL AND {value} IS NOT NULL), \
-         r AS (SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY g) AS n FROM t) \
-         SELECT g, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS median, \
-                MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90 \
-         FROM r GROUP BY g"
-    )
-}
-
-fn breaches_sql(g: &str) -> String {
-    format!(
-        "WITH {COHORT} SELECT c.{g} AS g, h.note AS clock, COUNT(*) AS n FROM c JOIN history h \
-         ON h.conversation_id = c.id AND h.what = 'sla_breached' WHERE c.{g} IS NOT NULL GROUP BY c.{g}, h.note"
-    )
-}
-
-const FIRST_RESPONSE: &str = "first_response_at - COALESCE(sla_started_at, created_at)";
-const RESOLUTION: &str = "CASE WHEN status = 'resolved' THEN resolved_at - created_at END";
-
-/// Figures per value of `g` (a text or integer column), keyed by its text.
-fn grouped(conn: &Connection, q: &ReportQuery, g: &str) -> rusqlite::Result<Vec<(String, Figures)>> {
+/// The report: departments by name, agents by name.
+pub(super) fn report(conn: &Connection, q: &ReportQuery) -> rusqlite::Result<Report> {
     let params = named_params! {":from": ms(q.from), ":to": ms(q.to), ":department": q.department.as_deref()};
-    let key = |r: &rusqlite::Row<'_>| -> rusqlite::Result<String> {
-        Ok(match r.get_ref("g")? {
-            rusqlite::types::ValueRef::Integer(i) => i.to_string(),
-            other => other.as_str().unwrap_or_default().to_owned(),
-        })
-    };
-    let mut out: Vec<(String, Figures)> = Vec::new();
-    let mut stmt = conn.prepare_cached(&counts_sql(g))?;
+    let mut out = Report::default();
+    let mut stmt = conn.prepare_cached(REPORT_SQL)?;
     let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         let f = Figures {
@@ -122,54 +129,29 @@ fn grouped(conn: &Connection, q: &ReportQuery, g: &str) -> rusqlite::Result<Vec<
             resolved: r.get::<_, i64>("resolved")? as u64,
             bot_alone: r.get::<_, i64>("bot_alone")? as u64,
             handed_off: r.get::<_, i64>("handed_off")? as u64,
+            first_response: percentiles(r, "fr")?,
+            resolution: percentiles(r, "res")?,
+            breaches_first_response: r.get::<_, i64>("brf")? as u64,
+            breaches_resolution: r.get::<_, i64>("brr")? as u64,
             ratings: r.get::<_, i64>("ratings")? as u64,
             rating_mean: r.get("rating_mean")?,
             rating_share_4_5: r.get("share")?,
-            ..Figures::default()
         };
-        out.push((key(r)?, f));
-    }
-    for (value, pick) in [(FIRST_RESPONSE, 0), (RESOLUTION, 1)] {
-        let mut stmt = conn.prepare_cached(&percentiles_sql(g, value))?;
-        let mut rows = stmt.query(params)?;
-        while let Some(r) = rows.next()? {
-            let k = key(r)?;
-            let p =
-                Percentiles { count: r.get::<_, i64>("n")? as u64, median_ms: r.get("median")?, p90_ms: r.get("p90")? };
-            if let Some((_, f)) = out.iter_mut().find(|(x, _)| *x == k) {
-                if pick == 0 { f.first_response = p } else { f.resolution = p }
-            }
+        if r.get::<_, i64>("kind")? == 0 {
+            out.departments.push((Arc::from(r.get::<_, String>("g")?), f));
+        } else {
+            out.agents.push((AgentId(r.get::<_, i64>("g")? as u64), None, f));
         }
     }
-    let mut stmt = conn.prepare_cached(&breaches_sql(g))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let (k, clock, n) = (key(r)?, r.get::<_, Option<String>>("clock")?, r.get::<_, i64>("n")? as u64);
-        if let Some((_, f)) = out.iter_mut().find(|(x, _)| *x == k) {
-            match clock.as_deref() {
-                Some("first_response") => f.breaches_first_response += n,
-                Some("resolution") => f.breaches_resolution += n,
-                _ => {}
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The report: departments by name, agents by name.
-pub(super) fn report(conn: &Connection, q: &ReportQuery) -> rusqlite::Result<Report> {
-    let mut departments: Vec<(Arc<str>, Figures)> =
-        grouped(conn, q, "department")?.into_iter().map(|(k, f)| (Arc::from(k), f)).collect();
-    departments.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut agents = Vec::new();
-    for (k, f) in grouped(conn, q, "agent_id")? {
-        let id = AgentId(k.parse::<i64>().unwrap_or_default() as u64);
-        let name: Option<String> = conn
+    drop(rows);
+    for (id, name, _) in &mut out.agents {
+        *name = conn
             .prepare_cached("SELECT name FROM agents WHERE id = :id")?
-            .query_row(named_params! {":id": id.0 as i64}, |r| r.get(0))
-            .ok();
-        agents.push((id, name.map(Arc::from), f));
+            .query_row(named_params! {":id": id.0 as i64}, |r| r.get::<_, String>(0))
+            .ok()
+            .map(Arc::from);
     }
-    agents.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)));
-    Ok(Report { departments, agents })
+    out.departments.sort_by(|a, b| a.0.cmp(&b.0));
+    out.agents.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.0.cmp(&b.0.0)));
+    Ok(out)
 }

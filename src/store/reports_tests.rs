@@ -315,6 +315,7 @@ fn report_over_100k_conversations_answers_in_under_a_second() {
     }
     writer.apply(&batch).unwrap();
     let reader = factory.open().unwrap();
+    let mut slow = Vec::new();
     for (label, days) in [("a year", 365), ("a month", 30)] {
         let q = ReportQuery { from: at(0), to: at(days * 86_400), department: None };
         let _ = reader.report(&q).unwrap();
@@ -326,6 +327,9 @@ fn report_over_100k_conversations_answers_in_under_a_second() {
         }
         let each = started.elapsed() / runs;
         println!("report over {label} of {n} conversations: {each:?}");
-        assert!(each < std::time::Duration::from_secs(1), "{label}: {each:?}");
+        if each >= std::time::Duration::from_secs(1) {
+            slow.push(format!("{label}: {each:?}"));
+        }
     }
+    assert!(slow.is_empty(), "over a second: {slow:?}");
 }
