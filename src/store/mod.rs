@@ -8,8 +8,8 @@ mod kb;
 mod kb_tests;
 mod messages;
 mod migrations;
-pub mod page;
 mod notices;
+pub mod page;
 mod reports;
 #[cfg(test)]
 mod reports_tests;

@@ -235,8 +235,11 @@ fn the_greeting_mentions_an_incident_in_force() {
             bot.on_frame(&ServerFrame::Notice { notice: n, state });
         }
         let id = ConversationId(1);
-        let out =
-            texts(&bot.on_frame(&ServerFrame::Assigned { conversation: view(id, lang, None, None), messages: vec![], more: false }));
+        let out = texts(&bot.on_frame(&ServerFrame::Assigned {
+            conversation: view(id, lang, None, None),
+            messages: vec![],
+            more: false,
+        }));
         out[0].clone()
     };
     let g = greet(vec![(notice(Incident, "in_force", &[]), "posted")], None);
@@ -275,7 +278,11 @@ fn the_bot_answers_from_the_store_search_in_the_conversations_language() {
     });
     let mut bot = core().with_search(search);
     let id = ConversationId(5);
-    bot.on_frame(&ServerFrame::Assigned { conversation: view(id, Some("de"), None, None), messages: vec![], more: false });
+    bot.on_frame(&ServerFrame::Assigned {
+        conversation: view(id, Some("de"), None, None),
+        messages: vec![],
+        more: false,
+    });
     let out = texts(&bot.on_frame(&ServerFrame::Message(msg(id, 2, Role::Visitor, "Wo ist mein Paket?"))));
     assert_eq!(out, ["Wo ist mein Paket: Pakete kommen in zwei Tagen."]);
     assert_eq!(asked.lock().unwrap()[0], ("Wo ist mein Paket?".to_owned(), Some("de".to_owned())));

@@ -206,8 +206,7 @@ fn a_restart_restores_notices_and_their_timers() {
         updated_at: now - hours(24),
     };
     let snapshot = Snapshot { notices: vec![record], last_ticket: 1000, ..Snapshot::default() };
-    let settings =
-        HubSettings { departments: vec![always("support")], ..Default::default() };
+    let settings = HubSettings { departments: vec![always("support")], ..Default::default() };
     let mut f = Fixture { hub: Hub::new(settings, snapshot, now), now, next_conn: 1, jobs: Vec::new() };
     let v = f.visitor(None, IdentityCheck::Absent);
     assert_eq!(welcome_notices(&f, v.conn), vec![(NoticeId(77), "announced")]);
