@@ -31,7 +31,7 @@ if ((QUICK)); then
   RUNS=1 DUR=2 IDLE_SIZES="1000 5000" CHAT_SIZES="1000" CONNECT_N=5000
   RATES="1000 5000 20000 50000 100000"
 else
-  RUNS=${RUNS:-3} DUR=${DUR:-5} IDLE_SIZES="1000 5000 10000 19000" CHAT_SIZES="1000 5000" CONNECT_N=10000
+  RUNS=${RUNS:-3} DUR=${DUR:-5} IDLE_SIZES="1000 5000 10000 19000" CHAT_SIZES=${CHAT_SIZES:-"1000 5000"} CONNECT_N=10000
   # Steps of 5,000 from 10,000 to 50,000, where the hub and relay-rust reach their limits, so that a ratio
   # between two servers is not decided by the width of a step.
   RATES=${RATES:-"1000 2000 5000 10000 15000 20000 25000 30000 35000 40000 45000 50000 60000 80000 100000 120000 150000"}
@@ -76,10 +76,12 @@ start_server() { # $1: kind -> SPID, SURL
   STMP=$(mktemp -d)
   case $1 in
     switchboard*)
-      local bin=target/release/switchboard
+      local bin=target/release/switchboard cfg=${HUB_CONFIG:-bench/hub-bench.toml}
       [[ $1 == switchboard-* ]] && bin=$HUB_DIR/$1
+      # A build may need its own config (keys an older build refuses): $HUB_DIR/<kind>.toml if present.
+      [[ $1 == switchboard-* && -f $HUB_DIR/$1.toml ]] && cfg=$HUB_DIR/$1.toml
       SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c $SCPU "$bin" serve --listen 127.0.0.1:0 \
-        --data-dir "$STMP/data" --config "${HUB_CONFIG:-bench/hub-bench.toml}" >"$STMP/out" 2>"$STMP/err" &
+        --data-dir "$STMP/data" --config "$cfg" >"$STMP/out" 2>"$STMP/err" &
       ;;
     relay-rust) taskset -c $SCPU target/release/relay-rust --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
     relay-ws) taskset -c $SCPU node bench/relay-ws/relay.js --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
