@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::routing::hours::{HoursSpec, Schedule};
 
+mod limits;
 mod workflow;
+pub use limits::Limits;
 pub use workflow::{SlaConfig, SlaSettings, Topic, TopicConfig, default_tiers};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -140,90 +142,6 @@ pub struct BotConfig {
 impl Default for BotConfig {
     fn default() -> Self {
         BotConfig { builtin: true, name: default_bot_name(), knowledge_base: None }
-    }
-}
-
-/// Every bounded resource, with its default. Documented in docs/configuration.md.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Limits {
-    /// Largest WebSocket frame or message a client may send, in bytes.
-    pub max_frame_bytes: usize,
-    /// Longest chat message, in characters.
-    pub max_text_chars: usize,
-    /// Sustained frames per second one connection may send.
-    pub frames_per_second: u32,
-    /// Frames a connection may send at once above the sustained rate.
-    pub frame_burst: u32,
-    /// Refused frames (rate-limited, too large or malformed) within `violation_window_secs` beyond which
-    /// the connection is closed (1008).
-    pub max_violations: u32,
-    /// The window, in seconds, over which refused frames are counted.
-    pub violation_window_secs: u64,
-    /// Seconds a new connection has to send `hello`.
-    pub hello_timeout_secs: u64,
-    /// Seconds between WebSocket pings from the hub.
-    pub ping_interval_secs: u64,
-    /// Seconds without any frame from the client after which the connection is closed.
-    pub idle_timeout_secs: u64,
-    /// Frames queued for one connection; a client that lets it fill up is disconnected.
-    pub outbound_queue: usize,
-    /// Bytes (estimated, encoded) queued for one connection; a client that lets them pile up is
-    /// disconnected like one that fills `outbound_queue`.
-    pub outbound_queue_bytes: usize,
-    /// Seconds one write to a client's socket may take; a client that stops reading is then dropped.
-    pub write_timeout_secs: u64,
-    /// Concurrent WebSocket connections from one IP address.
-    pub connections_per_ip: usize,
-    /// Concurrent WebSocket connections in all.
-    pub max_connections: usize,
-    /// New WebSocket connections per minute from one IP address (0: no limit).
-    pub connections_per_ip_per_minute: u32,
-    /// Login attempts per minute from one IP address (0: no limit).
-    pub logins_per_ip_per_minute: u32,
-    /// Login attempts per minute for one account, wherever from (0: no limit).
-    pub logins_per_account_per_minute: u32,
-    /// Conversations one visitor may open per hour (0: no limit).
-    pub conversations_per_visitor_per_hour: u32,
-    /// Conversations visitors from one IP address may open per hour (0: no limit).
-    pub conversations_per_ip_per_hour: u32,
-    /// Free bytes on the data directory's disk below which new conversations are refused (0: never).
-    pub min_free_disk_bytes: u64,
-    /// Plain HTTP connections (not yet upgraded to WebSocket) open at once; more are closed at accept.
-    pub max_http_connections: usize,
-    /// Seconds a client has to send a request's headers.
-    pub http_header_timeout_secs: u64,
-    /// Minutes a conversation's visitor may be gone (no connection) before it is resolved (0: never).
-    pub inactive_resolve_minutes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_frame_bytes: 64 * 1024,
-            max_text_chars: 4000,
-            frames_per_second: 20,
-            frame_burst: 40,
-            max_violations: 20,
-            violation_window_secs: 10,
-            hello_timeout_secs: 10,
-            ping_interval_secs: 25,
-            idle_timeout_secs: 75,
-            outbound_queue: 256,
-            outbound_queue_bytes: 1 << 20,
-            write_timeout_secs: 10,
-            connections_per_ip: 500,
-            max_connections: 19_000,
-            connections_per_ip_per_minute: 600,
-            logins_per_ip_per_minute: 30,
-            logins_per_account_per_minute: 10,
-            conversations_per_visitor_per_hour: 30,
-            conversations_per_ip_per_hour: 600,
-            min_free_disk_bytes: 128 << 20,
-            max_http_connections: 4096,
-            http_header_timeout_secs: 10,
-            inactive_resolve_minutes: 60,
-        }
     }
 }
 
@@ -464,73 +382,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn load(toml: &str) -> Result<Config, ConfigError> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, toml).unwrap();
-        Config::load(Some(&path), Overrides::default())
-    }
-
-    #[test]
-    fn bad_files_name_the_key() {
-        let cases = [
-            ("listen = 5", "listen"),
-            ("[[departments]]\nname = \"s\"\ntimezone = \"Mars/Olympus\"\nhours = \"24/7\"", "departments[0]"),
-            ("[[departments]]\nname = \"s\"\nhours = { mon = \"18:00-09:00\" }", "departments[0]"),
-            ("[[departments]]\nname = \"s\"\nhours = \"always\"", "departments[0].hours"),
-            ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
-            ("[[sites]]\nkey = \"a\"\nwidget = { accent = \"green\" }", "sites[0].widget.accent"),
-            ("[[sites]]\nkey = \"a\"\nwidget = { position = \"top\" }", "sites[0].widget.position"),
-            ("[[sites]]\nkey = \"a\"\nwidget = { colour = \"#fff\" }", "colour"),
-            ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\nreply_minutes = 0", "departments[0].reply_minutes"),
-            ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),
-            ("trusted_proxies = [\"10.0.0.0/40\"]", "trusted_proxies[0]"),
-            ("colour = \"blue\"", "colour"),
-            (
-                "[sla]\nfirst_response = { urgent = \"1h\", premium = \"12 hours\", standard = \"48h\", low = \"72h\" }",
-                "sla.first_response.premium",
-            ),
-            ("[sla]\nwarn_at = 1.5", "sla.warn_at"),
-            (
-                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\", \"b\", \"c\", \"d\"]",
-                "departments[0].tiers",
-            ),
-            (
-                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntiers = [\"a\"]\ntopics = [{ key = \"x\", label = { en = \"X\" }, tier = 2 }]",
-                "departments[0].topics[0].tier",
-            ),
-            (
-                "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntopics = [{ key = \"x\", label = { english = \"X\" } }]",
-                "departments[0].topics[0].label.english",
-            ),
-        ];
-        for (toml, key) in cases {
-            let err = load(toml).expect_err(toml).to_string();
-            assert!(err.contains(key), "{toml}: {err}");
-        }
-    }
-
-    #[test]
-    fn layers_apply_in_order() {
-        // SAFETY: tests in this module are the only ones that touch these variables.
-        unsafe {
-            std::env::set_var("SWITCHBOARD_IDENTITY__REQUIRE_VERIFIED", "true");
-            std::env::set_var("SWITCHBOARD_ADMIN_TOKEN", "from-env");
-            std::env::set_var("SWITCHBOARD_BIN", "not a config key");
-        }
-        let c = load("admin_token = \"from-file\"\nlisten = \"127.0.0.1:9000\"").unwrap();
-        unsafe {
-            std::env::remove_var("SWITCHBOARD_IDENTITY__REQUIRE_VERIFIED");
-            std::env::remove_var("SWITCHBOARD_ADMIN_TOKEN");
-            std::env::remove_var("SWITCHBOARD_BIN");
-        }
-        assert!(c.identity.require_verified);
-        assert_eq!(c.admin_token.as_deref(), Some("from-env"));
-        assert_eq!(c.listen.port(), 9000);
-        assert_eq!(c.departments().unwrap()[0].name.as_ref(), "support");
-        assert!(c.sites()[0].secret.is_none(), "the default site accepts no identity tokens");
-    }
-}
+mod tests;
