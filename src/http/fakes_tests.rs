@@ -27,35 +27,10 @@ struct OneTicket;
 
 fn record() -> ConversationRecord {
     ConversationRecord {
-        id: ConversationId(7),
         ticket: Ticket(7),
         visitor_id: VisitorId(70),
-        site: "default".into(),
-        department: "support".into(),
-        locale: None,
-        language: None,
-        language_source: None,
-        priority: Priority::Standard,
-        tier: 1,
-        status: Status::Resolved,
-        agent_id: None,
-        bot_id: None,
-        bot_reason: None,
-        handoff_requested: false,
-        verified: false,
-        plan: Plan::Standard,
-        urgent: false,
-        visitor_name: None,
-        visitor_email: None,
-        created_at: jiff::Timestamp::UNIX_EPOCH,
-        resolved_at: None,
         last_seq: 2,
-        rating: None,
-        rating_comment: None,
-        topic: None,
-        sla_started_at: None,
-        first_response_at: None,
-        sla_sent: 0,
+        ..ConversationRecord::sample(7, Status::Resolved)
     }
 }
 

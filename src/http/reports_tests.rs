@@ -1,7 +1,5 @@
 //! Spec 7.5 over HTTP: the report as JSON and CSV for a range of days, admin only, and clear 400s.
 
-use std::sync::Arc;
-
 use super::*;
 use crate::domain::*;
 use crate::store::{ConversationRecord, StoreOp};
@@ -9,35 +7,12 @@ use crate::store::{ConversationRecord, StoreOp};
 fn resolved(id: u64, created: &str, rating: Option<u8>) -> StoreOp {
     let created: jiff::Timestamp = created.parse().unwrap();
     StoreOp::PutConversation(Box::new(ConversationRecord {
-        id: ConversationId(id),
-        ticket: Ticket(1000 + id),
-        visitor_id: VisitorId(id),
-        site: Arc::from("default"),
-        department: Arc::from("support"),
-        locale: None,
-        language: None,
-        language_source: None,
-        priority: Priority::Standard,
-        tier: 1,
-        status: Status::Resolved,
-        agent_id: None,
-        bot_id: None,
-        bot_reason: None,
-        handoff_requested: false,
-        verified: false,
-        plan: Plan::Standard,
-        urgent: false,
-        visitor_name: None,
-        visitor_email: None,
         created_at: created,
         resolved_at: Some(created + jiff::SignedDuration::from_secs(90)),
-        last_seq: 0,
         rating,
-        rating_comment: None,
-        topic: None,
         sla_started_at: Some(created),
         first_response_at: Some(created + jiff::SignedDuration::from_secs(30)),
-        sla_sent: 0,
+        ..ConversationRecord::sample(id, Status::Resolved)
     }))
 }
 

@@ -102,6 +102,45 @@ pub struct ConversationRecord {
     pub sla_sent: u8,
 }
 
+#[cfg(test)]
+impl ConversationRecord {
+    /// A plain conversation for tests: standard, unverified, tier 1 of `support`, ticket `1000 + id`,
+    /// visitor `id`, created at the epoch; tests change the fields they are about.
+    pub fn sample(id: u64, status: Status) -> ConversationRecord {
+        ConversationRecord {
+            id: ConversationId(id),
+            ticket: Ticket(1000 + id),
+            visitor_id: VisitorId(id),
+            site: Arc::from("default"),
+            department: Arc::from("support"),
+            locale: None,
+            language: None,
+            language_source: None,
+            priority: Priority::Standard,
+            tier: 1,
+            status,
+            agent_id: None,
+            bot_id: None,
+            bot_reason: None,
+            handoff_requested: false,
+            verified: false,
+            plan: Plan::Standard,
+            urgent: false,
+            visitor_name: None,
+            visitor_email: None,
+            created_at: Timestamp::UNIX_EPOCH,
+            resolved_at: None,
+            last_seq: 0,
+            rating: None,
+            rating_comment: None,
+            topic: None,
+            sla_started_at: None,
+            first_response_at: None,
+            sla_sent: 0,
+        }
+    }
+}
+
 /// One change in a conversation's history (spec 7.2): when, who, what.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEntry {

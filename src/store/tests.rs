@@ -46,35 +46,8 @@ fn the_wal_stays_bounded_under_steady_writes() {
 
 pub(super) fn conversation(id: u64) -> StoreOp {
     StoreOp::PutConversation(Box::new(ConversationRecord {
-        id: ConversationId(id),
-        ticket: Ticket(1000 + id),
-        visitor_id: VisitorId(id),
-        site: Arc::from("default"),
-        department: Arc::from("support"),
-        locale: None,
-        language: None,
-        language_source: None,
-        priority: Priority::Standard,
-        tier: 1,
-        status: Status::Assigned,
-        agent_id: None,
-        bot_id: None,
-        bot_reason: None,
-        handoff_requested: false,
-        verified: false,
-        plan: Plan::Standard,
-        urgent: false,
-        visitor_name: None,
-        visitor_email: None,
         created_at: Timestamp::now(),
-        resolved_at: None,
-        last_seq: 0,
-        rating: None,
-        rating_comment: None,
-        topic: None,
-        sla_started_at: None,
-        first_response_at: None,
-        sla_sent: 0,
+        ..ConversationRecord::sample(id, Status::Assigned)
     }))
 }
 

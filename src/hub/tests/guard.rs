@@ -16,18 +16,7 @@ fn guarded(per_visitor: u32, per_ip: u32) -> Fixture {
 /// A new visitor connected from `ip`.
 fn visitor_from(f: &mut Fixture, ip: &str) -> Visitor {
     let (id, conn) = (VisitorId::random(), ConnId::new(0, 1_000_000 + f.jobs.len() as u64));
-    let hello = VisitorHello {
-        visitor: id,
-        token: "token".into(),
-        site: "default".into(),
-        locale: Some("en".into()),
-        department: None,
-        identity: IdentityCheck::Absent,
-        client: Default::default(),
-        widget: None,
-        reference: None,
-        ip: Some(ip.parse().unwrap()),
-    };
+    let hello = VisitorHello { ip: Some(ip.parse().unwrap()), ..plain_hello(id) };
     f.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
     Visitor { id, conn }
 }

@@ -140,9 +140,6 @@ impl Fixture {
         let conn = self.conn();
         let id = VisitorId(self.next_conn);
         let hello = VisitorHello {
-            visitor: id,
-            token: "token".into(),
-            site: "default".into(),
             locale: locale.map(String::from),
             department: department.map(String::from),
             identity,
@@ -151,9 +148,7 @@ impl Fixture {
                 user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
                 timezone: Some("Europe/Helsinki".into()),
             },
-            widget: None,
-            reference: None,
-            ip: None,
+            ..plain_hello(id)
         };
         self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
         Visitor { id, conn }
@@ -162,18 +157,7 @@ impl Fixture {
     /// Another connection of a known visitor (a second tab, or a return).
     pub fn visitor_again(&mut self, id: VisitorId) -> Visitor {
         let conn = self.conn();
-        let hello = VisitorHello {
-            visitor: id,
-            token: "token".into(),
-            site: "default".into(),
-            locale: Some("en".into()),
-            department: None,
-            identity: IdentityCheck::Absent,
-            client: Default::default(),
-            widget: None,
-            reference: None,
-            ip: None,
-        };
+        let hello = plain_hello(id);
         self.send(HubEvent::Visitor { conn, hello: Box::new(hello) });
         Visitor { id, conn }
     }
@@ -231,6 +215,22 @@ impl Fixture {
             ServerFrame::Error { code, .. } => Some(code),
             _ => None,
         })
+    }
+}
+
+/// A visitor's hello with no identity, locale `en`, site `default`; tests change what they need.
+pub fn plain_hello(id: VisitorId) -> VisitorHello {
+    VisitorHello {
+        visitor: id,
+        token: "token".into(),
+        site: "default".into(),
+        locale: Some("en".into()),
+        department: None,
+        identity: IdentityCheck::Absent,
+        client: Default::default(),
+        widget: None,
+        reference: None,
+        ip: None,
     }
 }
 
