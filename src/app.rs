@@ -52,6 +52,8 @@ pub struct Handles {
     pub throttles: crate::throttle::Throttles,
     pub tracker: TaskTracker,
     pub shutdown: CancellationToken,
+    /// This node in cluster mode (set once, before the router is built).
+    pub cluster: std::sync::OnceLock<crate::cluster::ClusterView>,
     /// This node's number in connection ids (0 for a single node).
     node: u16,
     next_conn: AtomicU64,
@@ -93,6 +95,7 @@ impl App {
             throttles,
             tracker: TaskTracker::new(),
             shutdown: CancellationToken::new(),
+            cluster: std::sync::OnceLock::new(),
             // Ids below this are reserved for in-process participants (the built-in bot).
             node: 0,
             next_conn: AtomicU64::new(1 << 20),

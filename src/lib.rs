@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod bot;
+pub mod cluster;
 pub mod config;
 pub mod delivery;
 pub mod demo;

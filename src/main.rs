@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use switchboard::config::{Config, LogFormat, Overrides};
+use switchboard::config::{ClusterOverrides, Config, LogFormat, Overrides};
 
 #[derive(Parser)]
 #[command(name = "switchboard", version, about = "Live-chat hub: routes website visitors to agents and bots")]
@@ -35,6 +35,12 @@ struct ServeArgs {
     /// Create demo agents, a bot and articles, and serve a demo page.
     #[arg(long)]
     demo: bool,
+    /// Cluster mode: the Redis this node shares with the others (spec 6).
+    #[arg(long, value_name = "URL")]
+    redis_url: Option<String>,
+    /// This node's id in the cluster.
+    #[arg(long, value_name = "ID")]
+    node_id: Option<String>,
 }
 
 /// Logs to stderr as `log_format` asks: text (colours only when stderr is a terminal) or one JSON
@@ -55,7 +61,9 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => args,
         None => cli.serve,
     };
-    let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, demo: args.demo };
+    let cluster = (args.redis_url.is_some() || args.node_id.is_some())
+        .then_some(ClusterOverrides { redis_url: args.redis_url, node_id: args.node_id });
+    let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, demo: args.demo, cluster };
     let config = match Config::load(args.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(e) => {

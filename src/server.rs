@@ -35,9 +35,20 @@ pub struct Built {
     pub router: axum::Router,
 }
 
-/// Opens the store, starts the hub and the bot, seeds the demo, and builds the router.
+/// Opens the embedded store, starts the hub and the bot, seeds the demo, and builds the router.
 pub async fn build(config: &Config) -> anyhow::Result<Built> {
-    let prometheus = install_metrics();
+    let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
+    build_on(config, &factory, None).await
+}
+
+/// `build` on a given store: the embedded one, or Redis for a cluster node (`node`).
+pub async fn build_on(
+    config: &Config,
+    factory: &dyn StoreFactory,
+    node: Option<crate::cluster::ClusterView>,
+) -> anyhow::Result<Built> {
+    let cluster = node.is_some();
+    let prometheus = install_metrics(node.as_ref().map(|n| n.node.to_string()));
     if let Some(handle) = prometheus.clone() {
         // Histogram samples accumulate until drained; draining regularly bounds their memory.
         tokio::spawn(async move {
@@ -51,18 +62,19 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let departments = config.departments()?;
     // The second-opinion language models are built now, not on the first visitor's message.
     tokio::task::spawn_blocking(crate::routing::language::warm_up);
-    let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
     let mut writer = factory.open_writer()?;
     let visitor_tokens = VisitorTokens::new(writer.secret(crate::visitor_token::KEY_NAME)?);
     let snapshot = writer.load().context("loading the store")?;
-    let readers = ReadPool::new(&factory)?;
+    let readers = ReadPool::new(factory)?;
     let registry = ConnRegistry::new();
     let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
     let sla = config.sla.check()?;
     let guard = hub::GuardSettings {
         per_visitor_per_hour: config.limits.conversations_per_visitor_per_hour,
         per_ip_per_hour: config.limits.conversations_per_ip_per_hour,
-        disk: Some((config.data_dir.clone(), config.limits.min_free_disk_bytes)).filter(|(_, min)| *min > 0),
+        // In cluster mode the data lives on Redis's disk, not this node's.
+        disk: Some((config.data_dir.clone(), config.limits.min_free_disk_bytes))
+            .filter(|(_, min)| *min > 0 && !cluster),
         inactive_after: Some(config.limits.inactive_resolve_minutes)
             .filter(|m| *m > 0)
             .map(|m| jiff::SignedDuration::from_mins(m as i64)),
@@ -97,20 +109,36 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         visitor_tokens,
         config.trusted_proxies()?,
     );
+    if let Some(node) = node {
+        tokio::spawn(node.clone().tell_hub(app.hub.clone()));
+        let _ = app.cluster.set(node);
+    }
     let router = crate::http::router(app.clone());
     Ok(Built { app, router })
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let Built { app, router } = build(&config).await?;
-    let listener =
-        tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    if config.cluster.enabled() {
+        return crate::cluster::node::serve(config).await;
+    }
+    let built = build(&config).await?;
+    let listener = bind(&config).await?;
     let addr = listener.local_addr()?;
     println!("switchboard listening on http://{addr}");
     if config.demo {
         crate::demo::print_welcome(addr);
     }
     std::io::stdout().flush()?;
+    run(&config, listener, built).await
+}
+
+pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))
+}
+
+/// Serves on `listener` until SIGTERM or SIGINT, then stops in order: clients told, store flushed.
+pub async fn run(config: &Config, listener: tokio::net::TcpListener, built: Built) -> anyhow::Result<()> {
+    let Built { app, router } = built;
     let stop = tokio_util::sync::CancellationToken::new();
     {
         let (app, stop) = (app.clone(), stop.clone());
@@ -133,7 +161,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() {
+pub async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("install the SIGTERM handler");
     tokio::select! {
@@ -142,10 +170,15 @@ async fn wait_for_signal() {
     }
 }
 
-fn install_metrics() -> Option<PrometheusHandle> {
+/// The Prometheus recorder; a cluster node labels every series with its id (spec 6.7).
+fn install_metrics(node: Option<String>) -> Option<PrometheusHandle> {
     let latency = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
     let sizes = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 4096.0];
-    PrometheusBuilder::new()
+    let mut builder = PrometheusBuilder::new();
+    if let Some(node) = node {
+        builder = builder.add_global_label("node", node);
+    }
+    builder
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &latency)
         .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_ops".into()), &sizes))
         .and_then(|b| b.install_recorder())
@@ -159,6 +192,10 @@ fn admin_token(config: &Config) -> anyhow::Result<String> {
     if let Some(t) = config.admin_token.as_deref().filter(|t| !t.is_empty()) {
         return Ok(t.to_string());
     }
+    anyhow::ensure!(
+        !config.cluster.enabled(),
+        "configuration key `admin_token`: cluster mode needs one admin token for every node; set it"
+    );
     let path = config.data_dir.join("admin_token");
     if let Ok(t) = std::fs::read_to_string(&path) {
         return Ok(t.trim().to_string());

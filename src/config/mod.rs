@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::routing::hours::{HoursSpec, Schedule};
 
+mod cluster;
 mod limits;
 mod workflow;
+pub use cluster::ClusterConfig;
 pub use limits::Limits;
 pub use workflow::{SlaConfig, SlaSettings, Topic, TopicConfig, default_tiers};
 
@@ -46,6 +48,9 @@ pub struct Config {
     /// `"text"` (colours only on a terminal) or `"json"` (one object per line).
     #[serde(default)]
     pub log_format: LogFormat,
+    /// Cluster mode (spec 6): unset, one node on the embedded store.
+    #[serde(default)]
+    pub cluster: ClusterConfig,
 }
 
 /// How the process writes its log to stderr.
@@ -187,6 +192,7 @@ const ENV_KEYS: &[&str] = &[
     "limits",
     "sla",
     "trusted_proxies",
+    "cluster",
 ];
 
 /// Command-line values that override everything else.
@@ -198,6 +204,18 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
+    /// `--redis-url`, `--node-id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterOverrides>,
+}
+
+/// Cluster options given on the command line.
+#[derive(Debug, Default, Serialize)]
+pub struct ClusterOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
 }
 
 /// A department with its parsed schedule, tier names and topics.
@@ -262,6 +280,7 @@ impl Config {
         config.check_sites()?;
         config.check_limits()?;
         config.trusted_proxies()?;
+        config.cluster.check()?;
         Ok(config)
     }
 

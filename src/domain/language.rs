@@ -99,6 +99,26 @@ impl serde::Serialize for LanguageSource {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for LanguageSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(|_| serde::de::Error::custom("not a language source"))
+    }
+}
+
+impl serde::Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(|_| serde::de::Error::custom("not an ISO 639-1 code"))
+    }
+}
+
 /// Every ISO 639-1 code `Language::parse` admits.
 pub fn language_codes() -> impl Iterator<Item = &'static str> {
     ISO_639_1.split_ascii_whitespace()

@@ -93,7 +93,8 @@ id_type!(
 );
 
 /// Who is on the other end of a connection, or who a credential stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Participant {
     Visitor(VisitorId),
     Agent(AgentId),
@@ -109,7 +110,8 @@ pub type IdHasher = foldhash::fast::RandomState;
 pub type IdMap<K, V> = std::collections::HashMap<K, V, IdHasher>;
 
 /// Human-readable ticket number, allocated from a counter and never reused: `SB-1001`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Ticket(pub u64);
 
 impl fmt::Display for Ticket {

@@ -51,7 +51,13 @@ impl From<crate::hub::HubStopped> for ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> ApiError {
-        ApiError::internal(e)
+        match e {
+            crate::store::StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "store unreachable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage cannot be reached; try again")
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 

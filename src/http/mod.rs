@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod cluster;
 mod error;
 mod kb;
 mod notices;
@@ -42,6 +43,7 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/notices", get(notices::admin_list).post(notices::create))
         .route("/api/admin/notices/{id}", patch(notices::update).delete(notices::delete))
         .route("/api/admin/reports", get(reports::report))
+        .route("/api/admin/cluster", get(cluster::list))
         .route("/api/kb/search", get(kb::search))
         .route("/api/admin/kb", get(kb::list).post(kb::create))
         .route("/api/admin/kb/{id}", get(kb::get_one).patch(kb::update).delete(kb::delete))
@@ -58,10 +60,19 @@ pub fn router(app: App) -> Router {
 }
 
 async fn health(State(app): State<App>) -> impl IntoResponse {
+    use axum::http::StatusCode;
     if app.shutdown.is_cancelled() {
-        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "stopping"})));
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "stopping"})));
     }
-    (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
+    match app.cluster.get() {
+        Some(node) if !node.redis_up() => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))
+        }
+        Some(node) if node.fsync_warning => {
+            (StatusCode::OK, Json(serde_json::json!({"status": "ok", "warning": "redis does not fsync every write"})))
+        }
+        _ => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
+    }
 }
 
 async fn metrics(State(app): State<App>) -> impl IntoResponse {

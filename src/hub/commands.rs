@@ -69,7 +69,9 @@ impl Hub {
         if let ClientFrame::Ping = frame {
             return self.send_conn(conn, ServerFrame::Pong { reference });
         }
-        let outcome = if !allowed(role_of(who), &frame) {
+        let outcome = if self.guard.store_away {
+            Err(super::guard::STORE_AWAY)
+        } else if !allowed(role_of(who), &frame) {
             Err(match who {
                 Participant::Visitor(_) => refuse(ErrorCode::Forbidden, "visitors cannot send this frame"),
                 Participant::Agent(_) => refuse(ErrorCode::Forbidden, "agents cannot send this frame"),

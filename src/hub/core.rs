@@ -205,6 +205,13 @@ impl Hub {
                 }
                 self.guard.disk_low = low;
             }
+            HubEvent::StoreReachable { up } => {
+                if up == self.guard.store_away {
+                    tracing::warn!(up, "the store is {}", if up { "back" } else { "unreachable: frames are refused" });
+                    metrics::gauge!("switchboard_store_unreachable").set(f64::from(u8::from(!up)));
+                }
+                self.guard.store_away = !up;
+            }
             HubEvent::Shutdown(_) => {}
         }
         self.post_queued_lines();

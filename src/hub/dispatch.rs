@@ -14,7 +14,7 @@ use super::events::DomainEvent;
 use crate::delivery::{Backlog, BacklogKind, Broker, ConnId, OutItem};
 use crate::domain::{ConversationId, Participant, Seq};
 use crate::protocol::{ConversationView, Ref};
-use crate::store::{StoreOp, StoreWriter};
+use crate::store::{StoreError, StoreOp, StoreWriter};
 
 /// Ops committed in one transaction at most; a larger backlog is split over several commits.
 pub const MAX_BATCH_OPS: usize = 4096;
@@ -28,6 +28,8 @@ pub const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(1);
 /// Commit attempts before the process gives up (after an fsync failure the page cache cannot be trusted,
 /// so it stops and restarts from what is on disk rather than acknowledging on a guess).
 const COMMIT_ATTEMPTS: u32 = 3;
+/// How often a batch is tried again while the store cannot be reached.
+const UNREACHABLE_RETRY: Duration = Duration::from_millis(250);
 
 pub enum Effect {
     /// Deliver `who`'s frames to this connection from now on.
@@ -194,14 +196,24 @@ impl Worker {
 
     fn commit(&mut self, ops: &[StoreOp]) {
         let started = Instant::now();
-        for attempt in 1..=COMMIT_ATTEMPTS {
+        let mut attempt = 0;
+        while attempt < COMMIT_ATTEMPTS {
             match self.store.apply(ops) {
                 Ok(()) => {
                     self.meters.commit_seconds.record(started.elapsed().as_secs_f64());
                     self.meters.batch_ops.record(ops.len() as f64);
                     return;
                 }
+                Err(StoreError::Unavailable(e)) => {
+                    // Nothing was written, or all of it and the reply was lost: a backend that reports
+                    // this makes its batches safe to repeat. Wait for the store and try the same batch
+                    // again, however long it takes; its effects (acks included) wait with it, and the
+                    // hub refuses new writes meanwhile (`HubEvent::StoreReachable`).
+                    tracing::warn!(error = %e, "store unreachable; the batch waits");
+                    std::thread::sleep(UNREACHABLE_RETRY);
+                }
                 Err(e) => {
+                    attempt += 1;
                     tracing::error!(attempt, error = %e, "store commit failed");
                     std::thread::sleep(Duration::from_millis(100 * u64::from(attempt)));
                 }

@@ -19,6 +19,8 @@ const WINDOW: SignedDuration = SignedDuration::from_hours(1);
 const PRUNE_AT: usize = 4096;
 
 pub const TOO_MANY: Refusal = refuse(ErrorCode::RateLimited, "too many new conversations; try again later");
+pub const STORE_AWAY: Refusal =
+    refuse(ErrorCode::Unavailable, "the service cannot store anything right now; send it again shortly");
 pub const DISK_FULL: Refusal =
     refuse(ErrorCode::Unavailable, "the service cannot take new conversations now; try again later");
 
@@ -73,6 +75,8 @@ pub struct OpenGuard {
     ips: Counts<IpAddr>,
     /// The disk is nearly full (as the runner last measured).
     pub disk_low: bool,
+    /// The store cannot be reached (cluster mode: Redis is away): every frame is refused.
+    pub store_away: bool,
 }
 
 impl OpenGuard {
@@ -81,6 +85,7 @@ impl OpenGuard {
             visitors: Counts::new(settings.per_visitor_per_hour),
             ips: Counts::new(settings.per_ip_per_hour),
             disk_low: false,
+            store_away: false,
         }
     }
 

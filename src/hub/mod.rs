@@ -123,6 +123,11 @@ pub enum HubEvent {
     DiskSpace {
         low: bool,
     },
+    /// Whether the store can be reached (cluster mode: Redis). While it cannot, frames are refused with
+    /// `unavailable` and nothing is acknowledged.
+    StoreReachable {
+        up: bool,
+    },
     /// Close every connection with 1012, flush, stop (handled by the runner, never by the core).
     Shutdown(oneshot::Sender<()>),
 }

@@ -12,7 +12,7 @@ use super::rows::{from_ms, join, ms, split};
 use super::*;
 use crate::domain::ArticleId;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArticleRecord {
     pub id: ArticleId,
     /// ISO 639-1.

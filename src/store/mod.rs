@@ -4,6 +4,7 @@
 mod checkpoint;
 mod columns;
 mod kb;
+pub mod kb_memory;
 #[cfg(test)]
 mod kb_tests;
 mod messages;
@@ -39,11 +40,15 @@ pub enum StoreError {
     Backend(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The store cannot be reached now (Redis restarting, the network away); nothing was written, and
+    /// the same batch may be tried again.
+    #[error("store unreachable: {0}")]
+    Unavailable(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageRecord {
     pub conversation_id: ConversationId,
     pub seq: Seq,
@@ -58,13 +63,13 @@ pub struct MessageRecord {
 }
 
 /// What a system message reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SystemNote {
     pub event: SystemEvent,
     pub tier: Option<u8>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConversationRecord {
     pub id: ConversationId,
     pub ticket: Ticket,
@@ -142,7 +147,7 @@ impl ConversationRecord {
 }
 
 /// One change in a conversation's history (spec 7.2): when, who, what.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HistoryEntry {
     pub conversation_id: ConversationId,
     pub at: Timestamp,
@@ -159,13 +164,13 @@ pub struct HistoryEntry {
 }
 
 /// Who made a change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Actor {
     Admin,
     Participant(Participant),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentRecord {
     pub id: AgentId,
     pub email: String,
@@ -178,7 +183,7 @@ pub struct AgentRecord {
     pub created_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BotRecord {
     pub id: BotId,
     pub name: Arc<str>,
@@ -186,7 +191,7 @@ pub struct BotRecord {
 }
 
 /// A credential, stored as the SHA-256 of the token: a stolen database holds no usable token.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRecord {
     pub hash: [u8; 32],
     /// Who the token stands for.
@@ -194,7 +199,7 @@ pub struct TokenRecord {
     pub expires_at: Option<Timestamp>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IdentityLink {
     pub site: Arc<str>,
     pub sub: Arc<str>,
@@ -202,7 +207,7 @@ pub struct IdentityLink {
 }
 
 /// An internal note on a conversation (agents only; see `hub::notes`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoteRecord {
     pub conversation_id: ConversationId,
     pub agent_id: AgentId,
@@ -212,7 +217,7 @@ pub struct NoteRecord {
 }
 
 /// A canned reply: shared with every agent (`owner` None) or an agent's own.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CannedRecord {
     pub id: Arc<str>,
     pub owner: Option<AgentId>,
@@ -223,7 +228,7 @@ pub struct CannedRecord {
 
 /// A status notice (spec 7.4): in force from `starts_at` until `ends_at` (none: until it is ended or
 /// removed), for the listed departments (none listed: all).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeRecord {
     pub id: NoticeId,
     pub kind: NoticeKind,

@@ -38,6 +38,7 @@ impl SqliteFactory {
         match e {
             StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", self.path.display())),
             StoreError::Corrupt(m) => StoreError::Corrupt(format!("{}: {m}", self.path.display())),
+            StoreError::Unavailable(m) => StoreError::Unavailable(format!("{}: {m}", self.path.display())),
         }
     }
 

@@ -64,6 +64,7 @@ async fn upgrade(
     };
     let max = app.limits.max_frame_bytes * HARD_FRAME_FACTOR;
     let tracker = app.tracker.clone();
+    let counted = app.cluster.get().and_then(|c| c.counts.hold(role));
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(max + 64 * 1024)
@@ -71,7 +72,7 @@ async fn upgrade(
         .max_frame_size(max)
         .on_upgrade(move |socket| {
             tracker.track_future(async move {
-                let _slot = slot;
+                let _slot = (slot, counted);
                 session::run(socket, role, app, origin, ip).await;
             })
         })

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 mod http;
 pub mod raw;
+pub mod redis;
 mod ws;
 
 #[allow(unused_imports)]
@@ -80,6 +81,10 @@ pub struct Server {
     config: PathBuf,
     child: Option<Child>,
     stderr: Arc<Mutex<String>>,
+    /// Lines the process printed, until it printed its address.
+    stdout: Option<mpsc::Receiver<String>>,
+    /// Every line printed after that.
+    later: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -102,9 +107,42 @@ impl Server {
         };
         std::fs::write(&config, text).expect("write config");
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
-        let mut server =
-            Server { addr: String::new(), admin_token, dir, config, child: None, stderr: Default::default() };
+        let mut server = Server {
+            addr: String::new(),
+            admin_token,
+            dir,
+            config,
+            child: None,
+            stderr: Default::default(),
+            stdout: None,
+            later: Default::default(),
+        };
         server.spawn();
+        server
+    }
+
+    /// A cluster node: this configuration and admin token (the same on every node), in a fresh data
+    /// dir. With `wait` false it returns at once (a standby prints its address only once it leads):
+    /// `wait_listening` waits for it.
+    pub fn start_node(config_toml: &str, admin_token: &str, wait: bool) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("switchboard.toml");
+        std::fs::write(&config, format!("admin_token = \"{admin_token}\"\n{config_toml}")).expect("write config");
+        std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+        let mut server = Server {
+            addr: String::new(),
+            admin_token: admin_token.to_string(),
+            dir,
+            config,
+            child: None,
+            stderr: Default::default(),
+            stdout: None,
+            later: Default::default(),
+        };
+        server.spawn_process();
+        if wait {
+            server.wait_listening(START_TIMEOUT);
+        }
         server
     }
 
@@ -113,6 +151,11 @@ impl Server {
     }
 
     fn spawn(&mut self) {
+        self.spawn_process();
+        self.wait_listening(START_TIMEOUT);
+    }
+
+    fn spawn_process(&mut self) {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -149,26 +192,54 @@ impl Server {
             }
         });
         self.child = Some(child);
-        let deadline = Instant::now() + START_TIMEOUT;
+        self.stdout = Some(rx);
+    }
+
+    /// Waits until the process printed the address it listens on.
+    pub fn wait_listening(&mut self, timeout: Duration) {
+        let rx = self.stdout.take().expect("a process whose address is not yet known");
+        let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => {
                     if let Some(addr) = line.trim().strip_prefix("switchboard listening on http://") {
                         self.addr = addr.trim().to_string();
-                        // Keep draining stdout so that the process never blocks on a full pipe.
-                        std::thread::spawn(move || while rx.recv().is_ok() {});
+                        // Keep reading stdout (the process must never block on a full pipe), and keep
+                        // the lines for `wait_line`.
+                        let later = Arc::new(Mutex::new(Vec::new()));
+                        self.later = later.clone();
+                        std::thread::spawn(move || {
+                            while let Ok(line) = rx.recv() {
+                                later.lock().unwrap().push(line);
+                            }
+                        });
                         return;
                     }
                 }
                 Err(_) => {
                     let status = self.child.as_mut().unwrap().try_wait().ok().flatten();
                     panic!(
-                        "switchboard did not print its address within {START_TIMEOUT:?} (exit: {status:?})\nstderr:\n{}",
+                        "switchboard did not print its address within {timeout:?} (exit: {status:?})\nstderr:\n{}",
                         self.stderr()
                     );
                 }
             }
+        }
+    }
+
+    /// Waits until the process printed a line containing `text` after its address (a cluster node that
+    /// starts leading, say).
+    pub fn wait_line(&self, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.later.lock().unwrap().iter().any(|l| l.contains(text)) {
+            assert!(
+                Instant::now() < deadline,
+                "no line with {text:?} within {timeout:?}; printed: {:?}\nstderr:\n{}",
+                self.later.lock().unwrap(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -191,6 +262,14 @@ impl Server {
         let child = self.child.as_mut().expect("running");
         child.kill().expect("SIGKILL");
         child.wait().expect("reap");
+    }
+
+    /// Sends a signal to the process (SIGSTOP and SIGCONT pause and resume it).
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = self.child.as_ref().expect("running").id() as libc::pid_t;
+        // SAFETY: plain kill(2) on our own child's pid.
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "kill({signal}) failed");
     }
 
     pub fn sigterm(&self) {

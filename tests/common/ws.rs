@@ -176,6 +176,22 @@ impl Client {
         }
     }
 
+    /// Every text frame until the connection ends, however it ends (a process that died resets it).
+    pub async fn frames_until_gone(&mut self, timeout: Duration) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut frames = std::mem::take(&mut self.skipped);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => panic!("{}: still open after {timeout:?}; frames: {frames:?}", self.label),
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    frames.push(serde_json::from_str(t.as_str()).unwrap_or(Value::String(t.to_string())))
+                }
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => return frames,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// Closes our side politely.
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;

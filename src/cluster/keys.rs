@@ -1,0 +1,70 @@
+//! Every Redis key the cluster uses, in one place (docs/cluster.md has the table: key, type, what it
+//! holds, who writes it). All start with `sb:`; ids appear in their wire form (`cv_…`).
+
+use crate::domain::{AgentId, BotId, ConversationId};
+
+/// The leader's lease: `"<node>:<fence>"`, with an expiry of `node_timeout_secs`.
+pub const LEADER: &str = "sb:leader";
+/// The fencing counter: incremented each time a node takes the lease.
+pub const FENCE: &str = "sb:fence";
+/// Conversation ids by creation time (score: milliseconds).
+pub const CONVERSATIONS: &str = "sb:conversations";
+/// Ids of conversations not resolved.
+pub const OPEN: &str = "sb:open";
+/// Ticket number → conversation id.
+pub const TICKETS: &str = "sb:tickets";
+/// The highest ticket number used.
+pub const LAST_TICKET: &str = "sb:tickets:last";
+/// The ticket reservation mark (`StoreOp::ReserveTickets`).
+pub const TICKETS_RESERVED: &str = "sb:tickets:reserved";
+/// Visitor id → their open conversation's id.
+pub const VISITOR_OPEN: &str = "sb:visitor_open";
+pub const AGENTS: &str = "sb:agents";
+/// Lowercased email → agent id.
+pub const AGENT_EMAILS: &str = "sb:agent_emails";
+pub const BOTS: &str = "sb:bots";
+/// `site \u{1f} sub` → identity link.
+pub const IDENTITIES: &str = "sb:identities";
+pub const NOTICES: &str = "sb:notices";
+pub const ARTICLES: &str = "sb:kb";
+/// Incremented on every article change: readers rebuild their search index when it moves.
+pub const KB_VERSION: &str = "sb:kb:version";
+pub const CANNED: &str = "sb:canned";
+/// Node id → last heartbeat (JSON: address, connections by role, time).
+pub const NODES: &str = "sb:nodes";
+
+pub fn conversation(id: ConversationId) -> String {
+    format!("sb:cv:{id}")
+}
+/// The transcript: a stream whose entry ids are `0-<seq>`, so that `sync` is one range read.
+pub fn messages(id: ConversationId) -> String {
+    format!("sb:cv:{id}:msgs")
+}
+/// `client_msg_id` → seq.
+pub fn client_msg_ids(id: ConversationId) -> String {
+    format!("sb:cv:{id}:cmids")
+}
+pub fn history(id: ConversationId) -> String {
+    format!("sb:cv:{id}:history")
+}
+pub fn notes(id: ConversationId) -> String {
+    format!("sb:cv:{id}:notes")
+}
+pub fn rating(id: ConversationId) -> String {
+    format!("sb:cv:{id}:rating")
+}
+pub fn agent(id: AgentId) -> String {
+    format!("sb:agent:{id}")
+}
+pub fn bot(id: BotId) -> String {
+    format!("sb:bot:{id}")
+}
+pub fn token(hash: &[u8; 32]) -> String {
+    format!("sb:token:{}", hex::encode(hash))
+}
+pub fn secret(name: &str) -> String {
+    format!("sb:secret:{name}")
+}
+pub fn identity_field(site: &str, sub: &str) -> String {
+    format!("{site}\u{1f}{sub}")
+}

@@ -1,0 +1,133 @@
+//! A node's life in cluster mode. It checks Redis's durability, listens at once, and relays its clients
+//! to the leader (`gateway`) until it takes the lease itself; then it builds the hub from Redis and
+//! serves, renewing the lease. A leader that loses its lease stops at once (exit code `LOST_LEASE`):
+//! another node decides now, and a supervisor restarts this one, which comes back as a gateway.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::gateway::RoleCounts;
+use super::{ClusterView, Durability, Lease, LeaseToken, RedisFactory, Renewal};
+use crate::config::Config;
+
+/// The exit code of a leader that lost its lease.
+pub const LOST_LEASE: i32 = 75;
+/// How long a node waits between attempts to reach Redis at start.
+const CONNECT_RETRY: Duration = Duration::from_secs(1);
+
+/// Connects to Redis and checks that it fsyncs every write (spec 6.2). Returns the connection and
+/// whether it runs without that guarantee (allowed by `require_fsync = false`).
+async fn connect(config: &Config) -> anyhow::Result<(redis::aio::ConnectionManager, bool)> {
+    let url = config.cluster.redis_url.as_deref().expect("cluster mode has a redis_url");
+    let client = redis::Client::open(url).context("configuration key `cluster.redis_url`")?;
+    let mut conn = loop {
+        match redis::aio::ConnectionManager::new(client.clone()).await {
+            Ok(c) => break c,
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for redis");
+                tokio::time::sleep(CONNECT_RETRY).await;
+            }
+        }
+    };
+    let durability = Durability::read(&mut conn).await.context("reading redis's appendonly and appendfsync")?;
+    if durability.is_fsync_always() {
+        return Ok((conn, false));
+    }
+    anyhow::ensure!(
+        !config.cluster.require_fsync,
+        "redis runs with {durability}; cluster mode needs appendonly yes and appendfsync always, so that \
+         nothing acknowledged is lost (or set cluster.require_fsync = false)"
+    );
+    tracing::warn!(%durability, "redis does not fsync every write: an acknowledged message may be lost");
+    Ok((conn, true))
+}
+
+/// Runs this node until SIGTERM or SIGINT.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let (conn, fsync_warning) = connect(&config).await?;
+    let listener = crate::server::bind(&config).await?;
+    let addr = listener.local_addr()?;
+    let node: Arc<str> = config.cluster.node_id(addr).into();
+    let view = ClusterView {
+        node: node.clone(),
+        address: config.cluster.advertise.clone().unwrap_or_else(|| addr.to_string()).into(),
+        timeout: Duration::from_secs(config.cluster.node_timeout_secs),
+        redis_up: Arc::new(tokio::sync::watch::Sender::new(true)),
+        fsync_warning,
+        leader: Arc::new(AtomicBool::new(false)),
+        conn: conn.clone(),
+        counts: Arc::new(RoleCounts::default()),
+    };
+    let token = LeaseToken::default();
+    let mut lease = Lease::new(conn, &node, view.timeout, token.clone());
+    let leading = lease.try_acquire().await.unwrap_or(false);
+    view.leader.store(leading, Ordering::Relaxed);
+    tokio::spawn(view.clone().beat_forever());
+    println!("switchboard listening on http://{addr}");
+    std::io::stdout().flush()?;
+    if !leading {
+        println!("switchboard node {node}: gateway, relaying clients to the leader");
+        std::io::stdout().flush()?;
+        if !relay_until_leader(&listener, &view, &mut lease).await {
+            return Ok(());
+        }
+        view.leader.store(true, Ordering::Relaxed);
+    }
+    let held = token.get().unwrap_or_default();
+    tokio::spawn(keep(lease));
+    let url = config.cluster.redis_url.as_deref().expect("cluster mode has a redis_url");
+    let factory = RedisFactory::new(url, token)?;
+    let built = crate::server::build_on(&config, &factory, Some(view)).await?;
+    println!("switchboard node {node}: leading ({held})");
+    std::io::stdout().flush()?;
+    crate::server::run(&config, listener, built).await
+}
+
+/// Relays accepted connections to the leader while trying to take the lease. Returns true once this
+/// node holds it, false when asked to stop.
+async fn relay_until_leader(listener: &tokio::net::TcpListener, view: &ClusterView, lease: &mut Lease) -> bool {
+    let mut attempt = tokio::time::interval(lease.renew_every());
+    attempt.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stop = crate::server::wait_for_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(super::gateway::relay(stream, view.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = attempt.tick() => match lease.try_acquire().await {
+                Ok(true) => return true,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "redis unreachable while waiting for the lease"),
+            },
+            _ = &mut stop => return false,
+        }
+    }
+}
+
+/// Renews the lease until it is lost; then stops the process.
+async fn keep(mut lease: Lease) {
+    let mut every = tokio::time::interval(lease.renew_every());
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match lease.renew().await {
+            Renewal::Held => {}
+            Renewal::Unreachable => tracing::warn!("redis unreachable: the lease is not renewed"),
+            Renewal::Lost => {
+                tracing::error!("this node lost the lease; another node leads now: stopping");
+                std::process::exit(LOST_LEASE);
+            }
+        }
+    }
+}

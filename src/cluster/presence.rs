@@ -1,0 +1,152 @@
+//! Node heartbeats (spec 6.5, 6.7): every node writes `sb:nodes[<node>]` with its address, role,
+//! connections by role and the time, at a quarter of `node_timeout_secs`. Readers treat an entry older
+//! than the timeout as a dead node; the leader removes such entries. Deadlines, not keyspace events.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::keys;
+
+/// What a node says of itself in its heartbeat.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NodeBeat {
+    pub id: String,
+    /// Where other nodes reach it (`advertise`, else the address it listens on).
+    pub address: String,
+    pub role: NodeRole,
+    pub connections: Connections,
+    /// Milliseconds since the epoch.
+    pub heartbeat_ms: i64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeRole {
+    /// Runs the hub for the cluster.
+    Leader,
+    /// Relays its clients to the leader; takes over when the lease lapses.
+    Gateway,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Connections {
+    pub visitor: u64,
+    pub agent: u64,
+    pub bot: u64,
+}
+
+/// This node's view of the cluster, shared by its HTTP handlers and background tasks.
+#[derive(Clone)]
+pub struct ClusterView {
+    pub node: Arc<str>,
+    pub address: Arc<str>,
+    pub timeout: Duration,
+    /// Redis answered the last heartbeat.
+    pub redis_up: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Redis does not fsync every write and `require_fsync = false` let the node run.
+    pub fsync_warning: bool,
+    pub leader: Arc<AtomicBool>,
+    pub conn: redis::aio::ConnectionManager,
+    /// Connections this node relays or serves, by role.
+    pub counts: Arc<super::gateway::RoleCounts>,
+}
+
+impl ClusterView {
+    pub fn redis_up(&self) -> bool {
+        *self.redis_up.borrow()
+    }
+
+    /// Tells the hub each time Redis goes away or comes back.
+    pub async fn tell_hub(self, hub: crate::hub::HubHandle) {
+        let mut changes = self.redis_up.subscribe();
+        while changes.changed().await.is_ok() {
+            let up = *changes.borrow_and_update();
+            if hub.send(crate::hub::HubEvent::StoreReachable { up }).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn beat(&self) -> NodeBeat {
+        NodeBeat {
+            id: self.node.to_string(),
+            address: self.address.to_string(),
+            role: if self.leader.load(Ordering::Relaxed) { NodeRole::Leader } else { NodeRole::Gateway },
+            connections: self.counts.snapshot(),
+            heartbeat_ms: jiff::Timestamp::now().as_millisecond(),
+        }
+    }
+
+    /// Every node's last heartbeat, live ones only (within the timeout), by id.
+    pub async fn nodes(&self) -> redis::RedisResult<Vec<NodeBeat>> {
+        let mut conn = self.conn.clone();
+        let all: Vec<String> = redis::cmd("HVALS").arg(keys::NODES).query_async(&mut conn).await?;
+        let now = jiff::Timestamp::now().as_millisecond();
+        let mut nodes: Vec<NodeBeat> = all
+            .iter()
+            .filter_map(|j| serde_json::from_str::<NodeBeat>(j).ok())
+            .filter(|n| now - n.heartbeat_ms <= self.timeout.as_millis() as i64)
+            .collect();
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(nodes)
+    }
+
+    /// The address of the node holding the lease, if it is alive.
+    pub async fn leader_address(&self) -> redis::RedisResult<Option<String>> {
+        let mut conn = self.conn.clone();
+        let holder: Option<String> = redis::cmd("GET").arg(keys::LEADER).query_async(&mut conn).await?;
+        let Some(node) = holder.as_deref().and_then(|h| h.rsplit_once(':')).map(|(n, _)| n.to_string()) else {
+            return Ok(None);
+        };
+        Ok(self.nodes().await?.into_iter().find(|n| n.id == node && n.role == NodeRole::Leader).map(|n| n.address))
+    }
+
+    /// Writes this node's heartbeat until the process ends; the leader also clears dead nodes.
+    pub async fn beat_forever(self) {
+        let every = (self.timeout / 4).max(Duration::from_millis(250));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let up = self.beat_once().await.map_err(|e| tracing::warn!(error = %e, "heartbeat failed")).is_ok();
+            self.redis_up.send_if_modified(|was| {
+                let changed = *was != up;
+                if changed {
+                    tracing::info!(redis_up = up, "redis reachability changed");
+                }
+                *was = up;
+                changed
+            });
+        }
+    }
+
+    async fn beat_once(&self) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        let beat = serde_json::to_string(&self.beat()).expect("a heartbeat encodes");
+        redis::cmd("HSET").arg(keys::NODES).arg(self.node.as_ref()).arg(beat).exec_async(&mut conn).await?;
+        if self.leader.load(Ordering::Relaxed) {
+            self.clear_dead().await?;
+        }
+        Ok(())
+    }
+
+    /// Removes the heartbeats of nodes silent for longer than the timeout.
+    async fn clear_dead(&self) -> redis::RedisResult<()> {
+        let mut conn = self.conn.clone();
+        let all: Vec<(String, String)> = redis::cmd("HGETALL").arg(keys::NODES).query_async(&mut conn).await?;
+        let now = jiff::Timestamp::now().as_millisecond();
+        for (id, json) in all {
+            let stale = serde_json::from_str::<NodeBeat>(&json)
+                .map(|n| now - n.heartbeat_ms > self.timeout.as_millis() as i64)
+                .unwrap_or(true);
+            if stale {
+                tracing::info!(node = %id, "node silent past the timeout: cleared");
+                redis::cmd("HDEL").arg(keys::NODES).arg(&id).exec_async(&mut conn).await?;
+            }
+        }
+        Ok(())
+    }
+}

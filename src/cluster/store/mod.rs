@@ -1,0 +1,139 @@
+//! The store on Redis (spec 6.1): the same capability traits as SQLite, so the hub, the dispatcher, HTTP
+//! and hello do not know which one they use. Records are JSON values under the keys of `cluster::keys`;
+//! transcripts are streams. Writes go through one fenced script per batch (`write`), so that only the
+//! node holding the lease can change anything.
+
+mod read;
+mod write;
+
+use std::cell::RefCell;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use super::keys;
+use crate::store::{Snapshot, SnapshotSource, Store, StoreError, StoreFactory, StoreOp, StoreResult, StoreWriter};
+
+/// How long one Redis call may take before the store reports Redis unreachable.
+pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The lease this node holds, if any: `"<node>:<fence>"`, the value `sb:leader` must have for a write.
+#[derive(Clone, Default)]
+pub struct LeaseToken(Arc<RwLock<Option<Arc<str>>>>);
+
+impl LeaseToken {
+    pub fn set(&self, token: Option<Arc<str>>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+    pub fn get(&self) -> Option<Arc<str>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Opens Redis store instances; each holds its own connection, made again after an error.
+pub struct RedisFactory {
+    client: redis::Client,
+    lease: LeaseToken,
+}
+
+impl RedisFactory {
+    pub fn new(url: &str, lease: LeaseToken) -> StoreResult<RedisFactory> {
+        let client = redis::Client::open(url).map_err(unreachable)?;
+        Ok(RedisFactory { client, lease })
+    }
+}
+
+impl StoreFactory for RedisFactory {
+    fn open(&self) -> StoreResult<Box<dyn Store>> {
+        Ok(Box::new(RedisStore {
+            client: self.client.clone(),
+            conn: RefCell::new(None),
+            lease: self.lease.clone(),
+            kb: RefCell::new(None),
+        }))
+    }
+}
+
+pub(super) fn unreachable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("redis: {e}"))
+}
+
+/// A Redis error as a store error: the connection's troubles (and a Redis still loading its files) may
+/// pass; anything else (a refused fenced write, a wrong type) will not.
+fn classify(e: &redis::RedisError) -> StoreError {
+    let transient = e.is_io_error()
+        || e.is_connection_dropped()
+        || e.is_connection_refusal()
+        || e.is_timeout()
+        || e.to_string().contains("LOADING")
+        // The lease expired while Redis was away: the renewal takes it back or stops the process.
+        || e.to_string().contains("LAPSED");
+    if transient { unreachable(e) } else { StoreError::Backend(format!("redis: {e}")) }
+}
+
+pub struct RedisStore {
+    client: redis::Client,
+    conn: RefCell<Option<redis::Connection>>,
+    lease: LeaseToken,
+    /// The knowledge base indexed for search, with the `sb:kb:version` it was built at.
+    kb: RefCell<Option<(u64, crate::store::kb_memory::MemoryKb)>>,
+}
+
+impl RedisStore {
+    /// Runs `f` on the connection, connecting first if needed; drops the connection after an IO error
+    /// so that the next call connects again (Redis restarted, network back).
+    fn with<T>(&self, f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
+        let mut slot = self.conn.borrow_mut();
+        if slot.is_none() {
+            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(unreachable)?;
+            conn.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
+            conn.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
+            *slot = Some(conn);
+        }
+        let conn = slot.as_mut().expect("connected above");
+        match f(conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let error = classify(&e);
+                if matches!(error, StoreError::Unavailable(_)) {
+                    *slot = None;
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+impl StoreWriter for RedisStore {
+    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
+        let Some(token) = self.lease.get() else {
+            return Err(StoreError::Backend("this node does not hold the lease".into()));
+        };
+        let packed = write::pack(ops)?;
+        let script = redis::Script::new(write::APPLY);
+        self.with(|c| {
+            let mut inv = script.key(keys::LEADER);
+            inv.arg(token.as_bytes());
+            for a in &packed.args {
+                inv.arg(a.as_slice());
+            }
+            inv.invoke::<()>(c)
+        })
+    }
+}
+
+impl SnapshotSource for RedisStore {
+    fn load(&self) -> StoreResult<Snapshot> {
+        read::snapshot(self)
+    }
+
+    fn secret(&mut self, name: &str) -> StoreResult<[u8; 32]> {
+        let key = keys::secret(name);
+        let fresh = hex::encode(rand::random::<[u8; 32]>());
+        let value: String = self.with(|c| {
+            redis::cmd("SET").arg(&key).arg(&fresh).arg("NX").exec(c)?;
+            redis::cmd("GET").arg(&key).query(c)
+        })?;
+        let bytes = hex::decode(value.trim()).map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))?;
+        bytes.try_into().map_err(|_| StoreError::Corrupt(format!("{key}: not 32 bytes")))
+    }
+}

@@ -1,0 +1,146 @@
+//! Batches of `StoreOp`s as Redis commands, applied by one Lua script that first checks the caller's
+//! lease: a paused or partitioned ex-leader's batch is refused whole, and a batch is one script call, so
+//! one AOF fsync (`appendfsync always`) covers every message in it.
+//!
+//! Every command is safe to repeat (a batch whose reply was lost is sent again): messages are stream
+//! entries with their seq as id (a repeated `XADD` is ignored), history and notes are sorted-set members,
+//! the rest are plain sets of keys.
+
+use super::super::keys;
+use crate::domain::Status;
+use crate::store::{ConversationRecord, StoreError, StoreOp};
+
+/// Checks `sb:leader` against ARGV[1] (`LAPSED` when nobody holds it: the renewal may take it back;
+/// `FENCED` when another node does), then runs the commands packed after it: a count, then that many
+/// arguments, per command. `XADD` may fail as a repeat (its id is not above the last): ignored.
+/// `SETMAX key n` and `HDELIFEQ key field value` are this script's own.
+pub const APPLY: &str = r#"
+local holder = redis.call('GET', KEYS[1])
+if holder ~= ARGV[1] then
+  if holder == false then return redis.error_reply('LAPSED the lease expired') end
+  return redis.error_reply('FENCED another node leads')
+end
+local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  local cmd = ARGV[i + 1]
+  if cmd == 'XADD' then
+    redis.pcall(unpack(ARGV, i + 1, i + n))
+  elseif cmd == 'SETMAX' then
+    local cur = tonumber(redis.call('GET', ARGV[i + 2]) or '0')
+    if tonumber(ARGV[i + 3]) > cur then redis.call('SET', ARGV[i + 2], ARGV[i + 3]) end
+  elseif cmd == 'HDELIFEQ' then
+    if redis.call('HGET', ARGV[i + 2], ARGV[i + 3]) == ARGV[i + 4] then redis.call('HDEL', ARGV[i + 2], ARGV[i + 3]) end
+  else
+    redis.call(unpack(ARGV, i + 1, i + n))
+  end
+  i = i + n + 1
+end
+return 'OK'
+"#;
+
+/// Commands for one batch, packed as the script reads them.
+#[derive(Default)]
+pub struct Packed {
+    pub args: Vec<Vec<u8>>,
+}
+
+impl Packed {
+    fn cmd(&mut self, parts: &[&[u8]]) {
+        self.args.push(parts.len().to_string().into_bytes());
+        self.args.extend(parts.iter().map(|p| p.to_vec()));
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Backend(format!("encoding a record: {e}")))
+}
+
+/// Packs `ops` into script arguments (after the lease token, which the caller puts first).
+pub fn pack(ops: &[StoreOp]) -> Result<Packed, StoreError> {
+    let mut p = Packed::default();
+    for op in ops {
+        pack_one(&mut p, op)?;
+    }
+    Ok(p)
+}
+
+fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
+    match op {
+        StoreOp::PutMessage(m) => {
+            let id = format!("0-{}", m.seq);
+            p.cmd(&[b"XADD", keys::messages(m.conversation_id).as_bytes(), id.as_bytes(), b"m", &json(m)?]);
+            if let Some(cmid) = &m.client_msg_id {
+                let key = keys::client_msg_ids(m.conversation_id);
+                p.cmd(&[b"HSET", key.as_bytes(), cmid.as_bytes(), m.seq.to_string().as_bytes()]);
+            }
+        }
+        StoreOp::PutConversation(c) => pack_conversation(p, c)?,
+        StoreOp::PutAgent(a) => {
+            let id = a.id.to_string();
+            p.cmd(&[b"SET", keys::agent(a.id).as_bytes(), &json(a)?]);
+            p.cmd(&[b"SADD", keys::AGENTS.as_bytes(), id.as_bytes()]);
+            p.cmd(&[b"HSET", keys::AGENT_EMAILS.as_bytes(), a.email.to_lowercase().as_bytes(), id.as_bytes()]);
+        }
+        StoreOp::DeleteAgent(id) => {
+            p.cmd(&[b"DEL", keys::agent(*id).as_bytes()]);
+            p.cmd(&[b"SREM", keys::AGENTS.as_bytes(), id.to_string().as_bytes()]);
+        }
+        StoreOp::PutBot(b) => {
+            p.cmd(&[b"SET", keys::bot(b.id).as_bytes(), &json(b)?]);
+            p.cmd(&[b"SADD", keys::BOTS.as_bytes(), b.id.to_string().as_bytes()]);
+        }
+        StoreOp::PutToken(t) => p.cmd(&[b"SET", keys::token(&t.hash).as_bytes(), &json(t)?]),
+        StoreOp::DeleteToken(hash) => p.cmd(&[b"DEL", keys::token(hash).as_bytes()]),
+        StoreOp::PutIdentity(link) => {
+            let field = keys::identity_field(&link.site, &link.sub);
+            p.cmd(&[b"HSET", keys::IDENTITIES.as_bytes(), field.as_bytes(), &json(link)?]);
+        }
+        StoreOp::SetRating { conversation, score, comment } => {
+            p.cmd(&[b"SET", keys::rating(*conversation).as_bytes(), &json(&(score, comment))?]);
+        }
+        StoreOp::AddHistory(h) => {
+            let at = h.at.as_millisecond().to_string();
+            p.cmd(&[b"ZADD", keys::history(h.conversation_id).as_bytes(), at.as_bytes(), &json(h)?]);
+        }
+        StoreOp::PutNotice(n) => p.cmd(&[b"HSET", keys::NOTICES.as_bytes(), n.id.to_string().as_bytes(), &json(n)?]),
+        StoreOp::DeleteNotice(id) => p.cmd(&[b"HDEL", keys::NOTICES.as_bytes(), id.to_string().as_bytes()]),
+        StoreOp::PutArticle(a) => {
+            p.cmd(&[b"HSET", keys::ARTICLES.as_bytes(), a.id.to_string().as_bytes(), &json(a)?]);
+            p.cmd(&[b"INCR", keys::KB_VERSION.as_bytes()]);
+        }
+        StoreOp::DeleteArticle(id) => {
+            p.cmd(&[b"HDEL", keys::ARTICLES.as_bytes(), id.to_string().as_bytes()]);
+            p.cmd(&[b"INCR", keys::KB_VERSION.as_bytes()]);
+        }
+        StoreOp::ReserveTickets { up_to } => {
+            p.cmd(&[b"SETMAX", keys::TICKETS_RESERVED.as_bytes(), up_to.to_string().as_bytes()])
+        }
+        StoreOp::PutNote(n) => {
+            let at = n.at.as_millisecond().to_string();
+            p.cmd(&[b"ZADD", keys::notes(n.conversation_id).as_bytes(), at.as_bytes(), &json(n)?]);
+        }
+        StoreOp::PutCanned(c) => p.cmd(&[b"HSET", keys::CANNED.as_bytes(), c.id.as_bytes(), &json(c)?]),
+        StoreOp::DeleteCanned(id) => p.cmd(&[b"HDEL", keys::CANNED.as_bytes(), id.as_bytes()]),
+    }
+    Ok(())
+}
+
+fn pack_conversation(p: &mut Packed, c: &ConversationRecord) -> Result<(), StoreError> {
+    let id = c.id.to_string();
+    let visitor = c.visitor_id.to_string();
+    let ticket = c.ticket.0.to_string();
+    p.cmd(&[b"SET", keys::conversation(c.id).as_bytes(), &json(c)?]);
+    let created = c.created_at.as_millisecond().to_string();
+    p.cmd(&[b"ZADD", keys::CONVERSATIONS.as_bytes(), created.as_bytes(), id.as_bytes()]);
+    p.cmd(&[b"HSET", keys::TICKETS.as_bytes(), ticket.as_bytes(), id.as_bytes()]);
+    p.cmd(&[b"SETMAX", keys::LAST_TICKET.as_bytes(), ticket.as_bytes()]);
+    if c.status == Status::Resolved {
+        p.cmd(&[b"SREM", keys::OPEN.as_bytes(), id.as_bytes()]);
+        p.cmd(&[b"HDELIFEQ", keys::VISITOR_OPEN.as_bytes(), visitor.as_bytes(), id.as_bytes()]);
+    } else {
+        p.cmd(&[b"SADD", keys::OPEN.as_bytes(), id.as_bytes()]);
+        p.cmd(&[b"HSET", keys::VISITOR_OPEN.as_bytes(), visitor.as_bytes(), id.as_bytes()]);
+    }
+    Ok(())
+}
