@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, invalid};
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     /// Set: this process is one node of the cluster that shares this Redis.
@@ -23,6 +23,18 @@ pub struct ClusterConfig {
     /// Refuse to start unless Redis runs `appendonly yes` and `appendfsync always`.
     #[serde(default = "yes")]
     pub require_fsync: bool,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            redis_url: None,
+            node_id: None,
+            node_timeout_secs: default_node_timeout(),
+            advertise: None,
+            require_fsync: true,
+        }
+    }
 }
 
 fn default_node_timeout() -> u64 {

@@ -40,6 +40,10 @@ fn bad_files_name_the_key() {
             "[[departments]]\nname = \"s\"\nhours = \"24/7\"\ntopics = [{ key = \"x\", label = { english = \"X\" } }]",
             "departments[0].topics[0].label.english",
         ),
+        ("[cluster]\nredis_url = \"http://r:6379\"", "cluster.redis_url"),
+        ("[cluster]\nredis_url = \"redis://r\"\nnode_id = \"a b\"", "cluster.node_id"),
+        ("[cluster]\nredis_url = \"redis://r\"\nnode_timeout_secs = 1", "cluster.node_timeout_secs"),
+        ("[cluster]\nredis = \"redis://r\"", "redis"),
     ];
     for (toml, key) in cases {
         let err = load(toml).expect_err(toml).to_string();
@@ -66,4 +70,23 @@ fn layers_apply_in_order() {
     assert_eq!(c.listen.port(), 9000);
     assert_eq!(c.departments().unwrap()[0].name.as_ref(), "support");
     assert!(c.sites()[0].secret.is_none(), "the default site accepts no identity tokens");
+}
+
+#[test]
+fn cluster_mode_is_off_by_default_and_set_by_file_environment_or_options() {
+    let plain = load("").unwrap();
+    assert!(!plain.cluster.enabled());
+    assert_eq!((plain.cluster.node_timeout_secs, plain.cluster.require_fsync), (10, true));
+
+    let file = load("[cluster]\nredis_url = \"redis://10.0.0.7:6379/0\"\nnode_id = \"hub-a\"").unwrap();
+    assert!(file.cluster.enabled());
+    assert_eq!(file.cluster.node_id(file.listen), "hub-a");
+
+    let cli = Overrides {
+        cluster: Some(ClusterOverrides { redis_url: Some("redis://127.0.0.1:7000".into()), node_id: None }),
+        ..Default::default()
+    };
+    let config = Config::load(None, cli).unwrap();
+    assert_eq!(config.cluster.redis_url.as_deref(), Some("redis://127.0.0.1:7000"));
+    assert!(config.cluster.node_id(config.listen).ends_with("-8080"), "host name and port by default");
 }

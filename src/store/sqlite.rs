@@ -117,6 +117,14 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A store in memory, for computing over records held elsewhere (the cluster's reports). It may
+    /// not write messages.
+    pub fn in_memory() -> StoreResult<SqliteStore> {
+        let mut conn = Connection::open_in_memory().map_err(backend)?;
+        migrations::migrate(&mut conn)?;
+        Ok(SqliteStore { conn, checkpointer: None, index: None })
+    }
+
     /// One op; `messages` is the message INSERT, prepared once per batch (messages are most of one).
     fn apply_one(
         tx: &rusqlite::Transaction<'_>,

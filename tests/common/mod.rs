@@ -121,6 +121,21 @@ impl Server {
         server
     }
 
+    /// A handle on an address served by something else (a reverse proxy in front of nodes): the same
+    /// HTTP and WebSocket helpers, no process of its own.
+    pub fn front(addr: &str, admin_token: &str) -> Server {
+        Server {
+            addr: addr.to_string(),
+            admin_token: admin_token.to_string(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            config: PathBuf::new(),
+            child: None,
+            stderr: Default::default(),
+            stdout: None,
+            later: Default::default(),
+        }
+    }
+
     /// A cluster node: this configuration and admin token (the same on every node), in a fresh data
     /// dir. With `wait` false it returns at once (a standby prints its address only once it leads):
     /// `wait_listening` waits for it.

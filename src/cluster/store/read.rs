@@ -18,6 +18,8 @@ use crate::store::{
 pub const MAX_LIST_SCAN: usize = 10_000;
 /// Conversations fetched per round trip when listing.
 const LIST_CHUNK: usize = 200;
+/// Conversations one report covers at most (a year of a busy site fits).
+pub const MAX_REPORT_CONVERSATIONS: usize = 1_000_000;
 /// Notes read for one conversation at most.
 pub const MAX_NOTES: usize = 1_000;
 /// Articles the search indexes at most.
@@ -171,8 +173,8 @@ impl StoreReader for RedisStore {
         Ok(all)
     }
 
-    fn report(&self, _query: &ReportQuery) -> StoreResult<Report> {
-        Err(StoreError::Backend("reports are computed by the embedded store only; not yet in cluster mode".into()))
+    fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
+        report(self, query)
     }
 
     fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>> {
@@ -199,6 +201,39 @@ impl StoreReader for RedisStore {
         all.truncate(limit);
         Ok(all)
     }
+}
+
+/// Spec 7.5's report: the conversations created in the range and their history, copied into an
+/// in-memory SQLite store, where the embedded store's SQL computes every figure.
+fn report(s: &RedisStore, query: &ReportQuery) -> StoreResult<Report> {
+    use crate::store::{StoreOp, StoreWriter};
+    let ids: Vec<String> = s.with(|c| {
+        redis::cmd("ZRANGEBYSCORE")
+            .arg(keys::CONVERSATIONS)
+            .arg(query.from.as_millisecond())
+            .arg(format!("({}", query.to.as_millisecond()))
+            .arg("LIMIT")
+            .arg(0)
+            .arg(MAX_REPORT_CONVERSATIONS)
+            .query(c)
+    })?;
+    let mut memory = crate::store::sqlite::SqliteStore::in_memory()?;
+    for chunk in ids.chunks(LIST_CHUNK) {
+        let mut ops = Vec::new();
+        for record in conversations_by_id(s, chunk)? {
+            let history: Vec<HistoryEntry> = sorted(s, &keys::history(record.id), usize::MAX / 2)?;
+            let rating = record.rating.map(|score| StoreOp::SetRating {
+                conversation: record.id,
+                score,
+                comment: record.rating_comment.clone(),
+            });
+            ops.push(StoreOp::PutConversation(Box::new(record)));
+            ops.extend(rating);
+            ops.extend(history.into_iter().map(|h| StoreOp::AddHistory(Box::new(h))));
+        }
+        memory.apply(&ops)?;
+    }
+    memory.report(query)
 }
 
 fn sorted<T: DeserializeOwned>(s: &RedisStore, key: &str, limit: usize) -> StoreResult<Vec<T>> {
