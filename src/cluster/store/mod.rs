@@ -137,3 +137,6 @@ impl SnapshotSource for RedisStore {
         bytes.try_into().map_err(|_| StoreError::Corrupt(format!("{key}: not 32 bytes")))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

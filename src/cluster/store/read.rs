@@ -25,6 +25,9 @@ pub const MAX_NOTES: usize = 1_000;
 /// Articles the search indexes at most.
 pub const MAX_ARTICLES: usize = 5_000;
 
+/// One `XRANGE` entry: its id, and its fields with their values.
+type StreamEntry = (String, Vec<(String, Vec<u8>)>);
+
 fn decode<T: DeserializeOwned>(key: &str, bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))
 }
@@ -34,11 +37,10 @@ fn get<T: DeserializeOwned>(s: &RedisStore, key: &str) -> StoreResult<Option<T>>
     raw.map(|b| decode(key, &b)).transpose()
 }
 
-fn mget<T: DeserializeOwned>(c: &mut Connection, keys: &[String]) -> redis::RedisResult<Vec<Option<Vec<u8>>>> {
+fn mget(c: &mut Connection, keys: &[String]) -> redis::RedisResult<Vec<Option<Vec<u8>>>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let _ = std::marker::PhantomData::<T>;
     redis::cmd("MGET").arg(keys).query(c)
 }
 
@@ -69,7 +71,7 @@ fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<Conver
     let ids: Vec<ConversationId> = ids.iter().filter_map(|i| i.parse().ok()).collect();
     let conv_keys: Vec<String> = ids.iter().map(|i| keys::conversation(*i)).collect();
     let rating_keys: Vec<String> = ids.iter().map(|i| keys::rating(*i)).collect();
-    let (convs, ratings) = s.with(|c| Ok((mget::<()>(c, &conv_keys)?, mget::<()>(c, &rating_keys)?)))?;
+    let (convs, ratings) = s.with(|c| Ok((mget(c, &conv_keys)?, mget(c, &rating_keys)?)))?;
     let mut out = Vec::with_capacity(ids.len());
     for ((id, raw), rating) in ids.iter().zip(convs).zip(ratings) {
         if let Some(raw) = raw {
@@ -87,7 +89,7 @@ impl Transcripts for RedisStore {
         limit: usize,
     ) -> StoreResult<Vec<MessageRecord>> {
         let key = keys::messages(conversation);
-        let entries: Vec<(String, Vec<(String, Vec<u8>)>)> = self.with(|c| {
+        let entries: Vec<StreamEntry> = self.with(|c| {
             redis::cmd("XRANGE").arg(&key).arg(format!("(0-{after}")).arg("+").arg("COUNT").arg(limit).query(c)
         })?;
         entries
@@ -249,7 +251,7 @@ fn members(s: &RedisStore, key: &str) -> StoreResult<Vec<String>> {
 }
 
 fn records<T: DeserializeOwned>(s: &RedisStore, keys: Vec<String>) -> StoreResult<Vec<T>> {
-    let raw = s.with(|c| mget::<()>(c, &keys))?;
+    let raw = s.with(|c| mget(c, &keys))?;
     keys.iter().zip(raw).filter_map(|(k, r)| r.map(|b| decode(k, &b))).collect()
 }
 
