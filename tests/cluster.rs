@@ -75,7 +75,20 @@ async fn a_standby_takes_over_when_the_leader_is_killed_and_nothing_acked_is_los
     let ack = agent.recv_ack("a1").await;
     acked.push((ack["seq"].as_u64().unwrap(), "Anna here, looking at it.".into()));
 
+    // A burst in flight when the leader dies: whatever was acknowledged must survive it.
+    for i in 0..40 {
+        visitor.send(message(&format!("burst{i}"), &format!("burst line {i}"))).await;
+    }
+    let third = visitor.recv_ack("burst3").await;
+    acked.push((third["seq"].as_u64().unwrap(), "burst line 3".into()));
     a.kill9();
+    for f in visitor.frames_until_gone(Duration::from_secs(10)).await {
+        if f["type"] == "ack" && f["client_msg_id"].as_str().is_some_and(|c| c.starts_with("burst")) {
+            let i: usize = f["client_msg_id"].as_str().unwrap()["burst".len()..].parse().unwrap();
+            acked.push((f["seq"].as_u64().unwrap(), format!("burst line {i}")));
+        }
+    }
+    assert!(acked.len() >= 11, "the first four of the burst at least were acknowledged: {acked:?}");
     b.wait_line("hub-b: leading", TAKEOVER);
 
     // The visitor comes back through the new leader with its token and catches up from seq 0.
