@@ -31,6 +31,7 @@ start() {
   SWITCHBOARD_ADMIN_TOKEN=$TOKEN taskset -c 0 "$BIN" serve --listen 127.0.0.1:0 --data-dir "$TMP/$name" \
     --config "$config" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PIDS+=($!)
+  disown
   for _ in $(seq 300); do
     port=$(sed -n 's/^switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.out" | head -1)
     if [[ -n $port ]] && { [[ -z $pattern ]] || grep -q "$pattern" "$TMP/$name.out"; }; then
@@ -75,6 +76,7 @@ for rate in "${RATES[@]}"; do
   taskset -c 1 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync always \
     --dir "$TMP/redis" >/dev/null 2>&1 &
   PIDS+=($!)
+  disown
   until redis-cli -p "$rport" ping >/dev/null 2>&1; do sleep 0.1; done
   for n in a b; do
     { cat bench/hub-bench.toml; printf '\n[cluster]\nredis_url = "redis://127.0.0.1:%s/0"\nnode_id = "hub-%s"\n' "$rport" "$n"; } \

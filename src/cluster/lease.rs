@@ -78,18 +78,6 @@ impl Lease {
         Ok(held)
     }
 
-    /// Waits until this node holds the lease, trying at the renewal interval.
-    pub async fn acquire(&mut self) {
-        loop {
-            match self.try_acquire().await {
-                Ok(true) => return,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "redis unreachable while waiting for the lease"),
-            }
-            tokio::time::sleep(self.renew_every()).await;
-        }
-    }
-
     pub async fn renew(&mut self) -> Renewal {
         let Some(token) = self.token.get() else { return Renewal::Lost };
         let result: redis::RedisResult<i64> = redis::Script::new(RENEW)
@@ -109,9 +97,52 @@ impl Lease {
             Err(_) => Renewal::Unreachable,
         }
     }
+}
 
-    /// Who holds the lease now (`"<node>:<fence>"`), for status pages.
-    pub async fn holder(&mut self) -> redis::RedisResult<Option<String>> {
-        redis::cmd("GET").arg(keys::LEADER).query_async(&mut self.conn).await
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::store::tests::TestRedis;
+
+    async fn lease(redis: &TestRedis, node: &str, ttl_ms: u64) -> Lease {
+        let client = redis::Client::open(redis.url.as_str()).unwrap();
+        let conn = redis::aio::ConnectionManager::new(client).await.unwrap();
+        Lease::new(conn, node, Duration::from_millis(ttl_ms), LeaseToken::default())
+    }
+
+    /// The lease's expiry, without waiting for it.
+    fn lapse(redis: &TestRedis) {
+        let mut c = redis::Client::open(redis.url.as_str()).unwrap().get_connection().unwrap();
+        redis::cmd("DEL").arg(keys::LEADER).exec(&mut c).unwrap();
+    }
+
+    #[tokio::test]
+    async fn one_holder_at_a_time_and_a_new_holder_fences_the_old_one() {
+        let redis = TestRedis::start();
+        let mut a = lease(&redis, "hub-a", 60_000).await;
+        let mut b = lease(&redis, "hub-b", 60_000).await;
+        assert!(a.try_acquire().await.unwrap());
+        assert_eq!(a.token.get().as_deref(), Some("hub-a:1"));
+        assert!(!b.try_acquire().await.unwrap(), "held by a");
+        assert_eq!(a.renew().await, Renewal::Held);
+
+        // a stops renewing (paused); the lease lapses and b takes it with the next fence.
+        lapse(&redis);
+        assert!(b.try_acquire().await.unwrap());
+        assert_eq!(b.token.get().as_deref(), Some("hub-b:2"));
+        assert_eq!(a.renew().await, Renewal::Lost, "a woke up too late");
+        assert_eq!(a.token.get(), None, "and holds no token any more");
+    }
+
+    #[tokio::test]
+    async fn a_lease_that_lapsed_with_no_successor_is_taken_back() {
+        let redis = TestRedis::start();
+        let mut a = lease(&redis, "hub-a", 60_000).await;
+        assert!(a.try_acquire().await.unwrap());
+        // Redis away past the lease: the key expired, nobody else took it (the fence did not move).
+        lapse(&redis);
+        assert_eq!(a.renew().await, Renewal::Held);
+        let mut b = lease(&redis, "hub-b", 60_000).await;
+        assert!(!b.try_acquire().await.unwrap(), "a holds it again");
     }
 }
