@@ -51,9 +51,7 @@ fn hash_values<T: DeserializeOwned>(s: &RedisStore, key: &str) -> StoreResult<Ve
 
 /// A conversation with its rating (kept beside it, so a rating never races a status change).
 fn conversation(s: &RedisStore, id: ConversationId) -> StoreResult<Option<ConversationRecord>> {
-    let (raw, rating): (Option<Vec<u8>>, Option<Vec<u8>>) =
-        s.with(|c| redis::pipe().cmd("GET").arg(keys::conversation(id)).cmd("GET").arg(keys::rating(id)).query(c))?;
-    raw.map(|b| with_rating(id, &b, rating.as_deref())).transpose()
+    Ok(conversations_by_id(s, &[id.to_string()])?.pop())
 }
 
 fn with_rating(id: ConversationId, raw: &[u8], rating: Option<&[u8]>) -> StoreResult<ConversationRecord> {
@@ -67,15 +65,32 @@ fn with_rating(id: ConversationId, raw: &[u8], rating: Option<&[u8]>) -> StoreRe
     Ok(record)
 }
 
+/// The seq of a transcript's last entry (its id is `0-<seq>`), 0 for none.
+fn last_seq(entries: &[StreamEntry]) -> Seq {
+    entries.first().and_then(|(id, _)| id.strip_prefix("0-")).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// Conversations with their rating and their last seq. The record is written when the conversation
+/// changes, not with every message, so the last seq is read from the transcript itself, as the embedded
+/// store reads it from its messages: a new leader must continue each transcript after its last entry.
 fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<ConversationRecord>> {
     let ids: Vec<ConversationId> = ids.iter().filter_map(|i| i.parse().ok()).collect();
     let conv_keys: Vec<String> = ids.iter().map(|i| keys::conversation(*i)).collect();
     let rating_keys: Vec<String> = ids.iter().map(|i| keys::rating(*i)).collect();
-    let (convs, ratings) = s.with(|c| Ok((mget(c, &conv_keys)?, mget(c, &rating_keys)?)))?;
+    let (convs, ratings, lasts) = s.with(|c| {
+        let mut tails = redis::pipe();
+        for id in &ids {
+            tails.cmd("XREVRANGE").arg(keys::messages(*id)).arg("+").arg("-").arg("COUNT").arg(1);
+        }
+        let lasts: Vec<Vec<StreamEntry>> = if ids.is_empty() { Vec::new() } else { tails.query(c)? };
+        Ok((mget(c, &conv_keys)?, mget(c, &rating_keys)?, lasts))
+    })?;
     let mut out = Vec::with_capacity(ids.len());
-    for ((id, raw), rating) in ids.iter().zip(convs).zip(ratings) {
+    for (((id, raw), rating), last) in ids.iter().zip(convs).zip(ratings).zip(lasts) {
         if let Some(raw) = raw {
-            out.push(with_rating(*id, &raw, rating.as_deref())?);
+            let mut record = with_rating(*id, &raw, rating.as_deref())?;
+            record.last_seq = record.last_seq.max(last_seq(&last));
+            out.push(record);
         }
     }
     Ok(out)

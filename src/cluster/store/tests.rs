@@ -130,6 +130,8 @@ fn a_batch_reads_back_the_same_and_a_repeated_batch_changes_nothing() {
     assert_eq!(r.agent_by_email("ANNA@example.com").unwrap().map(|a| a.id), Some(AgentId(7)));
     assert_eq!(r.token(&[9; 32]).unwrap().map(|t| t.principal), Some(Participant::Agent(AgentId(7))));
     assert_eq!(r.bot(BotId(3)).unwrap().map(|b| b.name), Some("Helper".into()));
+    let open = r.conversation_by_ticket(Ticket(1001)).unwrap().expect("by ticket");
+    assert_eq!(open.last_seq, 3, "the last seq comes from the transcript, not the record written before it");
     let closed = r.conversation_by_ticket(Ticket(1002)).unwrap().expect("by ticket");
     assert_eq!((closed.rating, closed.rating_comment.as_deref()), (Some(5), Some("great")));
     assert_eq!(r.open_conversation_of(VisitorId(1)).unwrap().map(|c| c.id), Some(ConversationId(1)));
@@ -145,6 +147,7 @@ fn a_batch_reads_back_the_same_and_a_repeated_batch_changes_nothing() {
     assert_eq!(snapshot.bots.len(), 1);
     assert_eq!(snapshot.identities.len(), 1);
     assert_eq!(snapshot.open_conversations.len(), 1, "only the open one is live");
+    assert_eq!(snapshot.open_conversations[0].record.last_seq, 3, "a new leader goes on after seq 3");
     let mut keys = snapshot.open_conversations[0].client_msg_ids.clone();
     keys.sort();
     assert_eq!(keys, vec![(Arc::from("c1"), 1), (Arc::from("c3"), 3)]);
@@ -164,6 +167,11 @@ fn a_batch_under_a_stale_or_lapsed_lease_is_refused_whole() {
     new.open_writer().unwrap().apply(&[StoreOp::PutMessage(message(1, 2, Some("b")))]).unwrap();
     let seqs: Vec<_> = new.open().unwrap().messages_after(ConversationId(1), 0, 10).unwrap();
     assert_eq!(seqs, vec![message(1, 1, None), message(1, 2, Some("b"))], "the stale write left no trace");
+
+    // A seq already taken by another message is refused, never overwritten nor skipped.
+    let mut writer = new.open_writer().unwrap();
+    let err = writer.apply(&[StoreOp::PutMessage(message(1, 2, Some("other")))]).unwrap_err();
+    assert!(matches!(err, StoreError::Backend(ref m) if m.contains("holds another message")), "{err}");
 
     // Nobody holds the lease (it expired while Redis was away): a retryable refusal.
     let mut c = redis::Client::open(redis.url.as_str()).unwrap().get_connection().unwrap();

@@ -12,7 +12,8 @@ use crate::store::{ConversationRecord, StoreError, StoreOp};
 
 /// Checks `sb:leader` against ARGV[1] (`LAPSED` when nobody holds it: the renewal may take it back;
 /// `FENCED` when another node does), then runs the commands packed after it: a count, then that many
-/// arguments, per command. `XADD` may fail as a repeat (its id is not above the last): ignored.
+/// arguments, per command. An `XADD` whose id is taken is a repeat when that entry holds the same
+/// message (ignored), and an error otherwise: a seq is never given to two messages.
 /// `SETMAX key n` and `HDELIFEQ key field value` are this script's own.
 pub const APPLY: &str = r#"
 local holder = redis.call('GET', KEYS[1])
@@ -25,7 +26,13 @@ while i <= #ARGV do
   local n = tonumber(ARGV[i])
   local cmd = ARGV[i + 1]
   if cmd == 'XADD' then
-    redis.pcall(unpack(ARGV, i + 1, i + n))
+    local added = redis.pcall(unpack(ARGV, i + 1, i + n))
+    if type(added) == 'table' and added.err then
+      local there = redis.call('XRANGE', ARGV[i + 2], ARGV[i + 3], ARGV[i + 3])
+      if #there == 0 or there[1][2][2] ~= ARGV[i + 5] then
+        return redis.error_reply('SEQ ' .. ARGV[i + 2] .. ' ' .. ARGV[i + 3] .. ' holds another message')
+      end
+    end
   elseif cmd == 'SETMAX' then
     local cur = tonumber(redis.call('GET', ARGV[i + 2]) or '0')
     if tonumber(ARGV[i + 3]) > cur then redis.call('SET', ARGV[i + 2], ARGV[i + 3]) end
