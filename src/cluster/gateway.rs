@@ -84,7 +84,7 @@ fn role_of(head: &[u8]) -> Option<Role> {
 
 /// Relays one client connection to the leader.
 pub async fn relay(mut client: TcpStream, view: ClusterView) {
-    let leader = match view.leader_address().await {
+    let leader = match view.cached_leader_address().await {
         Ok(Some(addr)) => addr,
         _ => {
             let _ = client.write_all(UNAVAILABLE).await;
@@ -94,6 +94,7 @@ pub async fn relay(mut client: TcpStream, view: ClusterView) {
     let upstream = tokio::time::timeout(LEADER_CONNECT_TIMEOUT, TcpStream::connect(&leader)).await;
     let Ok(Ok(mut upstream)) = upstream else {
         tracing::warn!(%leader, "the leader cannot be reached");
+        view.forget_leader();
         let _ = client.write_all(UNAVAILABLE).await;
         return;
     };

@@ -61,6 +61,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         leader: Arc::new(AtomicBool::new(false)),
         conn: conn.clone(),
         counts: Arc::new(RoleCounts::default()),
+        leader_cache: Arc::default(),
     };
     let token = LeaseToken::default();
     let mut lease = Lease::new(conn, &node, view.timeout, token.clone());

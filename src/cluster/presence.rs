@@ -52,7 +52,13 @@ pub struct ClusterView {
     pub conn: redis::aio::ConnectionManager,
     /// Connections this node relays or serves, by role.
     pub counts: Arc<super::gateway::RoleCounts>,
+    /// The leader's address as last read, and when: a gateway accepting many connections asks Redis
+    /// once per `LEADER_CACHE`, not once per connection.
+    pub leader_cache: Arc<std::sync::Mutex<Option<(String, std::time::Instant)>>>,
 }
+
+/// How long a gateway trusts the leader's address it read (a failed connect forgets it at once).
+pub const LEADER_CACHE: Duration = Duration::from_millis(500);
 
 impl ClusterView {
     pub fn redis_up(&self) -> bool {
@@ -92,6 +98,25 @@ impl ClusterView {
             .collect();
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(nodes)
+    }
+
+    /// The leader's address, from the cache while it is fresh.
+    pub async fn cached_leader_address(&self) -> redis::RedisResult<Option<String>> {
+        let cached = self.leader_cache.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((addr, at)) = cached
+            && at.elapsed() < LEADER_CACHE
+        {
+            return Ok(Some(addr));
+        }
+        let addr = self.leader_address().await?;
+        *self.leader_cache.lock().unwrap_or_else(|p| p.into_inner()) =
+            addr.clone().map(|a| (a, std::time::Instant::now()));
+        Ok(addr)
+    }
+
+    /// Forgets the cached leader address (it refused a connection).
+    pub fn forget_leader(&self) {
+        *self.leader_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// The address of the node holding the lease, if it is alive.
