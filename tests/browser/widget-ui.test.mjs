@@ -243,3 +243,13 @@ test('the visitor ends the chat: resolved, and the survey is offered once a pers
   await waitFor(async () => /Thank you/.test(await widgetText(page, '#sq')), { what: 'thanks' });
   await ctx.close();
 });
+
+test('the served widget is one script under the 25 KB gzipped budget, and the dashboard script parses', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const widget = await fetch(hub.url + '/widget.js').then((r) => r.text());
+  const gz = gzipSync(Buffer.from(widget)).length;
+  assert.ok(gz < 25 * 1024, `widget.js is ${gz} bytes gzipped, over the 25 KB budget`);
+  // The parts joined by the hub (src/web.rs) form one valid script each.
+  new Function(widget);
+  new Function(await fetch(hub.url + '/agent.js').then((r) => r.text()));
+});

@@ -1,0 +1,113 @@
+  /* lists.js: the bot tab, history and queue previews; boot (a part of /agent.js, see state.js). */
+  /* ---------- 6. bot tab, history, previews (HTTP reads) ---------- */
+  function loadPreviews() {
+    queue.forEach(function (q) {
+      if (q.preview || previews[q.conversation_id] !== undefined || !q.ticket) return;
+      previews[q.conversation_id] = '';
+      authGet('/api/tickets/' + encodeURIComponent(q.ticket))
+        .then(function (t) { previews[q.conversation_id] = firstText(t.messages); renderQueue(); })
+        .catch(function () { delete previews[q.conversation_id]; });
+    });
+  }
+  function setTab(name) {
+    tab = name;
+    ['chats', 'bot', 'history'].forEach(function (n) {
+      $('tab-' + n).setAttribute('aria-selected', String(n === name));
+      $('pane-' + n).hidden = n !== name;
+    });
+    if (name === 'bot') loadBot();
+    if (name === 'history') loadHist();
+  }
+  ['chats', 'bot', 'history'].forEach(function (n) { $('tab-' + n).addEventListener('click', function () { setTab(n); }); });
+  function loadBot() {
+    if (!session) return;
+    authGet('/api/tickets?status=bot&limit=200').then(function (list) {
+      botConvs = (Array.isArray(list) ? list : []).sort(function (a, b) {
+        return (b.handoff_requested ? 1 : 0) - (a.handoff_requested ? 1 : 0) || String(a.created_at).localeCompare(String(b.created_at));
+      });
+      renderBot();
+    }).catch(function () { /* the tab keeps what it had */ });
+  }
+  setInterval(function () { if (ready && tab === 'bot') loadBot(); }, 10000);
+  function renderBot() {
+    var ul = $('botlist'); ul.textContent = '';
+    botConvs.forEach(function (t) {
+      var li = el('li', 'item q'); li.dataset.id = t.conversation_id;
+      var info = el('div', 'qinfo');
+      info.appendChild(el('span', 'ticket', '#' + t.ticket));
+      addBadges(info, [[t.priority || 'standard', 'prio prio-' + (t.priority || 'standard')], [(t.language || '??').toUpperCase(), 'lang']]);
+      if (t.handoff_requested) addBadges(info, [['asked for a person', 'prio prio-urgent handoff']]);
+      var pv = firstText(t.messages);
+      if (pv) info.appendChild(el('span', 'preview', pv)).title = pv;
+      info.appendChild(el('span', 'since', (t.department || '') + ' · ' + since(t.created_at)));
+      var b = el('button', 'pick', 'Pick');
+      b.type = 'button';
+      b.setAttribute('aria-label', 'Pick ticket ' + t.ticket + ' from the bot');
+      b.addEventListener('click', function () {
+        picked = t.conversation_id;
+        command({ type: 'pick', conversation_id: t.conversation_id }, 'Pick');
+        setTimeout(loadBot, 500);
+      });
+      li.appendChild(info); li.appendChild(b); ul.appendChild(li);
+    });
+    $('bot-count').textContent = botConvs.length ? '(' + botConvs.length + ')' : '';
+    $('bot-empty').hidden = botConvs.length > 0;
+  }
+  function loadHist() {
+    if (!session) return;
+    authGet('/api/tickets?limit=200' + (hist.mode === 'resolved' ? '&status=resolved' : ''))
+      .then(function (list) { hist.list = Array.isArray(list) ? list : []; renderHist(); })
+      .catch(function () { /* keep the last list */ });
+  }
+  ['resolved', 'all'].forEach(function (m) {
+    $('hist-' + m).addEventListener('click', function () {
+      hist.mode = m;
+      $('hist-resolved').setAttribute('aria-pressed', String(m === 'resolved'));
+      $('hist-all').setAttribute('aria-pressed', String(m === 'all'));
+      loadHist();
+    });
+  });
+  $('hist-q').addEventListener('input', function () { renderHist(); });
+  // Search by ticket number, the visitor's email, or any text of the transcript.
+  function matches(t, q) {
+    if (!q) return true;
+    q = q.toLowerCase();
+    var vis = t.visitor || {};
+    return String(t.ticket).toLowerCase().indexOf(q) >= 0 || String(vis.email || '').toLowerCase().indexOf(q) >= 0 ||
+      String(vis.name || '').toLowerCase().indexOf(q) >= 0 ||
+      (t.messages || []).some(function (m) { return String(m.text || '').toLowerCase().indexOf(q) >= 0; });
+  }
+  function renderHist() {
+    var ul = $('histlist'), q = $('hist-q').value.trim(), shownN = 0;
+    ul.textContent = '';
+    hist.list.forEach(function (t) {
+      if (!matches(t, q)) return;
+      shownN++;
+      var vis = t.visitor || {};
+      var li = el('li', 'item'), b = el('button', 'hrow');
+      b.type = 'button'; li.dataset.ticket = t.ticket;
+      var head = el('span', 'name', '#' + t.ticket + ' · ' + (vis.name || vis.email || 'Visitor'));
+      b.appendChild(head);
+      var meta = el('span', 'meta');
+      addBadges(meta, [[t.status, 'st'], [(t.language || '??').toUpperCase(), 'lang']]);
+      meta.appendChild(el('span', 'since', new Date(t.created_at).toLocaleString() + (vis.email ? ' · ' + vis.email : '')));
+      b.appendChild(meta);
+      var pv = firstText(t.messages);
+      if (pv) b.appendChild(el('span', 'preview', pv));
+      b.addEventListener('click', function () { openTicket(t); });
+      li.appendChild(b); ul.appendChild(li);
+    });
+    $('hist-empty').hidden = shownN > 0;
+  }
+  // A ticket from history opens read-only in the conversation pane; a live chat of ours stays live.
+  function openTicket(t) {
+    var live = convs[t.conversation_id] && !convs[t.conversation_id].hist && !convs[t.conversation_id].gone;
+    if (!live) {
+      var c = convs[t.conversation_id] = { view: Object.assign({}, t), msgs: {}, unread: 0, typing: null, outbox: [], gone: true, hist: true };
+      (t.messages || []).forEach(function (m) { if (typeof m.seq === 'number') c.msgs[m.seq] = m; });
+      shown.id = null;
+    }
+    select(t.conversation_id);
+  }
+
+  if (session && session.token) start(); else { $('login').hidden = false; $('email').focus(); }
