@@ -7,7 +7,7 @@
 mod person;
 mod table;
 
-pub use person::{MORE_PERSON_WORDS, PERSON_SUBSTRINGS, asks_for_person};
+pub use person::{PERSON_SUBSTRINGS, PERSON_WORDS, asks_for_person};
 pub use table::TABLE;
 
 /// Every sentence the bot may say, in one language.
