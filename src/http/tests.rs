@@ -9,7 +9,7 @@ use tower::ServiceExt;
 
 use crate::config::{Config, Overrides};
 
-const ADMIN: &str = "test-admin-token";
+pub(super) const ADMIN: &str = "test-admin-token";
 
 async fn built(dir: &std::path::Path) -> crate::server::Built {
     let mut config = Config::load(None, Overrides { data_dir: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
@@ -18,11 +18,11 @@ async fn built(dir: &std::path::Path) -> crate::server::Built {
     crate::server::build(&config).await.unwrap()
 }
 
-async fn router(dir: &std::path::Path) -> Router {
+pub(super) async fn router(dir: &std::path::Path) -> Router {
     built(dir).await.router
 }
 
-async fn call(
+pub(super) async fn call(
     router: &Router,
     method: Method,
     path: &str,
@@ -44,7 +44,7 @@ async fn call(
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
-fn anna() -> Value {
+pub(super) fn anna() -> Value {
     json!({"email":"Anna@Example.com","name":"Anna","password":"s3cret-pass","languages":["en","de"],"tier":1,"max_chats":3,"departments":["support"]})
 }
 

@@ -27,21 +27,22 @@ const inMin = (m) => new Date(Date.now() + m * 60000).toISOString();
 const ME = { id: 'ag_mock0001', name: 'Eva', languages: ['en', 'de'], tier: 1, max_chats: 3, departments: ['support'] };
 
 /** A dashboard signed in as ME against a scripted agent endpoint; HTTP reads answered by `http`. */
-async function mockedDashboard({ onFrame = () => null, http = {} } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+async function mockedDashboard({ onFrame = () => null, http = {}, context = {} } = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...context });
   await ctx.addInitScript((me) => {
     if (!localStorage.getItem('switchboard.agent')) localStorage.setItem('switchboard.agent', JSON.stringify({ token: 'mock-token', agent: me }));
   }, ME);
   const page = await ctx.newPage();
-  const errors = [];
+  const errors = [], requests = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.route('**/api/**', (route) => {
     const url = new URL(route.request().url());
+    requests.push(url.pathname + url.search);
     const key = Object.keys(http).find((k) => (url.pathname + url.search).startsWith(k));
     return route.fulfill({ status: key ? 200 : 404, contentType: 'application/json', body: JSON.stringify(key ? http[key] : { error: { code: 'not_found', message: 'x' } }) });
   });
   const mock = await mockSocket(page, /\/ws\/agent/, (f, m) => onFrame(f, m));
-  return { ctx, page, errors, mock };
+  return { ctx, page, errors, mock, requests };
 }
 const view = (id, extra = {}) => ({
   conversation_id: id, ticket: 'SB-' + id.slice(-4), status: 'assigned', department: 'support', language: 'en',
@@ -226,8 +227,10 @@ test('real hub: transfer picker filled and labelled at once; an ended chat with 
   await waitFor(async () => (await agentMessages(page)).some((m) => /corrected the address/.test(m.text)), { what: 'transcript from history' });
   assert.equal(await page.isDisabled('#text'), true, 'read only');
   const ticket = await page.$eval('#histlist .item', (e) => e.dataset.ticket);
+  const byTicket = page.waitForResponse((r) => r.url().includes('/api/tickets/search') && r.url().includes('q=' + ticket.toLowerCase()));
   await page.fill('#hist-q', ticket.toLowerCase());
-  await waitFor(async () => (await page.locator('#histlist .item').count()) === 1, { what: 'search by ticket' });
+  assert.equal((await (await byTicket).json()).results[0].ticket, ticket, 'the hub finds it by number');
+  await waitFor(async () => (await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket))).join() === ticket, { what: 'search by ticket' });
   await page.click('#hist-all');
   await screenshot(page, 'dashboard-history');
   await Promise.all([ctx.close(), ictx.close(), a.vctx.close(), b.vctx.close()]);
@@ -281,4 +284,39 @@ test('real hub: canned replies with "/" and internal notes that the visitor neve
   await page.locator('#log .msg.note', { hasText: 'carrier strike' }).waitFor();
   await screenshot(page, 'dashboard-note');
   await Promise.all([ctx.close(), vctx.close()]);
+});
+
+test('history search asks the hub (every ticket, not only the newest), page by page', async () => {
+  const t = (n, text, status = 'resolved') => ({ ticket: 'SB-' + n, conversation_id: 'cv_h' + n, status, department: 'support', language: 'en',
+    priority: 'standard', tier: 1, created_at: inMin(-60 * n), visitor: { name: 'Visitor ' + n, email: `v${n}@example.com`, verified: true },
+    messages: [{ seq: 1, from: { role: 'visitor', name: 'Visitor ' + n }, text, at: inMin(-60 * n) }] });
+  const { ctx, page, errors, requests } = await mockedDashboard({
+    http: {
+      '/api/tickets?limit=200': [t(1, 'Newest ticket, about an invoice')],
+      '/api/tickets/search?limit=20&q=parcel&before=SB-90': { results: [t(40, 'An old parcel, long ago')], next_before: null },
+      '/api/tickets/search?limit=20&q=parcel': { results: [t(12, 'My parcel is lost')], next_before: 'SB-90' },
+      '/api/agents': [], '/api/canned': [],
+    },
+    onFrame: (f) => (f.type === 'hello' ? { type: 'welcome', v: 1, agent: ME, availability: 'online', conversations: [], departments: [] } : null),
+  });
+  await page.goto(hub.url + '/agent');
+  await page.locator('#net.ok').waitFor();
+  await page.click('#tab-history');
+  await page.locator('#histlist .item[data-ticket="SB-1"]').waitFor();
+  await page.locator('#hist-q').pressSequentially('parcel');
+  await page.locator('#histlist .item[data-ticket="SB-12"]').waitFor();
+  assert.deepEqual(await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket)), ['SB-12'], 'the hub\'s results, not a filter of the newest');
+  assert.ok(requests.includes('/api/tickets/search?limit=20&q=parcel'), requests.join('\n'));
+  assert.equal(requests.filter((r) => r.startsWith('/api/tickets/search')).length, 1, 'one request for the whole word (debounced)');
+  await page.click('#hist-more');
+  await page.locator('#histlist .item[data-ticket="SB-40"]').waitFor();
+  assert.deepEqual(await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket)), ['SB-12', 'SB-40']);
+  assert.equal(await page.isHidden('#hist-more'), true, 'no older page left');
+  await page.click('#histlist .item[data-ticket="SB-40"] .hrow');
+  await waitFor(async () => (await agentMessages(page)).some((m) => m.text === 'An old parcel, long ago'), { what: 'the old ticket opened' });
+  // Fewer than two characters: back to the newest tickets.
+  await page.fill('#hist-q', 'p');
+  await page.locator('#histlist .item[data-ticket="SB-1"]').waitFor();
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });

@@ -58,6 +58,7 @@
     authGet('/api/tickets?limit=200' + (hist.mode === 'resolved' ? '&status=resolved' : ''))
       .then(function (list) { hist.list = Array.isArray(list) ? list : []; renderHist(); })
       .catch(function () { /* keep the last list */ });
+    if (searching()) search(false);
   }
   ['resolved', 'all'].forEach(function (m) {
     $('hist-' + m).addEventListener('click', function () {
@@ -67,21 +68,28 @@
       loadHist();
     });
   });
-  $('hist-q').addEventListener('input', function () { renderHist(); });
-  // Search by ticket number, the visitor's email, or any text of the transcript.
-  function matches(t, q) {
-    if (!q) return true;
-    q = q.toLowerCase();
-    var vis = t.visitor || {};
-    return String(t.ticket).toLowerCase().indexOf(q) >= 0 || String(vis.email || '').toLowerCase().indexOf(q) >= 0 ||
-      String(vis.name || '').toLowerCase().indexOf(q) >= 0 ||
-      (t.messages || []).some(function (m) { return String(m.text || '').toLowerCase().indexOf(q) >= 0; });
+  // Search (two characters or more) asks the hub: every ticket, by number, email, name or transcript text
+  // (GET /api/tickets/search, docs/http-api.md); 300 ms after the last keystroke, a late answer dropped.
+  var searchTimer = 0, searchN = 0;
+  $('hist-q').addEventListener('input', function () { clearTimeout(searchTimer); searchTimer = setTimeout(function () { search(false); }, 300); });
+  $('hist-more').addEventListener('click', function () { search(true); });
+  function searching() { return $('hist-q').value.trim().length >= 2; }
+  function search(more) {
+    var q = $('hist-q').value.trim().slice(0, 100), mine = ++searchN;
+    if (!searching() || !session) { hist.found = null; hist.next = null; renderHist(); return; }
+    var url = '/api/tickets/search?limit=20&q=' + encodeURIComponent(q) + (more && hist.next ? '&before=' + encodeURIComponent(hist.next) : '');
+    $('histlist').setAttribute('aria-busy', 'true');
+    authGet(url).then(function (b) {
+      if (mine !== searchN) return;
+      hist.found = (more && hist.found ? hist.found : []).concat(b.results || []);
+      hist.next = b.next_before || null;
+      renderHist();
+    }).catch(function () { /* the list stays as it was */ }).then(function () { if (mine === searchN) $('histlist').removeAttribute('aria-busy'); });
   }
   function renderHist() {
-    var ul = $('histlist'), q = $('hist-q').value.trim(), shownN = 0;
+    var ul = $('histlist'), found = searching() && hist.found, list = found || hist.list, shownN = 0;
     ul.textContent = '';
-    hist.list.forEach(function (t) {
-      if (!matches(t, q)) return;
+    list.forEach(function (t) {
       shownN++;
       var vis = t.visitor || {};
       var li = el('li', 'item'), b = el('button', 'hrow');
@@ -98,6 +106,7 @@
       li.appendChild(b); ul.appendChild(li);
     });
     $('hist-empty').hidden = shownN > 0;
+    $('hist-more').hidden = !(found && hist.next);
   }
   // A ticket from history opens read-only in the conversation pane; a live chat of ours stays live.
   function openTicket(t) {
