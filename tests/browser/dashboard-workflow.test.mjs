@@ -286,6 +286,68 @@ test('real hub: canned replies with "/" and internal notes that the visitor neve
   await Promise.all([ctx.close(), vctx.close()]);
 });
 
+test('desktop notifications and sound: opt-in, for a new chat and a message in a chat not on screen', async () => {
+  const a = 'cv_00000000000c0001', b = 'cv_00000000000c0002', c = 'cv_00000000000c0003';
+  const { ctx, page, errors, mock } = await mockedDashboard({
+    context: { permissions: ['notifications'] },
+    http: { '/api/agents': [], '/api/canned': [] },
+    onFrame: (f) => {
+      if (f.type === 'hello') {
+        return { type: 'welcome', v: 1, agent: ME, availability: 'online', departments: [{ name: 'support', tiers: TIERS }],
+          conversations: [view(a, { visitor: { name: 'Ann', verified: true } }), view(b, { visitor: { name: 'Bo', verified: true } })] };
+      }
+      return f.ref ? { type: 'ack', ref: f.ref } : null;
+    },
+  });
+  // Page-level stubs: every Notification constructed and every beep started is recorded; the permission is
+  // the one the browser context granted. The agent is in another window (no focus).
+  await ctx.addInitScript(() => {
+    const Real = window.Notification;
+    window.__notes = []; window.__beeps = 0; window.__asked = 0;
+    window.Notification = class {
+      constructor(title, opts) { window.__notes.push({ title, body: opts && opts.body }); }
+      static get permission() { return Real.permission; }
+      static requestPermission() { window.__asked++; return Real.requestPermission(); }
+    };
+    window.AudioContext = class {
+      constructor() { this.state = 'running'; this.currentTime = 0; this.destination = {}; }
+      resume() {}
+      createOscillator() { return { frequency: {}, connect() {}, start() { window.__beeps++; }, stop() {} }; }
+      createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect() {} }; }
+    };
+    document.hasFocus = () => false;
+  });
+  await page.goto(hub.url + '/agent');
+  await page.locator('#net.ok').waitFor();
+  await page.locator(`#mine .item[data-id="${a}"]`).click();
+  assert.equal(await page.evaluate(() => Notification.permission), 'granted');
+
+  // Off by default: a message elsewhere raises the title count only.
+  mock.push({ type: 'message', conversation_id: b, seq: 4, from: { role: 'visitor', name: 'Bo' }, text: 'First, quietly', at: inMin(0) });
+  await page.locator(`#mine .item[data-id="${b}"] .unread`).waitFor();
+  assert.deepEqual(await page.evaluate(() => [window.__notes.length, window.__beeps]), [0, 0]);
+
+  await page.check('#notify-opt');
+  mock.push({ type: 'message', conversation_id: b, seq: 5, from: { role: 'visitor', name: 'Bo' }, text: 'Are you there?', at: inMin(0) });
+  await waitFor(() => page.evaluate(() => window.__notes.length === 1), { what: 'a notification for the message' });
+  assert.deepEqual(await page.evaluate(() => window.__notes[0]), { title: 'Switchboard', body: 'Bo: Are you there?' });
+  assert.equal(await page.evaluate(() => window.__beeps), 1, 'one beep with it');
+
+  // A message in the chat on screen is seen already: no alert.
+  mock.push({ type: 'message', conversation_id: a, seq: 4, from: { role: 'visitor', name: 'Ann' }, text: 'Thanks', at: inMin(0) });
+  await waitFor(async () => (await agentMessages(page)).some((m) => m.text === 'Thanks'), { what: 'message on screen' });
+  assert.equal(await page.evaluate(() => window.__notes.length), 1);
+
+  // A new chat assigned while another is on screen.
+  mock.push({ type: 'assigned', conversation: view(c, { ticket: 'SB-0003', visitor: { name: 'Cy', verified: true } }), messages: [] });
+  await waitFor(() => page.evaluate(() => window.__notes.length === 2), { what: 'a notification for the new chat' });
+  assert.equal(await page.evaluate(() => window.__notes[1].body), 'New chat: Cy · SB-0003');
+  assert.equal(await page.evaluate(() => window.__beeps), 2);
+  assert.equal(await page.evaluate(() => localStorage.getItem('switchboard.agent.notify')), '1', 'the choice is kept');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('history search asks the hub (every ticket, not only the newest), page by page', async () => {
   const t = (n, text, status = 'resolved') => ({ ticket: 'SB-' + n, conversation_id: 'cv_h' + n, status, department: 'support', language: 'en',
     priority: 'standard', tier: 1, created_at: inMin(-60 * n), visitor: { name: 'Visitor ' + n, email: `v${n}@example.com`, verified: true },

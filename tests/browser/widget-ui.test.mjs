@@ -253,3 +253,16 @@ test('the served widget is one script under the 25 KB gzipped budget, and the da
   new Function(widget);
   new Function(await fetch(hub.url + '/agent.js').then((r) => r.text()));
 });
+
+test('phone: every text field of the widget is at least 16 px, so iOS does not zoom on focus', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await ctx.newPage();
+  // The host page's own text is small; the widget must not inherit it.
+  await page.goto(host.page({ hubUrl: hub.url, css: 'html { font-size: 12px; } body { font-size: 13px; }' }));
+  await openWidget(page);
+  const sizes = await page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot
+    .querySelectorAll('textarea, input')].map((e) => [e.className, parseFloat(getComputedStyle(e).fontSize)]));
+  assert.ok(sizes.some(([cls]) => cls === 'input'), 'the message input is there');
+  for (const [cls, px] of sizes) assert.ok(px >= 16, `.${cls} is ${px}px: iOS zooms into fields under 16px`);
+  await ctx.close();
+});

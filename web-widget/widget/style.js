@@ -31,7 +31,7 @@
     '.status{padding:8px 14px;font-size:.9em;color:var(--mu);border-bottom:1px solid var(--bd);background:var(--bg)}',
     '.status[data-net=offline]{color:#9a3412;background:#fff7ed}',
     '.notice{padding:8px 14px;font-size:.86em;border-bottom:1px solid var(--bd);background:#eff6ff;color:#1e3a8a}',
-    '.kb{border-top:1px solid var(--bd);padding:8px 12px 0}.kbq{width:100%;border:1px solid var(--bd);border-radius:10px;padding:6px 10px;background:var(--bg);color:var(--tx)}',
+    '.kb{border-top:1px solid var(--bd);padding:8px 12px 0}.kbq{width:100%;border:1px solid var(--bd);border-radius:10px;padding:6px 10px;background:var(--bg);color:var(--tx);font-size:16px}',
     '.kbr{list-style:none;padding:0;margin:6px 0 0;display:flex;flex-direction:column;gap:4px;max-height:150px;overflow-y:auto}',
     '.kbr a{color:var(--a);font-weight:600;text-decoration:underline}.kbr p{font-size:.82em;color:var(--mu)}',
     '.notice.incident.in_force{background:#fef2f2;color:#991b1b}.notice b{display:block;font-weight:700}.notice .when{opacity:.8;font-size:.92em}',
@@ -56,10 +56,11 @@
     '.survey{border-top:1px solid var(--bd);padding:8px 14px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;flex:0 0 auto}',
     '.survey p{width:100%;font-weight:600}.survey .comment{flex:1 1 100%}',
     '.stars{display:flex;gap:4px}.stars button{font-size:26px;line-height:1;color:#c4c9d4;padding:2px}',
-    'textarea{width:100%;border:1px solid var(--bd);border-radius:10px;padding:8px 10px;resize:none;background:var(--bg);color:var(--tx)}',
+    // Text fields at 16px: iOS zooms the page into any field smaller when it takes focus.
+    'textarea{width:100%;border:1px solid var(--bd);border-radius:10px;padding:8px 10px;resize:none;background:var(--bg);color:var(--tx);font-size:16px}',
     '.btn{background:var(--a);color:var(--at);border-radius:10px;padding:8px 14px;font-weight:600;align-self:flex-start}',
     'form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--bd);align-items:flex-end}',
-    'form textarea{flex:1;max-height:120px;font-size:16px}',
+    'form textarea{flex:1;max-height:120px}',
     '.sendb{width:40px;height:40px;border-radius:50%;background:var(--a);color:var(--at);display:flex;align-items:center;justify-content:center}',
     '.sendb svg{width:20px;height:20px;fill:currentColor}[dir=rtl] .sendb svg{transform:scaleX(-1)}',
     // Right-to-left interfaces mirror the whole widget to the left edge.
