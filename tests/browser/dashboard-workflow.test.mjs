@@ -5,8 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startHub, startHostServer, launchBrowser, createAgent, waitFor, screenshot, openWidget, widgetSend,
-  widgetText, agentLogin, agentMessages, agentSend, mockSocket,
+  widgetText, agentLogin, agentMessages, agentSend,
 } from './harness.mjs';
+import { TIERS, inMin, ME, view, mockedDashboard as mocked } from './dashboard-mock.mjs';
 
 let hub, host, browser;
 before(async () => {
@@ -21,36 +22,7 @@ after(async () => {
   await host?.close();
   await hub?.stop();
 });
-
-const TIERS = ['Support', 'Technical specialists', 'Developers and legal'];
-const inMin = (m) => new Date(Date.now() + m * 60000).toISOString();
-const ME = { id: 'ag_mock0001', name: 'Eva', languages: ['en', 'de'], tier: 1, max_chats: 3, departments: ['support'] };
-
-/** A dashboard signed in as ME against a scripted agent endpoint; HTTP reads answered by `http`. */
-async function mockedDashboard({ onFrame = () => null, http = {}, context = {} } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...context });
-  await ctx.addInitScript((me) => {
-    if (!localStorage.getItem('switchboard.agent')) localStorage.setItem('switchboard.agent', JSON.stringify({ token: 'mock-token', agent: me }));
-  }, ME);
-  const page = await ctx.newPage();
-  const errors = [], requests = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.route('**/api/**', (route) => {
-    const url = new URL(route.request().url());
-    requests.push(url.pathname + url.search);
-    const key = Object.keys(http).find((k) => (url.pathname + url.search).startsWith(k));
-    return route.fulfill({ status: key ? 200 : 404, contentType: 'application/json', body: JSON.stringify(key ? http[key] : { error: { code: 'not_found', message: 'x' } }) });
-  });
-  const mock = await mockSocket(page, /\/ws\/agent/, (f, m) => onFrame(f, m));
-  return { ctx, page, errors, mock, requests };
-}
-const view = (id, extra = {}) => ({
-  conversation_id: id, ticket: 'SB-' + id.slice(-4), status: 'assigned', department: 'support', language: 'en',
-  priority: 'standard', tier: 1, tier_name: 'Support', topic: 'billing', agent: { id: ME.id, name: ME.name }, bot: null,
-  visitor: { verified: true, plan: 'premium', name: 'Paula', email: 'paula@example.com', page: 'https://shop.example/checkout',
-    user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0', timezone: 'Europe/Helsinki' }, last_seq: 3,
-  created_at: inMin(-30), ...extra,
-});
+const mockedDashboard = (opts) => mocked(browser, opts);
 
 test('SLA: the queue is sorted by urgency with time left, amber on warning and red on breach; escalate lists the tier names', async () => {
   const cid = 'cv_00000000000a0001';
@@ -284,101 +256,4 @@ test('real hub: canned replies with "/" and internal notes that the visitor neve
   await page.locator('#log .msg.note', { hasText: 'carrier strike' }).waitFor();
   await screenshot(page, 'dashboard-note');
   await Promise.all([ctx.close(), vctx.close()]);
-});
-
-test('desktop notifications and sound: opt-in, for a new chat and a message in a chat not on screen', async () => {
-  const a = 'cv_00000000000c0001', b = 'cv_00000000000c0002', c = 'cv_00000000000c0003';
-  const { ctx, page, errors, mock } = await mockedDashboard({
-    context: { permissions: ['notifications'] },
-    http: { '/api/agents': [], '/api/canned': [] },
-    onFrame: (f) => {
-      if (f.type === 'hello') {
-        return { type: 'welcome', v: 1, agent: ME, availability: 'online', departments: [{ name: 'support', tiers: TIERS }],
-          conversations: [view(a, { visitor: { name: 'Ann', verified: true } }), view(b, { visitor: { name: 'Bo', verified: true } })] };
-      }
-      return f.ref ? { type: 'ack', ref: f.ref } : null;
-    },
-  });
-  // Page-level stubs: every Notification constructed and every beep started is recorded; the permission is
-  // the one the browser context granted. The agent is in another window (no focus).
-  await ctx.addInitScript(() => {
-    const Real = window.Notification;
-    window.__notes = []; window.__beeps = 0; window.__asked = 0;
-    window.Notification = class {
-      constructor(title, opts) { window.__notes.push({ title, body: opts && opts.body }); }
-      static get permission() { return Real.permission; }
-      static requestPermission() { window.__asked++; return Real.requestPermission(); }
-    };
-    window.AudioContext = class {
-      constructor() { this.state = 'running'; this.currentTime = 0; this.destination = {}; }
-      resume() {}
-      createOscillator() { return { frequency: {}, connect() {}, start() { window.__beeps++; }, stop() {} }; }
-      createGain() { return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect() {} }; }
-    };
-    document.hasFocus = () => false;
-  });
-  await page.goto(hub.url + '/agent');
-  await page.locator('#net.ok').waitFor();
-  await page.locator(`#mine .item[data-id="${a}"]`).click();
-  assert.equal(await page.evaluate(() => Notification.permission), 'granted');
-
-  // Off by default: a message elsewhere raises the title count only.
-  mock.push({ type: 'message', conversation_id: b, seq: 4, from: { role: 'visitor', name: 'Bo' }, text: 'First, quietly', at: inMin(0) });
-  await page.locator(`#mine .item[data-id="${b}"] .unread`).waitFor();
-  assert.deepEqual(await page.evaluate(() => [window.__notes.length, window.__beeps]), [0, 0]);
-
-  await page.check('#notify-opt');
-  mock.push({ type: 'message', conversation_id: b, seq: 5, from: { role: 'visitor', name: 'Bo' }, text: 'Are you there?', at: inMin(0) });
-  await waitFor(() => page.evaluate(() => window.__notes.length === 1), { what: 'a notification for the message' });
-  assert.deepEqual(await page.evaluate(() => window.__notes[0]), { title: 'Switchboard', body: 'Bo: Are you there?' });
-  assert.equal(await page.evaluate(() => window.__beeps), 1, 'one beep with it');
-
-  // A message in the chat on screen is seen already: no alert.
-  mock.push({ type: 'message', conversation_id: a, seq: 4, from: { role: 'visitor', name: 'Ann' }, text: 'Thanks', at: inMin(0) });
-  await waitFor(async () => (await agentMessages(page)).some((m) => m.text === 'Thanks'), { what: 'message on screen' });
-  assert.equal(await page.evaluate(() => window.__notes.length), 1);
-
-  // A new chat assigned while another is on screen.
-  mock.push({ type: 'assigned', conversation: view(c, { ticket: 'SB-0003', visitor: { name: 'Cy', verified: true } }), messages: [] });
-  await waitFor(() => page.evaluate(() => window.__notes.length === 2), { what: 'a notification for the new chat' });
-  assert.equal(await page.evaluate(() => window.__notes[1].body), 'New chat: Cy · SB-0003');
-  assert.equal(await page.evaluate(() => window.__beeps), 2);
-  assert.equal(await page.evaluate(() => localStorage.getItem('switchboard.agent.notify')), '1', 'the choice is kept');
-  assert.deepEqual(errors, []);
-  await ctx.close();
-});
-
-test('history search asks the hub (every ticket, not only the newest), page by page', async () => {
-  const t = (n, text, status = 'resolved') => ({ ticket: 'SB-' + n, conversation_id: 'cv_h' + n, status, department: 'support', language: 'en',
-    priority: 'standard', tier: 1, created_at: inMin(-60 * n), visitor: { name: 'Visitor ' + n, email: `v${n}@example.com`, verified: true },
-    messages: [{ seq: 1, from: { role: 'visitor', name: 'Visitor ' + n }, text, at: inMin(-60 * n) }] });
-  const { ctx, page, errors, requests } = await mockedDashboard({
-    http: {
-      '/api/tickets?limit=200': [t(1, 'Newest ticket, about an invoice')],
-      '/api/tickets/search?limit=20&q=parcel&before=SB-90': { results: [t(40, 'An old parcel, long ago')], next_before: null },
-      '/api/tickets/search?limit=20&q=parcel': { results: [t(12, 'My parcel is lost')], next_before: 'SB-90' },
-      '/api/agents': [], '/api/canned': [],
-    },
-    onFrame: (f) => (f.type === 'hello' ? { type: 'welcome', v: 1, agent: ME, availability: 'online', conversations: [], departments: [] } : null),
-  });
-  await page.goto(hub.url + '/agent');
-  await page.locator('#net.ok').waitFor();
-  await page.click('#tab-history');
-  await page.locator('#histlist .item[data-ticket="SB-1"]').waitFor();
-  await page.locator('#hist-q').pressSequentially('parcel');
-  await page.locator('#histlist .item[data-ticket="SB-12"]').waitFor();
-  assert.deepEqual(await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket)), ['SB-12'], 'the hub\'s results, not a filter of the newest');
-  assert.ok(requests.includes('/api/tickets/search?limit=20&q=parcel'), requests.join('\n'));
-  assert.equal(requests.filter((r) => r.startsWith('/api/tickets/search')).length, 1, 'one request for the whole word (debounced)');
-  await page.click('#hist-more');
-  await page.locator('#histlist .item[data-ticket="SB-40"]').waitFor();
-  assert.deepEqual(await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket)), ['SB-12', 'SB-40']);
-  assert.equal(await page.isHidden('#hist-more'), true, 'no older page left');
-  await page.click('#histlist .item[data-ticket="SB-40"] .hrow');
-  await waitFor(async () => (await agentMessages(page)).some((m) => m.text === 'An old parcel, long ago'), { what: 'the old ticket opened' });
-  // Fewer than two characters: back to the newest tickets.
-  await page.fill('#hist-q', 'p');
-  await page.locator('#histlist .item[data-ticket="SB-1"]').waitFor();
-  assert.deepEqual(errors, []);
-  await ctx.close();
 });

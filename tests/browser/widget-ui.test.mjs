@@ -266,3 +266,26 @@ test('phone: every text field of the widget is at least 16 px, so iOS does not z
   for (const [cls, px] of sizes) assert.ok(px >= 16, `.${cls} is ${px}px: iOS zooms into fields under 16px`);
   await ctx.close();
 });
+
+test('the site\'s bot_name: the built-in bot greets with it, its messages and the status line carry it', async () => {
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const day = days[(new Date().getUTCDay() + 2) % 7];
+  const botHub = await startHub({
+    config: `[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\nbot_name = "Velo"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
+  });
+  try {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(host.page({ hubUrl: botHub.url, settings: { locale: 'en-US' } }));
+    await openWidget(page);
+    await widgetSend(page, 'Hello, where is my parcel? It should have arrived yesterday.');
+    // Closed: the bot takes the chat and greets under the site's name.
+    await waitFor(async () => (await widgetMessages(page)).some((m) => m.role === 'bot' && m.text.startsWith("Hello, I'm Velo")), { what: 'the greeting' });
+    const who = await page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot.querySelectorAll('.log .msg.bot .who')].map((e) => e.textContent));
+    assert.ok(who.length && who.every((n) => n === 'Velo'), JSON.stringify(who));
+    assert.match(await widgetText(page, '.status'), /^Velo is helping you/);
+    await ctx.close();
+  } finally {
+    await botHub.stop();
+  }
+});

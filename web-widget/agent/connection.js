@@ -69,7 +69,12 @@
       if (!selected || !convs[selected]) selected = Object.keys(open)[0] || null;
       render();
     },
-    queue: function (f) { queue = f.waiting || []; loadPreviews(); renderQueue(); },
+    // The waiting list, and (hubs that send it) the bot's conversations: both pushed when they change.
+    queue: function (f) {
+      queue = f.waiting || [];
+      if (Array.isArray(f.bot)) { botPushed = true; botConvs = f.bot; renderBot(); }
+      loadPreviews(); renderQueue();
+    },
     // An internal note (ours, from this or another tab): never seen by the visitor.
     note: function (f) {
       var c = convs[f.conversation_id];

@@ -1,5 +1,7 @@
   /* lists.js: the bot tab, history and queue previews; boot (a part of /agent.js, see state.js). */
   /* ---------- 6. bot tab, history, previews (HTTP reads) ---------- */
+  // Waiting chats come with their first message in the queue frame; only a chat the hub has not seen
+  // since it started (no preview) costs a ticket read.
   function loadPreviews() {
     queue.forEach(function (q) {
       if (q.preview || previews[q.conversation_id] !== undefined || !q.ticket) return;
@@ -15,7 +17,7 @@
       $('tab-' + n).setAttribute('aria-selected', String(n === name));
       $('pane-' + n).hidden = n !== name;
     });
-    if (name === 'bot') loadBot();
+    if (name === 'bot' && !botPushed) loadBot();
     if (name === 'history') loadHist();
   }
   ['chats', 'bot', 'history'].forEach(function (n) { $('tab-' + n).addEventListener('click', function () { setTab(n); }); });
@@ -28,7 +30,8 @@
       renderBot();
     }).catch(function () { /* the tab keeps what it had */ });
   }
-  setInterval(function () { if (ready && tab === 'bot') loadBot(); }, 10000);
+  // A hub that pushes the bot's list in queue frames needs no polling; an older one is asked every 10 s.
+  setInterval(function () { if (ready && tab === 'bot' && !botPushed) loadBot(); }, 10000);
   function renderBot() {
     var ul = $('botlist'); ul.textContent = '';
     botConvs.forEach(function (t) {
@@ -37,16 +40,16 @@
       info.appendChild(el('span', 'ticket', '#' + t.ticket));
       addBadges(info, [[t.priority || 'standard', 'prio prio-' + (t.priority || 'standard')], [(t.language || '??').toUpperCase(), 'lang']]);
       if (t.handoff_requested) addBadges(info, [['asked for a person', 'prio prio-urgent handoff']]);
-      var pv = firstText(t.messages);
+      var pv = t.preview || firstText(t.messages);
       if (pv) info.appendChild(el('span', 'preview', pv)).title = pv;
-      info.appendChild(el('span', 'since', (t.department || '') + ' · ' + since(t.created_at)));
+      info.appendChild(el('span', 'since', (t.department || '') + ' · ' + since(t.since || t.created_at)));
       var b = el('button', 'pick', 'Pick');
       b.type = 'button';
       b.setAttribute('aria-label', 'Pick ticket ' + t.ticket + ' from the bot');
       b.addEventListener('click', function () {
         picked = t.conversation_id;
         command({ type: 'pick', conversation_id: t.conversation_id }, 'Pick');
-        setTimeout(loadBot, 500);
+        if (!botPushed) setTimeout(loadBot, 500);
       });
       li.appendChild(info); li.appendChild(b); ul.appendChild(li);
     });

@@ -22,7 +22,8 @@
   var typingOn = false, typingTimer = 0, typingClear = {};
   var picked = null;                 // the conversation the agent last asked to pick, to open it when it arrives
   var depts = {};                    // department name -> tier names, from the welcome
-  var botConvs = [];                 // tickets the bot holds (GET /api/tickets?status=bot)
+  var botConvs = [];                 // conversations the bot holds (queue frames; older hubs: GET /api/tickets?status=bot)
+  var botPushed = false;             // the hub sends the bot's list in queue frames
   var hist = { mode: 'resolved', list: [] };
   var previews = {};                 // conversation id -> first visitor message of a waiting chat
   var tab = 'chats';
