@@ -104,6 +104,7 @@ test('history search asks the hub (every ticket, not only the newest), page by p
   await page.locator('#histlist .item[data-ticket="SB-40"]').waitFor();
   assert.deepEqual(await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket)), ['SB-12', 'SB-40']);
   assert.equal(await page.isHidden('#hist-more'), true, 'no older page left');
+  await screenshot(page, 'dashboard-history-search');
   await page.click('#histlist .item[data-ticket="SB-40"] .hrow');
   await waitFor(async () => (await agentMessages(page)).some((m) => m.text === 'An old parcel, long ago'), { what: 'the old ticket opened' });
   // Fewer than two characters: back to the newest tickets.
@@ -116,17 +117,26 @@ test('history search asks the hub (every ticket, not only the newest), page by p
 test('the hub pushes previews and the bot\'s list in queue frames: no ticket reads, no polling', async () => {
   const w = (id, n, extra = {}) => ({ conversation_id: id, ticket: 'SB-' + n, priority: 'standard', language: 'en', department: 'support',
     since: inMin(-n / 100), tier: 1, tier_name: 'Support', topic: null, ...extra });
+  const chat = 'cv_00000000000d0001';
   const queueFrame = (bot) => ({
     type: 'queue',
-    waiting: [w('cv_w1', 501, { preview: 'My card was charged twice for one order' })],
+    waiting: [w('cv_w1', 501, { preview: 'My card was charged twice for one order' }),
+      w('cv_w2', 502, { language: 'de', topic: 'billing', preview: 'Wo finde ich meine Rechnung vom Oktober?' })],
     bot,
   });
   const { ctx, page, errors, mock, requests } = await mockedDashboard({
     http: { '/api/agents': [], '/api/canned': [] },
     onFrame: (f) => {
       if (f.type === 'hello') {
-        return [{ type: 'welcome', v: 1, agent: ME, availability: 'online', conversations: [], departments: [{ name: 'support', tiers: TIERS }] },
+        return [{ type: 'welcome', v: 1, agent: ME, availability: 'online', conversations: [view(chat)], departments: [{ name: 'support', tiers: TIERS }] },
           queueFrame([w('cv_b1', 601, { language: 'fi', priority: 'low', preview: 'Missä tilaukseni on?' })])];
+      }
+      if (f.type === 'sync' && f.conversation_id === chat) {
+        return [
+          { type: 'message', conversation_id: chat, seq: 1, from: { role: 'visitor', name: 'Paula' }, text: 'Hi, I was charged twice for my subscription this month.', at: inMin(-4) },
+          { type: 'message', conversation_id: chat, seq: 2, from: { role: 'system' }, event: 'assigned', text: 'Eva is now handling your request.', at: inMin(-3) },
+          { type: 'message', conversation_id: chat, seq: 3, from: { role: 'agent', name: 'Eva' }, text: 'Sorry about that! I can see both payments and will refund one now.', at: inMin(-2) },
+        ];
       }
       return f.ref ? { type: 'ack', ref: f.ref } : null;
     },
@@ -134,6 +144,14 @@ test('the hub pushes previews and the bot\'s list in queue frames: no ticket rea
   await page.goto(hub.url + '/agent');
   await page.locator('#queue .item[data-id="cv_w1"] .preview').waitFor();
   assert.equal(await page.textContent('#queue .item .preview'), 'My card was charged twice for one order');
+  await waitFor(async () => (await agentMessages(page)).length === 2, { what: 'the open chat' });
+  // A long first message is cut with an ellipsis; the Pick button stays inside its card.
+  const inside = await page.$$eval('#queue .item', (items) => items.map((li) => {
+    const card = li.getBoundingClientRect(), pick = li.querySelector('.pick').getBoundingClientRect();
+    return pick.right <= card.right && pick.left >= card.left;
+  }));
+  assert.deepEqual(inside, [true, true]);
+  await screenshot(page, 'dashboard-queue-previews');
   await page.click('#tab-bot');
   await page.locator('#botlist .item[data-id="cv_b1"]').waitFor();
   assert.equal(await page.textContent('#botlist .item .preview'), 'Missä tilaukseni on?');
@@ -146,6 +164,7 @@ test('the hub pushes previews and the bot\'s list in queue frames: no ticket rea
   ]));
   await waitFor(async () => (await page.$$eval('#botlist .item', (els) => els.map((e) => e.dataset.id))).join() === 'cv_b2,cv_b1', { what: 'pushed bot list' });
   assert.match(await page.textContent('#botlist .item:first-child'), /asked for a person/);
+  await screenshot(page, 'dashboard-bot-pushed');
   await page.click('#botlist .item:first-child .pick');
   await waitFor(() => mock.frames.find((f) => f.type === 'pick'), { what: 'pick' });
   mock.push(queueFrame([w('cv_b1', 601, { language: 'fi', priority: 'low', preview: 'Missä tilaukseni on?' })]));

@@ -34,10 +34,10 @@ test('SLA: the queue is sorted by urgency with time left, amber on warning and r
           conversations: [view(cid, { sla: { first_response_due: inMin(25), first_response_at: null, resolution_due: inMin(600), state: 'ok' } })],
         }, {
           type: 'queue', waiting: [
-            { conversation_id: 'cv_q1', ticket: 'SB-2001', priority: 'premium', language: 'en', department: 'support', since: inMin(-5), tier: 1, tier_name: 'Support', topic: null, sla: { first_response_due: inMin(180), first_response_at: null, resolution_due: inMin(900), state: 'ok' } },
-            { conversation_id: 'cv_q2', ticket: 'SB-2002', priority: 'standard', language: 'de', department: 'support', since: inMin(-40), tier: 1, tier_name: 'Support', topic: 'billing', sla: { first_response_due: inMin(8), first_response_at: null, resolution_due: inMin(900), state: 'warning' } },
-            { conversation_id: 'cv_q3', ticket: 'SB-2003', priority: 'standard', language: 'en', department: 'support', since: inMin(-70), tier: 2, tier_name: 'Technical specialists', topic: null, sla: { first_response_due: inMin(-6), first_response_at: null, resolution_due: inMin(900), state: 'breached' } },
-            { conversation_id: 'cv_q4', ticket: 'SB-2004', priority: 'low', language: 'en', department: 'support', since: inMin(-1), tier: 1, tier_name: 'Support', topic: null },
+            { conversation_id: 'cv_q1', ticket: 'SB-2001', priority: 'premium', language: 'en', department: 'support', since: inMin(-5), tier: 1, tier_name: 'Support', topic: null, preview: 'Can I upgrade my plan before the renewal date?', sla: { first_response_due: inMin(180), first_response_at: null, resolution_due: inMin(900), state: 'ok' } },
+            { conversation_id: 'cv_q2', ticket: 'SB-2002', priority: 'standard', language: 'de', department: 'support', since: inMin(-40), tier: 1, tier_name: 'Support', topic: 'billing', preview: 'Meine Rechnung zeigt den falschen Betrag.', sla: { first_response_due: inMin(8), first_response_at: null, resolution_due: inMin(900), state: 'warning' } },
+            { conversation_id: 'cv_q3', ticket: 'SB-2003', priority: 'standard', language: 'en', department: 'support', since: inMin(-70), tier: 2, tier_name: 'Technical specialists', topic: null, preview: 'The app crashes every time I open the cart.', sla: { first_response_due: inMin(-6), first_response_at: null, resolution_due: inMin(900), state: 'breached' } },
+            { conversation_id: 'cv_q4', ticket: 'SB-2004', priority: 'low', language: 'en', department: 'support', since: inMin(-1), tier: 1, tier_name: 'Support', topic: null, preview: 'hi' },
           ],
         }];
       }
