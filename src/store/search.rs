@@ -61,7 +61,7 @@ fn pattern(text: &str) -> String {
 }
 
 /// The ticket a search names: "SB-1001", "sb-1001", "#1001" or "1001".
-fn ticket_named(text: &str) -> Option<Ticket> {
+pub fn ticket_named(text: &str) -> Option<Ticket> {
     let t = text.trim().trim_start_matches('#');
     let n = t.get(..3).filter(|p| p.eq_ignore_ascii_case("SB-")).map_or(t, |_| &t[3..]);
     n.parse().ok().map(Ticket)

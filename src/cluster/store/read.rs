@@ -67,7 +67,7 @@ fn with_rating(id: ConversationId, raw: &[u8], rating: Option<&[u8]>) -> StoreRe
     Ok(record)
 }
 
-fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<ConversationRecord>> {
+pub(super) fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<ConversationRecord>> {
     let ids: Vec<ConversationId> = ids.iter().filter_map(|i| i.parse().ok()).collect();
     let conv_keys: Vec<String> = ids.iter().map(|i| keys::conversation(*i)).collect();
     let rating_keys: Vec<String> = ids.iter().map(|i| keys::rating(*i)).collect();
@@ -177,6 +177,10 @@ impl StoreReader for RedisStore {
 
     fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
         report(self, query)
+    }
+
+    fn search(&self, query: &crate::store::search::SearchQuery) -> StoreResult<crate::store::search::SearchPage> {
+        super::search::search(self, query)
     }
 
     fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>> {
