@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 
 use super::auth::Staff;
 use super::error::ApiError;
-use super::tickets::list_item;
+use super::tickets::{list_item, site_bot_name};
 use crate::app::App;
 use crate::domain::Ticket;
 use crate::hub::views_for_http::ticket_out;
@@ -51,6 +51,6 @@ pub async fn search(
             Ok((items, page.next_before))
         })
         .await?;
-    let results = items.into_iter().map(|p| ticket_out(p, &app.departments, &app.sla)).collect();
+    let results = items.into_iter().map(|p| ticket_out(site_bot_name(&app, p), &app.departments, &app.sla)).collect();
     Ok(Json(SearchOut { results, next_before: next_before.map(|t| t.to_string()) }))
 }

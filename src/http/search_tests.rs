@@ -104,3 +104,31 @@ async fn pages_are_bounded_and_follow_on() {
     let (s, _) = call(&r, Method::GET, &format!("/api/tickets/search?q={long}"), Some(ADMIN), None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "a query over 100 characters");
 }
+
+#[tokio::test]
+async fn a_bot_ticket_names_the_bot_as_its_site_does() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let factory = SqliteFactory::new(dir.path()).unwrap();
+        let mut writer = factory.open_writer().unwrap();
+        let mut rec = ConversationRecord::sample(1, Status::Bot);
+        rec.bot_id = Some(crate::domain::BotId(1));
+        let bot = crate::store::BotRecord {
+            id: crate::domain::BotId(1),
+            name: Arc::from("Switchboard Bot"),
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        writer.apply(&[StoreOp::PutBot(bot), StoreOp::PutConversation(Box::new(rec))]).unwrap();
+    }
+    let mut config = super::tests::config(dir.path());
+    let mut site = config.sites().remove(0);
+    site.bot_name = Some("Velo".into());
+    config.sites = vec![site];
+    let r = crate::server::build(&config).await.unwrap().router;
+    let (s, ticket) = call(&r, Method::GET, "/api/tickets/SB-1001", Some(ADMIN), None).await;
+    assert_eq!((s, &ticket["bot"]["name"]), (StatusCode::OK, &json!("Velo")), "{ticket}");
+    let (_, found) = call(&r, Method::GET, "/api/tickets/search?q=SB-1001", Some(ADMIN), None).await;
+    assert_eq!(found["results"][0]["bot"]["name"], "Velo", "{found}");
+    let (_, list) = call(&r, Method::GET, "/api/tickets?status=bot", Some(ADMIN), None).await;
+    assert_eq!(list[0]["bot"]["name"], "Velo", "{list}");
+}

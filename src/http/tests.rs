@@ -12,10 +12,15 @@ use crate::config::{Config, Overrides};
 pub(super) const ADMIN: &str = "test-admin-token";
 
 async fn built(dir: &std::path::Path) -> crate::server::Built {
+    crate::server::build(&config(dir)).await.unwrap()
+}
+
+/// The default configuration over `dir`, with the admin token and no built-in bot.
+pub(super) fn config(dir: &std::path::Path) -> Config {
     let mut config = Config::load(None, Overrides { data_dir: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
     config.admin_token = Some(ADMIN.into());
     config.bot.builtin = false;
-    crate::server::build(&config).await.unwrap()
+    config
 }
 
 pub(super) async fn router(dir: &std::path::Path) -> Router {

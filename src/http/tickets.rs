@@ -63,7 +63,7 @@ pub async fn get_ticket(
         })
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
-    Ok(Json(ticket_out(parts, &app.departments, &app.sla)))
+    Ok(Json(ticket_out(site_bot_name(&app, parts), &app.departments, &app.sla)))
 }
 
 #[derive(serde::Deserialize)]
@@ -96,7 +96,7 @@ pub async fn list_tickets(
             recs.into_iter().map(|rec| list_item(s, rec, with_messages)).collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(Json(list.into_iter().map(|p| ticket_out(p, &app.departments, &app.sla)).collect()))
+    Ok(Json(list.into_iter().map(|p| ticket_out(site_bot_name(&app, p), &app.departments, &app.sla)).collect()))
 }
 
 /// A ticket of a list: its agent's and bot's names, and with `with_messages` the first page of its
@@ -115,4 +115,14 @@ pub(super) fn list_item(
     let more = page.as_ref().is_some_and(|p| p.more);
     let messages = page.map(|p| p.messages);
     Ok(TicketParts { rec, agent, bot, messages, more, history: None, names: Default::default() })
+}
+
+/// The bot named as the ticket's site names it (`[[sites]] bot_name`), as the live views do.
+pub(super) fn site_bot_name(app: &App, mut parts: TicketParts) -> TicketParts {
+    if parts.bot.is_some()
+        && let Some(name) = app.sites.get(&*parts.rec.site).and_then(|s| s.bot_name.as_deref())
+    {
+        parts.bot = Some(std::sync::Arc::from(name));
+    }
+    parts
 }
