@@ -84,6 +84,11 @@ pub async fn build_on(
         require_verified: config.identity.require_verified,
         sla: sla.clone(),
         guard,
+        bot_names: config
+            .sites()
+            .into_iter()
+            .filter_map(|s| Some((Arc::from(s.key), Arc::from(s.bot_name?))))
+            .collect(),
     };
     let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock));
     let admin_token = admin_token(config)?;

@@ -9,9 +9,24 @@ use axum::routing::get;
 
 use crate::app::App;
 
-const WIDGET_JS: &str = include_str!("../web-widget/widget.js");
+/// One script from parts that share one function scope, joined at compile time: the widget keeps one
+/// public URL (customers embed it with one script tag) and its `document.currentScript`, and no build
+/// step is needed. Each part is a run of statements of that function body, in the order given.
+macro_rules! scoped_script {
+    ($dir:literal: $($part:literal),+) => {
+        concat!(
+            "(function () {\n  'use strict';\n",
+            $(include_str!(concat!("../web-widget/", $dir, "/", $part))),+,
+            "})();\n"
+        )
+    };
+}
+
+/// `/widget.js`, embedded by customers (docs/widget.md); its parts are in `web-widget/widget/`.
+pub const WIDGET_JS: &str = scoped_script!("widget": "text.js", "connection.js", "style.js", "panels.js", "ui.js");
+/// `/agent.js`, the dashboard's script (docs/dashboard.md); its parts are in `web-widget/agent/`.
+pub const AGENT_JS: &str = scoped_script!("agent": "state.js", "connection.js", "render.js", "actions.js", "lists.js");
 const AGENT_HTML: &str = include_str!("../web-widget/agent.html");
-const AGENT_JS: &str = include_str!("../web-widget/agent.js");
 const AGENT_CSS: &str = include_str!("../web-widget/agent.css");
 const DEMO_HTML: &str = include_str!("../web-widget/demo.html");
 const ADMIN_HTML: &str = include_str!("../web-widget/admin.html");

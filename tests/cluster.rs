@@ -186,6 +186,15 @@ async fn a_visitor_on_one_node_chats_with_an_agent_on_the_other() {
     assert_eq!(through_a, through_b, "one ticket, whichever node answers");
     let seqs: Vec<u64> = through_a["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs, (1..=v2).collect::<Vec<_>>());
+
+    // History search reads the transcripts in Redis, through either node.
+    for node in [&a, &b] {
+        let (status, found) = node.get("/api/tickets/search?q=FROM%20NODE%20B", node.admin()).await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(found["results"][0]["ticket"], json!(ticket), "{found}");
+    }
+    let (_, none) = a.get("/api/tickets/search?q=nowhere%20at%20all", a.admin()).await;
+    assert_eq!((none["results"].clone(), none["next_before"].clone()), (json!([]), Value::Null));
 }
 
 /// The same `client_msg_id` sent again through the other node: one message, and the first ack again.

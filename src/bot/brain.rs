@@ -196,12 +196,19 @@ impl BotCore {
         self.convs.get(&id).and_then(|t| t.view.as_ref())
     }
 
+    /// The name the hub gives the bot in this conversation (its site's `bot_name`), else its own.
+    fn name_in<'a>(&'a self, view: &'a ConversationView) -> &'a str {
+        view.bot.as_ref().map_or(&*self.name, |b| &*b.name)
+    }
+
     /// Hello, the ticket, and when (or on what condition) a person can help.
     fn greeting(&self, view: &ConversationView, ask: bool) -> String {
         let p = self.phrases(view.conversation_id);
         let ticket = view.ticket.to_string();
-        let mut parts =
-            vec![phrases::fill(p.greeting, &[("bot", &self.name)]), phrases::fill(p.ticket, &[("ticket", &ticket)])];
+        let mut parts = vec![
+            phrases::fill(p.greeting, &[("bot", self.name_in(view))]),
+            phrases::fill(p.ticket, &[("ticket", &ticket)]),
+        ];
         match view.reason {
             Some(BotReason::Closed) => parts.push(closed_phrase(p, view)),
             Some(BotReason::Language) => parts.push(p.language.to_owned()),

@@ -83,6 +83,9 @@ pub struct SiteConfig {
     /// How the widget looks and greets on this site (the embed snippet may override each key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widget: Option<WidgetTheme>,
+    /// The bot's name in this site's conversations (1 to 40 characters); none: `[bot] name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_name: Option<String>,
 }
 
 /// `[sites.widget]`: the widget's look and first words on one site, sent in the visitor's welcome.
@@ -344,7 +347,7 @@ impl Config {
             return self.sites.clone();
         }
         let secret = self.demo.then(|| "demo-site-secret".to_string());
-        vec![SiteConfig { key: "default".into(), secret, allowed_origins: vec![], widget: None }]
+        vec![SiteConfig { key: "default".into(), secret, allowed_origins: vec![], widget: None, bot_name: None }]
     }
 
     fn check_sites(&self) -> Result<(), ConfigError> {
@@ -355,6 +358,9 @@ impl Config {
             }
             if s.secret.as_deref().is_some_and(|x| x.len() < 16) {
                 return Err(invalid(format!("sites[{i}].secret"), "must be at least 16 bytes"));
+            }
+            if s.bot_name.as_deref().is_some_and(|n| n.trim().is_empty() || n.chars().count() > 40) {
+                return Err(invalid(format!("sites[{i}].bot_name"), "must be 1 to 40 characters"));
             }
             if let Some(w) = &s.widget {
                 let key = |k: &str| format!("sites[{i}].widget.{k}");

@@ -18,6 +18,7 @@ fn bad_files_name_the_key() {
         ("[[sites]]\nkey = \"a\"\nsecret = \"short\"", "sites[0].secret"),
         ("[[sites]]\nkey = \"a\"\nwidget = { accent = \"green\" }", "sites[0].widget.accent"),
         ("[[sites]]\nkey = \"a\"\nwidget = { position = \"top\" }", "sites[0].widget.position"),
+        ("[[sites]]\nkey = \"a\"\nbot_name = \"\"", "sites[0].bot_name"),
         ("[[sites]]\nkey = \"a\"\nwidget = { colour = \"#fff\" }", "colour"),
         ("[[departments]]\nname = \"s\"\nhours = \"24/7\"\nreply_minutes = 0", "departments[0].reply_minutes"),
         ("[limits]\nmax_frame_bytes = 10", "limits.max_frame_bytes"),

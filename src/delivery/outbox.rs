@@ -106,7 +106,7 @@ fn frame_weight(frame: &ServerFrame) -> usize {
             ServerFrame::Assigned { messages, .. } => {
                 4 * FRAME_OVERHEAD + messages.iter().map(|m| FRAME_OVERHEAD / 2 + m.text.len()).sum::<usize>()
             }
-            ServerFrame::Queue { waiting } => 2 * FRAME_OVERHEAD * waiting.len(),
+            ServerFrame::Queue { waiting, bot } => 2 * FRAME_OVERHEAD * (waiting.len() + bot.len()),
             ServerFrame::Conversation(_) => 4 * FRAME_OVERHEAD,
             ServerFrame::Note { note, .. } => note.text.len(),
             ServerFrame::Notice { notice, .. } => FRAME_OVERHEAD + notice.title.len() + notice.text.len(),

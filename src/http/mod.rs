@@ -8,6 +8,7 @@ mod error;
 mod kb;
 mod notices;
 pub(crate) mod reports;
+mod search;
 mod session;
 mod team;
 mod tickets;
@@ -48,6 +49,7 @@ pub fn router(app: App) -> Router {
         .route("/api/admin/kb", get(kb::list).post(kb::create))
         .route("/api/admin/kb/{id}", get(kb::get_one).patch(kb::update).delete(kb::delete))
         .route("/api/tickets", get(tickets::list_tickets))
+        .route("/api/tickets/search", get(search::search))
         .route("/api/tickets/{ticket}", get(tickets::get_ticket))
         .route("/api/tickets/{ticket}/notes", get(team::list_notes))
         .route("/api/canned", get(team::list_canned).post(team::create_canned))
@@ -88,5 +90,7 @@ async fn status(State(app): State<App>) -> Result<Json<StatusOut>, ApiError> {
 
 #[cfg(test)]
 mod fakes_tests;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;

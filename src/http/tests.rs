@@ -9,20 +9,25 @@ use tower::ServiceExt;
 
 use crate::config::{Config, Overrides};
 
-const ADMIN: &str = "test-admin-token";
+pub(super) const ADMIN: &str = "test-admin-token";
 
 async fn built(dir: &std::path::Path) -> crate::server::Built {
+    crate::server::build(&config(dir)).await.unwrap()
+}
+
+/// The default configuration over `dir`, with the admin token and no built-in bot.
+pub(super) fn config(dir: &std::path::Path) -> Config {
     let mut config = Config::load(None, Overrides { data_dir: Some(dir.to_path_buf()), ..Default::default() }).unwrap();
     config.admin_token = Some(ADMIN.into());
     config.bot.builtin = false;
-    crate::server::build(&config).await.unwrap()
+    config
 }
 
-async fn router(dir: &std::path::Path) -> Router {
+pub(super) async fn router(dir: &std::path::Path) -> Router {
     built(dir).await.router
 }
 
-async fn call(
+pub(super) async fn call(
     router: &Router,
     method: Method,
     path: &str,
@@ -44,7 +49,7 @@ async fn call(
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
-fn anna() -> Value {
+pub(super) fn anna() -> Value {
     json!({"email":"Anna@Example.com","name":"Anna","password":"s3cret-pass","languages":["en","de"],"tier":1,"max_chats":3,"departments":["support"]})
 }
 

@@ -63,7 +63,7 @@ pub async fn get_ticket(
         })
         .await?
         .ok_or_else(|| ApiError::not_found("ticket"))?;
-    Ok(Json(ticket_out(parts, &app.departments, &app.sla)))
+    Ok(Json(ticket_out(site_bot_name(&app, parts), &app.departments, &app.sla)))
 }
 
 #[derive(serde::Deserialize)]
@@ -93,20 +93,36 @@ pub async fn list_tickets(
         .readers
         .run(move |s| {
             let recs = s.conversations(TicketQuery { status, agent: None, limit })?;
-            recs.into_iter()
-                .map(|rec| {
-                    let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
-                    let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
-                    let page = match with_messages {
-                        true => Some(read_page(s, rec.id, 0, None, PAGE_MESSAGES)?),
-                        false => None,
-                    };
-                    let more = page.as_ref().is_some_and(|p| p.more);
-                    let messages = page.map(|p| p.messages);
-                    Ok(TicketParts { rec, agent, bot, messages, more, history: None, names: Default::default() })
-                })
-                .collect::<Result<Vec<_>, _>>()
+            recs.into_iter().map(|rec| list_item(s, rec, with_messages)).collect::<Result<Vec<_>, _>>()
         })
         .await?;
-    Ok(Json(list.into_iter().map(|p| ticket_out(p, &app.departments, &app.sla)).collect()))
+    Ok(Json(list.into_iter().map(|p| ticket_out(site_bot_name(&app, p), &app.departments, &app.sla)).collect()))
+}
+
+/// A ticket of a list: its agent's and bot's names, and with `with_messages` the first page of its
+/// transcript; no history.
+pub(super) fn list_item(
+    s: &dyn crate::store::StoreReader,
+    rec: crate::store::ConversationRecord,
+    with_messages: bool,
+) -> crate::store::StoreResult<TicketParts> {
+    let agent = rec.agent_id.map(|a| s.agent(a)).transpose()?.flatten().map(|a| a.name);
+    let bot = rec.bot_id.map(|b| s.bot(b)).transpose()?.flatten().map(|b| b.name);
+    let page = match with_messages {
+        true => Some(read_page(s, rec.id, 0, None, PAGE_MESSAGES)?),
+        false => None,
+    };
+    let more = page.as_ref().is_some_and(|p| p.more);
+    let messages = page.map(|p| p.messages);
+    Ok(TicketParts { rec, agent, bot, messages, more, history: None, names: Default::default() })
+}
+
+/// The bot named as the ticket's site names it (`[[sites]] bot_name`), as the live views do.
+pub(super) fn site_bot_name(app: &App, mut parts: TicketParts) -> TicketParts {
+    if parts.bot.is_some()
+        && let Some(name) = app.sites.get(&*parts.rec.site).and_then(|s| s.bot_name.as_deref())
+    {
+        parts.bot = Some(std::sync::Arc::from(name));
+    }
+    parts
 }

@@ -128,6 +128,11 @@ impl Hub {
         match frame {
             ClientFrame::Message { conversation_id: Some(id), client_msg_id, text, .. } => {
                 self.held(who, id)?;
+                // A bot writes under the name of the conversation's site (`[[sites]] bot_name`).
+                let name = match (who, self.convs.get(&id)) {
+                    (Participant::Bot(b), Some(c)) => self.bot_name(&c.rec.site, b),
+                    _ => name,
+                };
                 let author = Author { role, name, conn };
                 self.append(id, author, text, client_msg_id, reference.clone(), received);
                 if role == Role::Agent {
@@ -189,6 +194,7 @@ impl Hub {
                 if let Some(c) = self.convs.get_mut(&conversation_id) {
                     c.rec.handoff_requested = true;
                 }
+                self.queue.touch();
                 self.save(conversation_id);
                 self.emit(super::events::DomainEvent::HandoffRequested { conversation: conversation_id });
                 self.place(conversation_id);

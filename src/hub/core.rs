@@ -23,6 +23,8 @@ pub struct HubSettings {
     pub sla: crate::config::SlaSettings,
     /// Limits on opening conversations, and the disk to watch.
     pub guard: super::guard::GuardSettings,
+    /// The bot's name per site (`[[sites]] bot_name`), where it differs from the bot's own.
+    pub bot_names: std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>>,
 }
 
 /// `switchboard_messages_total` by author role, each counter looked up once rather than per message.

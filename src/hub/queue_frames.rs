@@ -1,5 +1,5 @@
-//! `queue` frames for agents: sent to an agent only when the waiting list it can see changed since the
-//! last one it was sent, and built once per distinct list however many agents share it. Sending to every
+//! `queue` frames for agents (the waiting list and the conversations the bot holds, each with its first
+//! message): sent to an agent only when the lists it can see changed since the last one it was sent, and built once per distinct list however many agents share it. Sending to every
 //! agent whenever the queue was touched (a conversation queued and assigned within one batch leaves it as
 //! it was) cost one frame per conversation per agent: ~500k frames to set up 5,000 chats with 100
 //! agents, enough to overflow agents' outbound queues.
@@ -23,6 +23,7 @@ pub(super) struct QueueFrames {
 
 struct Built {
     waiting: Vec<WaitingView>,
+    bot: Vec<WaitingView>,
     version: u64,
     item: OutItem,
 }
@@ -32,16 +33,18 @@ impl Hub {
     /// differs from the last one built for them.
     pub(super) fn queue_frame(&mut self, departments: &[Arc<str>]) -> (u64, OutItem) {
         let waiting = self.waiting_for(departments);
+        let bot = self.bot_held_for(departments);
         let frames = &mut self.queue_frames;
         if let Some(built) = frames.lists.get(departments)
             && built.waiting == waiting
+            && built.bot == bot
         {
             return (built.version, built.item.clone());
         }
         frames.next_version += 1;
         let version = frames.next_version;
-        let item = OutItem::frame(ServerFrame::Queue { waiting: waiting.clone() });
-        frames.lists.insert(departments.to_vec(), Built { waiting, version, item: item.clone() });
+        let item = OutItem::frame(ServerFrame::Queue { waiting: waiting.clone(), bot: bot.clone() });
+        frames.lists.insert(departments.to_vec(), Built { waiting, bot, version, item: item.clone() });
         (version, item)
     }
 

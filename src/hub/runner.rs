@@ -151,8 +151,7 @@ mod tests {
         let settings = HubSettings {
             departments: vec![crate::hub::tests::office("support")],
             require_verified: false,
-            sla: Default::default(),
-            guard: Default::default(),
+            ..Default::default()
         };
         let broker = Arc::new(LocalBroker(ConnRegistry::new()));
         let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());

@@ -129,6 +129,10 @@ impl Hub {
         fields: impl FnOnce(&mut crate::store::ConversationRecord),
     ) {
         let Some(c) = self.convs.get_mut(&id) else { return };
+        // Agents' queue frames list the bot's conversations too: look at the lists again.
+        if status == Status::Bot || c.rec.status == Status::Bot {
+            self.queue.touch();
+        }
         if c.rec.status != status {
             metrics::gauge!("switchboard_conversations", "status" => c.rec.status.as_str()).decrement(1.0);
             metrics::gauge!("switchboard_conversations", "status" => status.as_str()).increment(1.0);

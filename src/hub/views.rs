@@ -2,7 +2,10 @@
 
 use super::core::Hub;
 use crate::domain::{ConversationId, Status};
-use crate::protocol::{AgentInfo, AgentRef, BotRef, ConversationView, From, MessageView, VisitorView, WaitingView};
+use crate::protocol::{
+    AgentInfo, AgentRef, BOT_LIST_MAX, BotRef, ConversationView, From, MessageView, PREVIEW_CHARS, VisitorView,
+    WaitingView,
+};
 use crate::store::{AgentRecord, ConversationRecord, MessageRecord};
 
 pub fn message_view(m: MessageRecord) -> MessageView {
@@ -86,8 +89,8 @@ impl Hub {
         let bot = r
             .bot_id
             .filter(|_| r.status == Status::Bot || (r.status == Status::Resolved && r.agent_id.is_none()))
-            .and_then(|b| self.bots.get(&b))
-            .map(|b| BotRef { name: b.record.name.clone() });
+            .and_then(|b| self.bot_name(&r.site, b))
+            .map(|name| BotRef { name });
         let hours = dept.map(|d| (d.open, d.schedule.next_change(self.now)));
         let tier_name = dept.and_then(|d| d.tier_name(r.tier)).cloned();
         let mut view = record_view(r, agent, bot, hours, tier_name, for_visitor);
@@ -103,24 +106,52 @@ impl Hub {
         Some(view)
     }
 
+    /// The bot's name in a site's conversations: the site's `bot_name`, else the bot's own.
+    pub(super) fn bot_name(&self, site: &str, bot: crate::domain::BotId) -> Option<std::sync::Arc<str>> {
+        let own = self.bots.get(&bot).map(|b| b.record.name.clone())?;
+        Some(self.settings.bot_names.get(site).cloned().unwrap_or(own))
+    }
+
+    /// A waiting or bot-held conversation as the agents' lists show it, with its first message (the start
+    /// of the language sample the hub keeps anyway: no cost on the message path).
+    fn waiting_view(&self, c: &super::owners::Conv) -> WaitingView {
+        let first = c.sample.split('\n').next().unwrap_or("");
+        let preview = first.char_indices().nth(PREVIEW_CHARS).map_or(first, |(i, _)| &first[..i]);
+        WaitingView {
+            conversation_id: c.rec.id,
+            ticket: c.rec.ticket,
+            priority: c.rec.priority,
+            language: c.rec.language,
+            department: c.rec.department.clone(),
+            tier: c.rec.tier,
+            tier_name: self.depts.get(&c.rec.department).and_then(|d| d.tier_name(c.rec.tier)).cloned(),
+            topic: c.rec.topic.clone(),
+            since: c.rec.created_at,
+            sla: self.sla_view(c.rec.id),
+            preview: (!preview.is_empty()).then(|| preview.to_owned()),
+            handoff_requested: c.rec.handoff_requested,
+        }
+    }
+
+    /// Conversations the bot holds in these departments, those that asked for a person first, then the
+    /// oldest; at most `BOT_LIST_MAX`. Built only when the lists changed (`flush_queue`).
+    pub fn bot_held_for(&self, departments: &[std::sync::Arc<str>]) -> Vec<WaitingView> {
+        let mut held: Vec<&super::owners::Conv> = self
+            .convs
+            .values()
+            .filter(|c| c.rec.status == Status::Bot && departments.contains(&c.rec.department))
+            .collect();
+        held.sort_by_key(|c| (!c.rec.handoff_requested, c.rec.created_at, c.rec.ticket));
+        held.into_iter().take(BOT_LIST_MAX).map(|c| self.waiting_view(c)).collect()
+    }
+
     /// The human queue as agents of these departments see it, in service order.
     pub fn waiting_for(&self, departments: &[std::sync::Arc<str>]) -> Vec<WaitingView> {
         self.queue
             .ids()
             .filter_map(|id| self.convs.get(&id))
             .filter(|c| departments.contains(&c.rec.department))
-            .map(|c| WaitingView {
-                conversation_id: c.rec.id,
-                ticket: c.rec.ticket,
-                priority: c.rec.priority,
-                language: c.rec.language,
-                department: c.rec.department.clone(),
-                tier: c.rec.tier,
-                tier_name: self.depts.get(&c.rec.department).and_then(|d| d.tier_name(c.rec.tier)).cloned(),
-                topic: c.rec.topic.clone(),
-                since: c.rec.created_at,
-                sla: self.sla_view(c.rec.id),
-            })
+            .map(|c| self.waiting_view(c))
             .collect()
     }
 }

@@ -225,7 +225,19 @@ pub struct WaitingView {
     pub since: jiff::Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaView>,
+    /// The visitor's first message, at most `PREVIEW_CHARS` characters; left out when the hub has not
+    /// seen it since it started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
+    /// The visitor asked for a person (bot conversations).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub handoff_requested: bool,
 }
+
+/// Characters of a waiting conversation's preview, at most.
+pub const PREVIEW_CHARS: usize = 140;
+/// Bot conversations a `queue` frame lists, at most (those that asked for a person first).
+pub const BOT_LIST_MAX: usize = 50;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct VisitorWelcome {
@@ -311,6 +323,8 @@ pub enum ServerFrame {
     },
     Queue {
         waiting: Vec<WaitingView>,
+        /// Conversations the bot holds in the agent's departments (at most `BOT_LIST_MAX`).
+        bot: Vec<WaitingView>,
     },
     Typing {
         conversation_id: ConversationId,

@@ -141,6 +141,15 @@ pub struct TicketOut {
     pub history: Option<Vec<HistoryOut>>,
 }
 
+/// A page of ticket search results (`GET /api/tickets/search`), newest ticket first.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchOut {
+    /// Each with the first page of its transcript; no history.
+    pub results: Vec<TicketOut>,
+    /// Pass as `before` for the next page; `null` when no older ticket is left to search.
+    pub next_before: Option<String>,
+}
+
 /// One change in a ticket's history.
 #[derive(Clone, Debug, Serialize)]
 pub struct HistoryOut {

@@ -55,6 +55,11 @@ pub fn detect(text: &str) -> Option<Detection> {
     Some(Detection { language, reliable: info.is_reliable() && letters >= MIN_RELIABLE_CHARS })
 }
 
+/// Every language `detect` may name (whatlang's, as ISO 639-1 codes), for tables that must cover them all.
+pub fn detectable() -> impl Iterator<Item = &'static str> {
+    whatlang::Lang::all().iter().filter_map(|l| iso_639_1(*l))
+}
+
 /// Locale like "de-DE", "pt_BR", "en" -> Language("de")...
 ///
 /// Takes the primary subtag of a BCP 47 tag or a POSIX locale ("de_DE.UTF-8@euro"), and the

@@ -99,7 +99,7 @@ pub(super) fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRecord> {
 }
 
 /// The unindexed tail: rows after the watermark. Used inside the queries below.
-const TAIL: &str = "id > (SELECT watermark FROM message_index_state)";
+pub(super) const TAIL: &str = "id > (SELECT watermark FROM message_index_state)";
 
 /// `(client_msg_id, seq)` of a conversation's messages that carry an idempotency key.
 pub(super) fn client_msg_ids(conn: &Connection, conversation: i64) -> rusqlite::Result<Vec<(Arc<str>, Seq)>> {

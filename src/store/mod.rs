@@ -17,6 +17,7 @@ mod reports_tests;
 mod rows;
 #[cfg(test)]
 mod schema_tests;
+pub mod search;
 pub mod sqlite;
 mod team;
 #[cfg(test)]
@@ -342,6 +343,10 @@ pub trait StoreReader: Transcripts {
     /// Canned replies an agent may use (shared ones and its own), or all of them for `None`, by title.
     fn canned(&self, _agent: Option<AgentId>) -> StoreResult<Vec<CannedRecord>> {
         Ok(Vec::new())
+    }
+    /// Tickets found by number, the visitor's email or name, or a message's text, newest first (`search`).
+    fn search(&self, _query: &search::SearchQuery) -> StoreResult<search::SearchPage> {
+        Ok(search::SearchPage::default())
     }
     /// Satisfaction and service figures per department and agent (spec 7.5).
     fn report(&self, query: &ReportQuery) -> StoreResult<Report>;

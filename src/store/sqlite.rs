@@ -323,6 +323,10 @@ impl StoreReader for SqliteStore {
         super::reports::report(&self.conn, query).map_err(backend)
     }
 
+    fn search(&self, query: &super::search::SearchQuery) -> StoreResult<super::search::SearchPage> {
+        super::search::search(&self.conn, query).map_err(backend)
+    }
+
     fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>> {
         super::kb::search(&self.conn, query, language, limit).map_err(backend)
     }

@@ -5,8 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startHub, startHostServer, launchBrowser, createAgent, waitFor, screenshot, openWidget, widgetSend,
-  widgetText, agentLogin, agentMessages, agentSend, mockSocket,
+  widgetText, agentLogin, agentMessages, agentSend,
 } from './harness.mjs';
+import { TIERS, inMin, ME, view, mockedDashboard as mocked } from './dashboard-mock.mjs';
 
 let hub, host, browser;
 before(async () => {
@@ -21,35 +22,7 @@ after(async () => {
   await host?.close();
   await hub?.stop();
 });
-
-const TIERS = ['Support', 'Technical specialists', 'Developers and legal'];
-const inMin = (m) => new Date(Date.now() + m * 60000).toISOString();
-const ME = { id: 'ag_mock0001', name: 'Eva', languages: ['en', 'de'], tier: 1, max_chats: 3, departments: ['support'] };
-
-/** A dashboard signed in as ME against a scripted agent endpoint; HTTP reads answered by `http`. */
-async function mockedDashboard({ onFrame = () => null, http = {} } = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await ctx.addInitScript((me) => {
-    if (!localStorage.getItem('switchboard.agent')) localStorage.setItem('switchboard.agent', JSON.stringify({ token: 'mock-token', agent: me }));
-  }, ME);
-  const page = await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.route('**/api/**', (route) => {
-    const url = new URL(route.request().url());
-    const key = Object.keys(http).find((k) => (url.pathname + url.search).startsWith(k));
-    return route.fulfill({ status: key ? 200 : 404, contentType: 'application/json', body: JSON.stringify(key ? http[key] : { error: { code: 'not_found', message: 'x' } }) });
-  });
-  const mock = await mockSocket(page, /\/ws\/agent/, (f, m) => onFrame(f, m));
-  return { ctx, page, errors, mock };
-}
-const view = (id, extra = {}) => ({
-  conversation_id: id, ticket: 'SB-' + id.slice(-4), status: 'assigned', department: 'support', language: 'en',
-  priority: 'standard', tier: 1, tier_name: 'Support', topic: 'billing', agent: { id: ME.id, name: ME.name }, bot: null,
-  visitor: { verified: true, plan: 'premium', name: 'Paula', email: 'paula@example.com', page: 'https://shop.example/checkout',
-    user_agent: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0', timezone: 'Europe/Helsinki' }, last_seq: 3,
-  created_at: inMin(-30), ...extra,
-});
+const mockedDashboard = (opts) => mocked(browser, opts);
 
 test('SLA: the queue is sorted by urgency with time left, amber on warning and red on breach; escalate lists the tier names', async () => {
   const cid = 'cv_00000000000a0001';
@@ -61,10 +34,10 @@ test('SLA: the queue is sorted by urgency with time left, amber on warning and r
           conversations: [view(cid, { sla: { first_response_due: inMin(25), first_response_at: null, resolution_due: inMin(600), state: 'ok' } })],
         }, {
           type: 'queue', waiting: [
-            { conversation_id: 'cv_q1', ticket: 'SB-2001', priority: 'premium', language: 'en', department: 'support', since: inMin(-5), tier: 1, tier_name: 'Support', topic: null, sla: { first_response_due: inMin(180), first_response_at: null, resolution_due: inMin(900), state: 'ok' } },
-            { conversation_id: 'cv_q2', ticket: 'SB-2002', priority: 'standard', language: 'de', department: 'support', since: inMin(-40), tier: 1, tier_name: 'Support', topic: 'billing', sla: { first_response_due: inMin(8), first_response_at: null, resolution_due: inMin(900), state: 'warning' } },
-            { conversation_id: 'cv_q3', ticket: 'SB-2003', priority: 'standard', language: 'en', department: 'support', since: inMin(-70), tier: 2, tier_name: 'Technical specialists', topic: null, sla: { first_response_due: inMin(-6), first_response_at: null, resolution_due: inMin(900), state: 'breached' } },
-            { conversation_id: 'cv_q4', ticket: 'SB-2004', priority: 'low', language: 'en', department: 'support', since: inMin(-1), tier: 1, tier_name: 'Support', topic: null },
+            { conversation_id: 'cv_q1', ticket: 'SB-2001', priority: 'premium', language: 'en', department: 'support', since: inMin(-5), tier: 1, tier_name: 'Support', topic: null, preview: 'Can I upgrade my plan before the renewal date?', sla: { first_response_due: inMin(180), first_response_at: null, resolution_due: inMin(900), state: 'ok' } },
+            { conversation_id: 'cv_q2', ticket: 'SB-2002', priority: 'standard', language: 'de', department: 'support', since: inMin(-40), tier: 1, tier_name: 'Support', topic: 'billing', preview: 'Meine Rechnung zeigt den falschen Betrag.', sla: { first_response_due: inMin(8), first_response_at: null, resolution_due: inMin(900), state: 'warning' } },
+            { conversation_id: 'cv_q3', ticket: 'SB-2003', priority: 'standard', language: 'en', department: 'support', since: inMin(-70), tier: 2, tier_name: 'Technical specialists', topic: null, preview: 'The app crashes every time I open the cart.', sla: { first_response_due: inMin(-6), first_response_at: null, resolution_due: inMin(900), state: 'breached' } },
+            { conversation_id: 'cv_q4', ticket: 'SB-2004', priority: 'low', language: 'en', department: 'support', since: inMin(-1), tier: 1, tier_name: 'Support', topic: null, preview: 'hi' },
           ],
         }];
       }
@@ -226,8 +199,10 @@ test('real hub: transfer picker filled and labelled at once; an ended chat with 
   await waitFor(async () => (await agentMessages(page)).some((m) => /corrected the address/.test(m.text)), { what: 'transcript from history' });
   assert.equal(await page.isDisabled('#text'), true, 'read only');
   const ticket = await page.$eval('#histlist .item', (e) => e.dataset.ticket);
+  const byTicket = page.waitForResponse((r) => r.url().includes('/api/tickets/search') && r.url().includes('q=' + ticket.toLowerCase()));
   await page.fill('#hist-q', ticket.toLowerCase());
-  await waitFor(async () => (await page.locator('#histlist .item').count()) === 1, { what: 'search by ticket' });
+  assert.equal((await (await byTicket).json()).results[0].ticket, ticket, 'the hub finds it by number');
+  await waitFor(async () => (await page.$$eval('#histlist .item', (els) => els.map((e) => e.dataset.ticket))).join() === ticket, { what: 'search by ticket' });
   await page.click('#hist-all');
   await screenshot(page, 'dashboard-history');
   await Promise.all([ctx.close(), ictx.close(), a.vctx.close(), b.vctx.close()]);

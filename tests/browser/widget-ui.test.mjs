@@ -243,3 +243,49 @@ test('the visitor ends the chat: resolved, and the survey is offered once a pers
   await waitFor(async () => /Thank you/.test(await widgetText(page, '#sq')), { what: 'thanks' });
   await ctx.close();
 });
+
+test('the served widget is one script under the 25 KB gzipped budget, and the dashboard script parses', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const widget = await fetch(hub.url + '/widget.js').then((r) => r.text());
+  const gz = gzipSync(Buffer.from(widget)).length;
+  assert.ok(gz < 25 * 1024, `widget.js is ${gz} bytes gzipped, over the 25 KB budget`);
+  // The parts joined by the hub (src/web.rs) form one valid script each.
+  new Function(widget);
+  new Function(await fetch(hub.url + '/agent.js').then((r) => r.text()));
+});
+
+test('phone: every text field of the widget is at least 16 px, so iOS does not zoom on focus', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await ctx.newPage();
+  // The host page's own text is small; the widget must not inherit it.
+  await page.goto(host.page({ hubUrl: hub.url, css: 'html { font-size: 12px; } body { font-size: 13px; }' }));
+  await openWidget(page);
+  const sizes = await page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot
+    .querySelectorAll('textarea, input')].map((e) => [e.className, parseFloat(getComputedStyle(e).fontSize)]));
+  assert.ok(sizes.some(([cls]) => cls === 'input'), 'the message input is there');
+  for (const [cls, px] of sizes) assert.ok(px >= 16, `.${cls} is ${px}px: iOS zooms into fields under 16px`);
+  await ctx.close();
+});
+
+test('the site\'s bot_name: the built-in bot greets with it, its messages and the status line carry it', async () => {
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const day = days[(new Date().getUTCDay() + 2) % 7];
+  const botHub = await startHub({
+    config: `[[sites]]\nkey = "default"\nsecret = "${SITE_SECRET}"\nbot_name = "Velo"\n[[departments]]\nname = "support"\ntimezone = "Etc/GMT"\nhours = { ${day} = "09:00-17:00" }\n`,
+  });
+  try {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(host.page({ hubUrl: botHub.url, settings: { locale: 'en-US' } }));
+    await openWidget(page);
+    await widgetSend(page, 'Hello, where is my parcel? It should have arrived yesterday.');
+    // Closed: the bot takes the chat and greets under the site's name.
+    await waitFor(async () => (await widgetMessages(page)).some((m) => m.role === 'bot' && m.text.startsWith("Hello, I'm Velo")), { what: 'the greeting' });
+    const who = await page.evaluate(() => [...document.querySelector('switchboard-widget').shadowRoot.querySelectorAll('.log .msg.bot .who')].map((e) => e.textContent));
+    assert.ok(who.length && who.every((n) => n === 'Velo'), JSON.stringify(who));
+    assert.match(await widgetText(page, '.status'), /^Velo is helping you/);
+    await ctx.close();
+  } finally {
+    await botHub.stop();
+  }
+});

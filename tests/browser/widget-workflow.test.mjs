@@ -20,7 +20,8 @@ after(async () => {
   await hub?.stop();
 });
 
-const AT = '2026-12-07T10:00:00Z';
+// Now, so that the replies' times sit beside the visitor's own in the screenshots.
+const AT = new Date().toISOString();
 const dept = (extra = {}) => ({ name: 'support', open: true, next_change: null, ...extra });
 const conv = (id, extra = {}) => ({
   conversation_id: id, ticket: 'SB-' + id.slice(-4), status: 'queued', department: 'support', language: 'de',

@@ -289,3 +289,13 @@ fn the_bot_answers_from_the_store_search_in_the_conversations_language() {
     let out = texts(&bot.on_frame(&ServerFrame::Message(msg(id, 3, Role::Visitor, "Quantenphysik"))));
     assert!(out[0].starts_with("Dazu habe ich in unseren Hilfeartikeln nichts gefunden"), "{out:?}");
 }
+
+#[test]
+fn the_greeting_names_the_bot_as_the_hub_names_it_for_the_site() {
+    let id = ConversationId::random();
+    let mut bot = core();
+    let mut v = view(id, Some("en"), None, None);
+    v.bot = Some(BotRef { name: "Ada from Velo Shop".into() });
+    let out = texts(&bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new(), more: false }));
+    assert!(out[0].starts_with("Hello, I'm Ada from Velo Shop"), "{out:?}");
+}

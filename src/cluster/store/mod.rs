@@ -4,6 +4,7 @@
 //! node holding the lease can change anything.
 
 mod read;
+mod search;
 mod write;
 
 use std::cell::RefCell;

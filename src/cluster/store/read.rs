@@ -73,7 +73,7 @@ fn last_seq(entries: &[StreamEntry]) -> Seq {
 /// Conversations with their rating and their last seq. The record is written when the conversation
 /// changes, not with every message, so the last seq is read from the transcript itself, as the embedded
 /// store reads it from its messages: a new leader must continue each transcript after its last entry.
-fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<ConversationRecord>> {
+pub(super) fn conversations_by_id(s: &RedisStore, ids: &[String]) -> StoreResult<Vec<ConversationRecord>> {
     let ids: Vec<ConversationId> = ids.iter().filter_map(|i| i.parse().ok()).collect();
     let conv_keys: Vec<String> = ids.iter().map(|i| keys::conversation(*i)).collect();
     let rating_keys: Vec<String> = ids.iter().map(|i| keys::rating(*i)).collect();
@@ -192,6 +192,10 @@ impl StoreReader for RedisStore {
 
     fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
         report(self, query)
+    }
+
+    fn search(&self, query: &crate::store::search::SearchQuery) -> StoreResult<crate::store::search::SearchPage> {
+        super::search::search(self, query)
     }
 
     fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>> {

@@ -6,6 +6,7 @@ mod commands;
 mod guard;
 mod inactivity;
 mod notices;
+mod queue_lists;
 mod rules;
 mod workflow;
 

@@ -190,7 +190,7 @@ fn a_restart_fires_what_passed_while_down_and_repeats_nothing() {
             departments: vec![always("support")],
             require_verified: false,
             sla: sla.clone(),
-            guard: Default::default(),
+            ..Default::default()
         };
         let mut hub = Hub::new(settings, snapshot, later);
         assert!(hub.next_deadline().is_some_and(|d| d <= later) == (want > 0), "sent {sent:#b}");
