@@ -56,6 +56,10 @@ pub fn rating(id: ConversationId) -> String {
 pub fn agent(id: AgentId) -> String {
     format!("sb:agent:{id}")
 }
+/// The hashes of an agent's session tokens (deleted with the agent).
+pub fn agent_tokens(id: AgentId) -> String {
+    format!("sb:agent:{id}:tokens")
+}
 pub fn bot(id: BotId) -> String {
     format!("sb:bot:{id}")
 }

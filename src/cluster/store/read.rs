@@ -174,11 +174,11 @@ impl StoreReader for RedisStore {
     }
 
     fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>> {
-        sorted(self, &keys::history(conversation), limit)
+        listed(self, &keys::history(conversation), limit)
     }
 
     fn notes(&self, conversation: ConversationId) -> StoreResult<Vec<NoteRecord>> {
-        sorted(self, &keys::notes(conversation), MAX_NOTES)
+        listed(self, &keys::notes(conversation), MAX_NOTES)
     }
 
     fn canned(&self, agent: Option<AgentId>) -> StoreResult<Vec<CannedRecord>> {
@@ -242,7 +242,7 @@ fn report(s: &RedisStore, query: &ReportQuery) -> StoreResult<Report> {
     for chunk in ids.chunks(LIST_CHUNK) {
         let mut ops = Vec::new();
         for record in conversations_by_id(s, chunk)? {
-            let history: Vec<HistoryEntry> = sorted(s, &keys::history(record.id), usize::MAX / 2)?;
+            let history: Vec<HistoryEntry> = listed(s, &keys::history(record.id), usize::MAX / 2)?;
             let rating = record.rating.map(|score| StoreOp::SetRating {
                 conversation: record.id,
                 score,
@@ -257,11 +257,12 @@ fn report(s: &RedisStore, query: &ReportQuery) -> StoreResult<Report> {
     memory.report(query)
 }
 
-fn sorted<T: DeserializeOwned>(s: &RedisStore, key: &str, limit: usize) -> StoreResult<Vec<T>> {
+/// The first `limit` entries of a list, oldest first.
+fn listed<T: DeserializeOwned>(s: &RedisStore, key: &str, limit: usize) -> StoreResult<Vec<T>> {
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let raw: Vec<Vec<u8>> = s.with(|c| redis::cmd("ZRANGE").arg(key).arg(0).arg(limit - 1).query(c))?;
+    let raw: Vec<Vec<u8>> = s.with(|c| redis::cmd("LRANGE").arg(key).arg(0).arg(limit - 1).query(c))?;
     raw.iter().map(|b| decode(key, b)).collect()
 }
 
@@ -276,8 +277,10 @@ fn records<T: DeserializeOwned>(s: &RedisStore, keys: Vec<String>) -> StoreResul
 
 /// Everything a new leader keeps live.
 pub(super) fn snapshot(s: &RedisStore) -> StoreResult<Snapshot> {
-    let agents =
+    let mut agents: Vec<crate::store::AgentRecord> =
         records(s, members(s, keys::AGENTS)?.iter().filter_map(|i| i.parse().ok()).map(keys::agent).collect())?;
+    // In the embedded store's order (creation), so that a new leader restores the same queues.
+    agents.sort_by_key(|a| (a.created_at, a.id));
     let bots = records(s, members(s, keys::BOTS)?.iter().filter_map(|i| i.parse().ok()).map(keys::bot).collect())?;
     let identities: Vec<IdentityLink> = hash_values(s, keys::IDENTITIES)?;
     let notices: Vec<NoticeRecord> = hash_values(s, keys::NOTICES)?;
@@ -291,6 +294,8 @@ pub(super) fn snapshot(s: &RedisStore) -> StoreResult<Snapshot> {
             open_conversations.push(OpenConversation { record, client_msg_ids });
         }
     }
+    // Queue places are given in this order: creation, as the embedded store loads them.
+    open_conversations.sort_by_key(|c| (c.record.created_at, c.record.id));
     let (last, reserved): (Option<u64>, Option<u64>) =
         s.with(|c| redis::pipe().cmd("GET").arg(keys::LAST_TICKET).cmd("GET").arg(keys::TICKETS_RESERVED).query(c))?;
     let last_ticket = last.unwrap_or(1000);

@@ -168,10 +168,12 @@ fn a_batch_under_a_stale_or_lapsed_lease_is_refused_whole() {
     let seqs: Vec<_> = new.open().unwrap().messages_after(ConversationId(1), 0, 10).unwrap();
     assert_eq!(seqs, vec![message(1, 1, None), message(1, 2, Some("b"))], "the stale write left no trace");
 
-    // A seq already taken by another message is refused, never overwritten nor skipped.
+    // A seq already taken by another message refuses the whole batch before anything in it is written.
     let mut writer = new.open_writer().unwrap();
-    let err = writer.apply(&[StoreOp::PutMessage(message(1, 2, Some("other")))]).unwrap_err();
+    let batch = [StoreOp::PutMessage(message(1, 3, None)), StoreOp::PutMessage(message(1, 2, Some("other")))];
+    let err = writer.apply(&batch).unwrap_err();
     assert!(matches!(err, StoreError::Backend(ref m) if m.contains("holds another message")), "{err}");
+    assert_eq!(new.open().unwrap().messages_after(ConversationId(1), 0, 10).unwrap().len(), 2, "nothing written");
 
     // Nobody holds the lease (it expired while Redis was away): a retryable refusal.
     let mut c = redis::Client::open(redis.url.as_str()).unwrap().get_connection().unwrap();
@@ -208,4 +210,56 @@ fn knowledge_base_search_ranks_articles_kept_in_redis() {
     // A change moves the version: the next search sees it.
     w.apply(&[article(3, "en", "Refund times", "A refund takes five days")]).unwrap();
     assert_eq!(r.kb_search("refund", Some("en"), 5).unwrap().len(), 2);
+}
+
+#[test]
+fn history_keeps_its_order_within_a_millisecond_and_a_deleted_agent_takes_its_tokens() {
+    let redis = TestRedis::start();
+    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap();
+    let mut w = factory.open_writer().unwrap();
+    let entry = |what: &str, status| {
+        StoreOp::AddHistory(Box::new(HistoryEntry {
+            conversation_id: ConversationId(1),
+            at: at("2026-12-01T10:00:00Z"),
+            by: None,
+            what: what.into(),
+            status,
+            agent_id: None,
+            tier: 1,
+            note: None,
+        }))
+    };
+    // Queued then assigned in the same millisecond: "assigned" sorts first as text, not in time.
+    let ops = [entry("queued", Status::Queued), entry("assigned", Status::Assigned)];
+    w.apply(&ops).unwrap();
+    w.apply(&ops).unwrap();
+    let r = factory.open().unwrap();
+    let whats: Vec<_> = r.history(ConversationId(1), 10).unwrap().iter().map(|h| h.what.to_string()).collect();
+    assert_eq!(whats, ["queued", "assigned"], "in the order they happened, once each");
+
+    w.apply(&batch()).unwrap();
+    assert!(r.token(&[9; 32]).unwrap().is_some());
+    w.apply(&[StoreOp::DeleteAgent(AgentId(7))]).unwrap();
+    assert_eq!(r.token(&[9; 32]).unwrap(), None, "the agent's token is gone with it");
+    assert_eq!(r.agent_by_email("anna@example.com").unwrap(), None);
+}
+
+#[test]
+fn a_new_leader_restores_the_queue_in_the_order_the_conversations_came() {
+    let redis = TestRedis::start();
+    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap();
+    let mut w = factory.open_writer().unwrap();
+    let ops: Vec<StoreOp> = (1..=40u64)
+        .map(|i| {
+            let created_at = Timestamp::from_second(1_800_000_000 + i as i64).unwrap();
+            StoreOp::PutConversation(Box::new(ConversationRecord {
+                created_at,
+                ..ConversationRecord::sample(1000 - i, Status::Queued)
+            }))
+        })
+        .collect();
+    w.apply(&ops).unwrap();
+    let snapshot = factory.open().unwrap().load().unwrap();
+    let order: Vec<u64> = snapshot.open_conversations.iter().map(|c| c.record.id.0).collect();
+    assert_eq!(order, (1..=40u64).map(|i| 1000 - i).collect::<Vec<_>>(), "creation order, not a set's");
 }

@@ -13,31 +13,57 @@ use crate::store::{ConversationRecord, StoreError, StoreOp};
 /// Checks `sb:leader` against ARGV[1] (`LAPSED` when nobody holds it: the renewal may take it back;
 /// `FENCED` when another node does), then runs the commands packed after it: a count, then that many
 /// arguments, per command. An `XADD` whose id is taken is a repeat when that entry holds the same
-/// message (ignored), and an error otherwise: a seq is never given to two messages.
-/// `SETMAX key n` and `HDELIFEQ key field value` are this script's own.
+/// message (skipped), and refuses the batch otherwise, before anything in it is written: a seq is never
+/// given to two messages. `SETMAX key n`, `HDELIFEQ key field value`, `RPUSHONCE list member` (appends
+/// unless that member was appended before: history and notes, in the order they happened) and
+/// `DELTOKENS set` (every token listed in the set) are this script's own.
 pub const APPLY: &str = r#"
 local holder = redis.call('GET', KEYS[1])
 if holder ~= ARGV[1] then
   if holder == false then return redis.error_reply('LAPSED the lease expired') end
   return redis.error_reply('FENCED another node leads')
 end
+-- First pass, before anything is written: a seq that another message holds, or that lies below the
+-- transcript's end without being there, refuses the whole batch.
 local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  if ARGV[i + 1] == 'XADD' then
+    local key, id = ARGV[i + 2], ARGV[i + 3]
+    local there = redis.call('XRANGE', key, id, id)
+    if #there > 0 then
+      if there[1][2][2] ~= ARGV[i + 5] then
+        return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' holds another message')
+      end
+    else
+      local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+      if #last > 0 and tonumber(string.sub(last[1][1], 3)) >= tonumber(string.sub(id, 3)) then
+        return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' is below the end of the transcript')
+      end
+    end
+  end
+  i = i + n + 1
+end
+i = 2
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
   local cmd = ARGV[i + 1]
   if cmd == 'XADD' then
-    local added = redis.pcall(unpack(ARGV, i + 1, i + n))
-    if type(added) == 'table' and added.err then
-      local there = redis.call('XRANGE', ARGV[i + 2], ARGV[i + 3], ARGV[i + 3])
-      if #there == 0 or there[1][2][2] ~= ARGV[i + 5] then
-        return redis.error_reply('SEQ ' .. ARGV[i + 2] .. ' ' .. ARGV[i + 3] .. ' holds another message')
-      end
+    if #redis.call('XRANGE', ARGV[i + 2], ARGV[i + 3], ARGV[i + 3]) == 0 then
+      redis.call(unpack(ARGV, i + 1, i + n))
     end
   elseif cmd == 'SETMAX' then
     local cur = tonumber(redis.call('GET', ARGV[i + 2]) or '0')
     if tonumber(ARGV[i + 3]) > cur then redis.call('SET', ARGV[i + 2], ARGV[i + 3]) end
   elseif cmd == 'HDELIFEQ' then
     if redis.call('HGET', ARGV[i + 2], ARGV[i + 3]) == ARGV[i + 4] then redis.call('HDEL', ARGV[i + 2], ARGV[i + 3]) end
+  elseif cmd == 'RPUSHONCE' then
+    if redis.call('SADD', ARGV[i + 2] .. ':seen', redis.sha1hex(ARGV[i + 3])) == 1 then
+      redis.call('RPUSH', ARGV[i + 2], ARGV[i + 3])
+    end
+  elseif cmd == 'DELTOKENS' then
+    for _, hash in ipairs(redis.call('SMEMBERS', ARGV[i + 2])) do redis.call('DEL', 'sb:token:' .. hash) end
+    redis.call('DEL', ARGV[i + 2])
   else
     redis.call(unpack(ARGV, i + 1, i + n))
   end
@@ -90,6 +116,8 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
             p.cmd(&[b"HSET", keys::AGENT_EMAILS.as_bytes(), a.email.to_lowercase().as_bytes(), id.as_bytes()]);
         }
         StoreOp::DeleteAgent(id) => {
+            // Its session tokens die with it, as in the embedded store.
+            p.cmd(&[b"DELTOKENS", keys::agent_tokens(*id).as_bytes()]);
             p.cmd(&[b"DEL", keys::agent(*id).as_bytes()]);
             p.cmd(&[b"SREM", keys::AGENTS.as_bytes(), id.to_string().as_bytes()]);
         }
@@ -97,7 +125,12 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
             p.cmd(&[b"SET", keys::bot(b.id).as_bytes(), &json(b)?]);
             p.cmd(&[b"SADD", keys::BOTS.as_bytes(), b.id.to_string().as_bytes()]);
         }
-        StoreOp::PutToken(t) => p.cmd(&[b"SET", keys::token(&t.hash).as_bytes(), &json(t)?]),
+        StoreOp::PutToken(t) => {
+            p.cmd(&[b"SET", keys::token(&t.hash).as_bytes(), &json(t)?]);
+            if let crate::domain::Participant::Agent(agent) = t.principal {
+                p.cmd(&[b"SADD", keys::agent_tokens(agent).as_bytes(), hex::encode(t.hash).as_bytes()]);
+            }
+        }
         StoreOp::DeleteToken(hash) => p.cmd(&[b"DEL", keys::token(hash).as_bytes()]),
         StoreOp::PutIdentity(link) => {
             let field = keys::identity_field(&link.site, &link.sub);
@@ -106,10 +139,7 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
         StoreOp::SetRating { conversation, score, comment } => {
             p.cmd(&[b"SET", keys::rating(*conversation).as_bytes(), &json(&(score, comment))?]);
         }
-        StoreOp::AddHistory(h) => {
-            let at = h.at.as_millisecond().to_string();
-            p.cmd(&[b"ZADD", keys::history(h.conversation_id).as_bytes(), at.as_bytes(), &json(h)?]);
-        }
+        StoreOp::AddHistory(h) => p.cmd(&[b"RPUSHONCE", keys::history(h.conversation_id).as_bytes(), &json(h)?]),
         StoreOp::PutNotice(n) => p.cmd(&[b"HSET", keys::NOTICES.as_bytes(), n.id.to_string().as_bytes(), &json(n)?]),
         StoreOp::DeleteNotice(id) => p.cmd(&[b"HDEL", keys::NOTICES.as_bytes(), id.to_string().as_bytes()]),
         StoreOp::PutArticle(a) => {
@@ -123,10 +153,7 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
         StoreOp::ReserveTickets { up_to } => {
             p.cmd(&[b"SETMAX", keys::TICKETS_RESERVED.as_bytes(), up_to.to_string().as_bytes()])
         }
-        StoreOp::PutNote(n) => {
-            let at = n.at.as_millisecond().to_string();
-            p.cmd(&[b"ZADD", keys::notes(n.conversation_id).as_bytes(), at.as_bytes(), &json(n)?]);
-        }
+        StoreOp::PutNote(n) => p.cmd(&[b"RPUSHONCE", keys::notes(n.conversation_id).as_bytes(), &json(n)?]),
         StoreOp::PutCanned(c) => p.cmd(&[b"HSET", keys::CANNED.as_bytes(), c.id.as_bytes(), &json(c)?]),
         StoreOp::DeleteCanned(id) => p.cmd(&[b"HDEL", keys::CANNED.as_bytes(), id.as_bytes()]),
     }
