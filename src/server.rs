@@ -26,6 +26,8 @@ const BUILTIN_BOT_CONN: ConnId = ConnId::new(0, 1);
 const METRICS_UPKEEP: Duration = Duration::from_secs(5);
 /// How long connections get to close after the shutdown notice.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often start-up tries the store again while it cannot be reached.
+const STORE_RETRY: Duration = Duration::from_millis(500);
 /// How long the hub gets to flush its last jobs when stopping.
 const HUB_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -63,8 +65,9 @@ pub async fn build_on(
     // The second-opinion language models are built now, not on the first visitor's message.
     tokio::task::spawn_blocking(crate::routing::language::warm_up);
     let mut writer = factory.open_writer()?;
-    let visitor_tokens = VisitorTokens::new(writer.secret(crate::visitor_token::KEY_NAME)?);
-    let snapshot = writer.load().context("loading the store")?;
+    let key = until_reachable(|| writer.secret(crate::visitor_token::KEY_NAME)).await?;
+    let visitor_tokens = VisitorTokens::new(key);
+    let snapshot = until_reachable(|| writer.load()).await.context("loading the store")?;
     let readers = ReadPool::new(factory)?;
     let registry = ConnRegistry::new();
     let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
@@ -135,6 +138,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     std::io::stdout().flush()?;
     run(&config, listener, built).await
+}
+
+/// Runs a start-up read again while the store says it cannot be reached (Redis restarting): a new
+/// leader waits for its store rather than exiting with the lease held. Other errors are returned.
+async fn until_reachable<T>(mut read: impl FnMut() -> crate::store::StoreResult<T>) -> crate::store::StoreResult<T> {
+    loop {
+        match read() {
+            Err(crate::store::StoreError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "the store cannot be reached; waiting");
+                tokio::time::sleep(STORE_RETRY).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {

@@ -31,6 +31,13 @@ fn two_nodes(redis: &Redis, admin: &str) -> (Server, Server) {
     (a, b)
 }
 
+/// A visitor's message whose answer (ack or error) carries `id` as its `ref`.
+fn with_ref(id: &str, text: &str) -> Value {
+    let mut m = message(id, text);
+    m["ref"] = json!(id);
+    m
+}
+
 fn admin_token() -> String {
     format!("test-admin-{:032x}", rand::random::<u128>())
 }
@@ -326,14 +333,15 @@ async fn a_gateways_death_costs_its_clients_a_reconnect_and_takes_its_agents_off
     .await;
 }
 
-/// Redis killed during traffic and restarted on its files: while it is away messages get `unavailable`
-/// and `/healthz` is 503; then service resumes without restarting any node, and every acked message is
-/// there, in order.
+/// Redis killed during traffic, away for longer than the lease, and restarted on its files: while it is
+/// away messages get `unavailable` (even behind a write that waits for Redis) and `/healthz` is 503; then
+/// service resumes with the same leader and no node restarted, and every acked message is there, in
+/// order, and nothing that was refused.
 #[tokio::test]
 async fn redis_away_and_back_loses_nothing_acked() {
     let mut redis = Redis::start();
     let admin = admin_token();
-    let (a, b) = two_nodes(&redis, &admin);
+    let (mut a, b) = two_nodes(&redis, &admin);
     let (mut visitor, _) = b.visitor_connect(json!({})).await;
     let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
     let conv = s(&ack["conversation_id"]);
@@ -344,20 +352,26 @@ async fn redis_away_and_back_loses_nothing_acked() {
     }
 
     redis.kill9();
-    let deadline = std::time::Instant::now() + Duration::from_secs(LEASE_SECS * 3);
+    let away = std::time::Instant::now();
+    // Sent at once: the hub may not know yet, and its write waits for Redis.
+    visitor.send(with_ref("inflight", "sent as redis died")).await;
+    let deadline = away + Duration::from_secs(LEASE_SECS * 3);
     while a.get("/healthz", None).await.0 != 503 {
         assert!(std::time::Instant::now() < deadline, "/healthz never said 503");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    visitor.send(message("away", "while redis is away")).await;
-    let answer = visitor.recv_until("an answer", |f| f["type"] == "error" || f["type"] == "ack").await;
+    visitor.send(with_ref("away", "while redis is away")).await;
+    let answer = visitor.recv_until("an answer to away", |f| f["client_msg_id"] == "away" || f["ref"] == "away").await;
     assert_eq!((answer["type"].clone(), answer["code"].clone()), (json!("error"), json!("unavailable")), "{answer}");
 
+    // Away for longer than the lease: the gateway must leave the old leader its lease.
+    let past_lease = away + Duration::from_secs(LEASE_SECS * 2);
+    tokio::time::sleep(past_lease.saturating_duration_since(std::time::Instant::now())).await;
     redis.restart();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
-        visitor.send(message("after", "redis is back")).await;
-        let f = visitor.recv_until("an answer", |f| f["type"] == "error" || f["type"] == "ack").await;
+        visitor.send(with_ref("after", "redis is back")).await;
+        let f = visitor.recv_until("an answer", |f| f["client_msg_id"] == "after" || f["ref"] == "after").await;
         if f["type"] == "ack" {
             acked.push(f["seq"].as_u64().unwrap());
             break;
@@ -366,15 +380,25 @@ async fn redis_away_and_back_loses_nothing_acked() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(a.get("/healthz", None).await.0, 200);
+    assert!(a.is_running(), "the leader was not restarted");
+    assert!(!b.printed("hub-b: leading"), "the gateway did not take over from a healthy leader");
+
+    let inflight = visitor.skipped.iter().find(|f| f["client_msg_id"] == "inflight" || f["ref"] == "inflight").cloned();
+    let inflight_acked = inflight.as_ref().is_some_and(|f| f["type"] == "ack");
+    if let Some(f) = inflight.as_ref().filter(|_| inflight_acked) {
+        acked.push(f["seq"].as_u64().unwrap());
+    }
     visitor.send(json!({"type": "sync", "conversation_id": conv, "after_seq": 0})).await;
     visitor.recv_type("synced").await;
-    let seqs: Vec<u64> =
-        visitor.skipped.iter().filter(|f| f["type"] == "message").map(|f| f["seq"].as_u64().unwrap()).collect();
+    let messages: Vec<Value> = visitor.skipped.iter().filter(|f| f["type"] == "message").cloned().collect();
+    let seqs: Vec<u64> = messages.iter().map(|f| f["seq"].as_u64().unwrap()).collect();
     for seq in &acked {
         assert!(seqs.contains(seq), "acked seq {seq} lost: {seqs:?}");
     }
     assert_eq!(seqs, (1..=*seqs.last().unwrap()).collect::<Vec<_>>(), "in order, no gap");
-    assert!(!visitor.skipped.iter().any(|f| f["text"] == "while redis is away"), "an unacked message appeared");
+    assert!(!messages.iter().any(|f| f["text"] == "while redis is away"), "a refused message appeared");
+    let inflight_stored = messages.iter().any(|f| f["text"] == "sent as redis died");
+    assert_eq!(inflight_stored, inflight_acked, "stored exactly when acknowledged: {inflight:?}");
 }
 
 /// `/api/admin/cluster` lists both nodes with their roles and connections; metrics carry the node.

@@ -81,7 +81,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let held = token.get().unwrap_or_default();
     tokio::spawn(keep(lease));
     let url = config.cluster.redis_url.as_deref().expect("cluster mode has a redis_url");
-    let factory = RedisFactory::new(url, token)?;
+    let told = view.clone();
+    let factory = RedisFactory::new(url, token)?.on_unreachable(Arc::new(move || told.redis_failed()));
     let built = crate::server::build_on(&config, &factory, Some(view)).await?;
     println!("switchboard node {node}: leading ({held})");
     std::io::stdout().flush()?;
@@ -95,6 +96,7 @@ async fn relay_until_leader(listener: &tokio::net::TcpListener, view: &ClusterVi
     attempt.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stop = crate::server::wait_for_signal();
     tokio::pin!(stop);
+    let mut back = AfterOutage::default();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -106,13 +108,48 @@ async fn relay_until_leader(listener: &tokio::net::TcpListener, view: &ClusterVi
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            _ = attempt.tick() => match lease.try_acquire().await {
-                Ok(true) => return true,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "redis unreachable while waiting for the lease"),
-            },
+            _ = attempt.tick() => {
+                if !back.ready(view.redis_up(), view.timeout) {
+                    continue;
+                }
+                match lease.try_acquire().await {
+                    Ok(true) => return true,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "redis unreachable while waiting for the lease"),
+                }
+            }
             _ = &mut stop => return false,
         }
+    }
+}
+
+/// A gateway's patience after Redis was away: the leader of before gets one whole lease to take its
+/// lapsed lease back (it renews every third of it), so that Redis coming back does not change the
+/// leader and drop every client (spec 6.6: service resumes without restarting any node).
+#[derive(Default)]
+struct AfterOutage {
+    /// Redis was seen away, and since when it is back.
+    outage: bool,
+    back_since: Option<std::time::Instant>,
+}
+
+impl AfterOutage {
+    /// Whether this gateway may try for the lease now.
+    fn ready(&mut self, redis_up: bool, lease: Duration) -> bool {
+        if !redis_up {
+            self.outage = true;
+            self.back_since = None;
+            return false;
+        }
+        if !self.outage {
+            return true;
+        }
+        let since = *self.back_since.get_or_insert_with(std::time::Instant::now);
+        if since.elapsed() < lease {
+            return false;
+        }
+        self.outage = false;
+        true
     }
 }
 

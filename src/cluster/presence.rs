@@ -68,12 +68,20 @@ impl ClusterView {
     /// Tells the hub each time Redis goes away or comes back.
     pub async fn tell_hub(self, hub: crate::hub::HubHandle) {
         let mut changes = self.redis_up.subscribe();
+        // The value now first: Redis may have gone while the hub was being built.
+        changes.mark_changed();
         while changes.changed().await.is_ok() {
             let up = *changes.borrow_and_update();
             if hub.send(crate::hub::HubEvent::StoreReachable { up }).await.is_err() {
                 return;
             }
         }
+    }
+
+    /// Records that Redis could not be reached (the dispatcher found out before the heartbeat did);
+    /// the next successful heartbeat says it is back.
+    pub fn redis_failed(&self) {
+        self.redis_up.send_if_modified(|up| std::mem::replace(up, false));
     }
 
     fn beat(&self) -> NodeBeat {

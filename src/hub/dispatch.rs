@@ -99,7 +99,7 @@ impl Dispatcher {
     /// `start` with another commit interval (tests make it long, to see batches form deterministically).
     pub(super) fn start_with(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>, interval: Duration) -> Dispatcher {
         let (tx, rx) = mpsc::channel(super::DISPATCH_QUEUE);
-        let worker = Worker { store, broker, meters: Meters::new(), interval };
+        let worker = Worker { store, broker, meters: Meters::new(), interval, held: Default::default() };
         let thread = std::thread::Builder::new()
             .name("switchboard-dispatch".into())
             .spawn(move || worker.run(rx))
@@ -129,6 +129,8 @@ struct Worker {
     meters: Meters,
     /// `MIN_COMMIT_INTERVAL` outside tests.
     interval: Duration,
+    /// Jobs that arrived while a batch waited for the store, in order (see `while_stuck`).
+    held: std::collections::VecDeque<Job>,
 }
 
 /// The dispatcher's histograms, looked up once rather than per commit or message.
@@ -160,7 +162,7 @@ impl Worker {
         // share its commit. Otherwise (a quiet hub) it commits at once, and a job that only sends never
         // waits.
         let mut busy = false;
-        while let Some(first) = rx.blocking_recv() {
+        while let Some(first) = self.held.pop_front().or_else(|| rx.blocking_recv()) {
             if busy
                 && !first.ops.is_empty()
                 && let Some(wait) = last_commit.and_then(|t| self.interval.checked_sub(t.elapsed()))
@@ -170,18 +172,18 @@ impl Worker {
             let mut count = first.ops.len();
             jobs.push(first);
             while count < MAX_BATCH_OPS {
-                match rx.try_recv() {
-                    Ok(job) => {
+                match self.held.pop_front().map_or_else(|| rx.try_recv().ok(), Some) {
+                    Some(job) => {
                         count += job.ops.len();
                         jobs.push(job);
                     }
-                    Err(_) => break,
+                    None => break,
                 }
             }
             ops.extend(jobs.iter_mut().flat_map(|j| j.ops.drain(..)));
             if !ops.is_empty() {
                 last_commit = Some(Instant::now());
-                self.commit(&ops);
+                self.commit(&ops, &mut rx);
                 ops.clear();
                 busy = !rx.is_empty();
             }
@@ -194,7 +196,7 @@ impl Worker {
         }
     }
 
-    fn commit(&mut self, ops: &[StoreOp]) {
+    fn commit(&mut self, ops: &[StoreOp], rx: &mut mpsc::Receiver<Job>) {
         let started = Instant::now();
         let mut attempt = 0;
         while attempt < COMMIT_ATTEMPTS {
@@ -211,6 +213,7 @@ impl Worker {
                     // hub refuses new writes meanwhile (`HubEvent::StoreReachable`).
                     tracing::warn!(error = %e, "store unreachable; the batch waits");
                     std::thread::sleep(UNREACHABLE_RETRY);
+                    self.while_stuck(rx);
                 }
                 Err(e) => {
                     attempt += 1;
@@ -223,6 +226,23 @@ impl Worker {
             "store commit failed {COMMIT_ATTEMPTS} times; stopping so that nothing unstored is acknowledged"
         );
         std::process::exit(70);
+    }
+
+    /// While a batch waits for the store: jobs that write nothing and only answer connections (errors
+    /// such as `unavailable`, pongs) go out now, unless a waiting job has something for the same
+    /// connection (its welcome, say: that comes first); the others wait, in order, behind the batch, at
+    /// most `DISPATCH_QUEUE` of them (then the hub waits too).
+    fn while_stuck(&mut self, rx: &mut mpsc::Receiver<Job>) {
+        while self.held.len() < super::DISPATCH_QUEUE {
+            let Ok(job) = rx.try_recv() else { return };
+            if answers_only(&job) && !job.effects.iter().any(|e| self.held.iter().any(|h| addresses(h, e))) {
+                for effect in job.effects {
+                    self.perform(effect);
+                }
+            } else {
+                self.held.push_back(job);
+            }
+        }
     }
 
     fn perform(&mut self, effect: Effect) {
@@ -256,6 +276,29 @@ impl Worker {
             Effect::CloseAll => self.broker.to_all(&OutItem::Close(1012, "service restart")),
         }
     }
+}
+
+/// A job that writes nothing and only sends frames to single connections: nothing in it depends on a
+/// batch waiting before it.
+fn answers_only(job: &Job) -> bool {
+    job.ops.is_empty()
+        && job
+            .effects
+            .iter()
+            .all(|e| matches!(e, Effect::ToConn { item: OutItem::Frame(_), .. } | Effect::Delivered(_)))
+}
+
+/// Whether `job` has something for the connection that `answer` (a `ToConn`) goes to that must come
+/// first: its subscription and welcome, a frame or a backlog queued for it, the closing notice.
+fn addresses(job: &Job, answer: &Effect) -> bool {
+    let Effect::ToConn { conn, .. } = answer else { return false };
+    job.effects.iter().any(|e| match e {
+        Effect::Subscribe { conn: c, .. } | Effect::ToConn { conn: c, .. } | Effect::Sync { conn: c, .. } => c == conn,
+        // A broadcast of an earlier message may reach the connection after an answer to a later frame:
+        // both carry their own ids, and nothing in either depends on the other.
+        Effect::ToParticipant { .. } | Effect::Transcript { .. } | Effect::Reply(_) | Effect::Delivered(_) => false,
+        Effect::CloseAll => true,
+    })
 }
 
 #[cfg(test)]

@@ -258,6 +258,16 @@ impl Server {
         }
     }
 
+    /// Whether the process printed a line containing `text` after its address.
+    pub fn printed(&self, text: &str) -> bool {
+        self.later.lock().unwrap().iter().any(|l| l.contains(text))
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    }
+
     /// Everything the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()

@@ -34,12 +34,22 @@ impl LeaseToken {
 pub struct RedisFactory {
     client: redis::Client,
     lease: LeaseToken,
+    on_unreachable: Option<Unreachable>,
 }
+
+/// Told each time a store instance finds Redis unreachable (the node's view, which tells the hub).
+pub type Unreachable = Arc<dyn Fn() + Send + Sync>;
 
 impl RedisFactory {
     pub fn new(url: &str, lease: LeaseToken) -> StoreResult<RedisFactory> {
         let client = redis::Client::open(url).map_err(unreachable)?;
-        Ok(RedisFactory { client, lease })
+        Ok(RedisFactory { client, lease, on_unreachable: None })
+    }
+
+    /// Calls `f` whenever a store instance finds Redis unreachable.
+    pub fn on_unreachable(mut self, f: Unreachable) -> RedisFactory {
+        self.on_unreachable = Some(f);
+        self
     }
 }
 
@@ -50,6 +60,7 @@ impl StoreFactory for RedisFactory {
             conn: RefCell::new(None),
             lease: self.lease.clone(),
             kb: RefCell::new(None),
+            on_unreachable: self.on_unreachable.clone(),
         }))
     }
 }
@@ -77,6 +88,7 @@ pub struct RedisStore {
     lease: LeaseToken,
     /// The knowledge base indexed for search, with the `sb:kb:version` it was built at.
     kb: RefCell<Option<(u64, crate::store::kb_memory::MemoryKb)>>,
+    on_unreachable: Option<Unreachable>,
 }
 
 impl RedisStore {
@@ -85,7 +97,7 @@ impl RedisStore {
     fn with<T>(&self, f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
         let mut slot = self.conn.borrow_mut();
         if slot.is_none() {
-            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(unreachable)?;
+            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(|e| self.unreachable(e))?;
             conn.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
             conn.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
             *slot = Some(conn);
@@ -97,10 +109,22 @@ impl RedisStore {
                 let error = classify(&e);
                 if matches!(error, StoreError::Unavailable(_)) {
                     *slot = None;
+                    if let Some(f) = &self.on_unreachable {
+                        f();
+                    }
                 }
                 Err(error)
             }
         }
+    }
+}
+
+impl RedisStore {
+    fn unreachable(&self, e: impl std::fmt::Display) -> StoreError {
+        if let Some(f) = &self.on_unreachable {
+            f();
+        }
+        unreachable(e)
     }
 }
 
