@@ -164,3 +164,114 @@ async fn a_sync_is_queued_with_its_cut_and_not_read_on_the_commit_path() {
         assert!(matches!(backlog.kind, BacklogKind::Sync { reference: None }));
     }
 }
+
+/// A store that is away until `up` is set, as Redis in cluster mode.
+struct Away {
+    up: Arc<std::sync::atomic::AtomicBool>,
+    tried: mpsc::UnboundedSender<()>,
+}
+
+impl Transcripts for Away {
+    fn messages_after(&self, _: ConversationId, _: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
+        unreachable!("the dispatcher read a backlog on the commit path")
+    }
+}
+
+impl StoreWriter for Away {
+    fn apply(&mut self, _: &[StoreOp]) -> StoreResult<()> {
+        let _ = self.tried.send(());
+        if self.up.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable("away".into()))
+        }
+    }
+}
+
+/// Reports what each connection is sent: a subscription, or an error frame's message.
+struct Recorder(mpsc::UnboundedSender<String>);
+
+impl Broker for Recorder {
+    fn subscribe(&self, conn: ConnId, _: crate::domain::Participant) {
+        let _ = self.0.send(format!("subscribe {}", conn.get()));
+    }
+    fn to_participant(&self, _: crate::domain::Participant, _: &crate::delivery::OutItem, _: Option<ConnId>) -> usize {
+        0
+    }
+    fn to_conn(&self, _: ConnId, item: crate::delivery::OutItem) -> bool {
+        if let crate::delivery::OutItem::Frame(f) = item
+            && let crate::protocol::ServerFrame::Error { message, .. } = &f.frame
+        {
+            let _ = self.0.send(message.clone());
+        }
+        true
+    }
+    fn to_all(&self, _: &crate::delivery::OutItem) {}
+}
+
+fn say(conn: u64, text: &str) -> Effect {
+    let frame = crate::protocol::ServerFrame::error(crate::protocol::ErrorCode::Unavailable, text, None);
+    Effect::ToConn { conn: ConnId::new(0, conn), item: crate::delivery::OutItem::frame(frame) }
+}
+
+async fn recv(seen: &mut mpsc::UnboundedReceiver<String>) -> Option<String> {
+    tokio::time::timeout(Duration::from_secs(5), seen.recv()).await.ok().flatten()
+}
+
+/// While a batch waits for the store, answers to other frames go out (the `unavailable` a client must
+/// get); a connection's answer still waits behind its own welcome; the rest follows in order once the
+/// store is back.
+#[tokio::test]
+async fn answers_go_out_while_a_batch_waits_for_the_store() {
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (tx, mut seen) = mpsc::unbounded_channel();
+    let (tried, mut attempts) = mpsc::unbounded_channel();
+    let dispatcher = Dispatcher::start_with(
+        Box::new(Away { up: up.clone(), tried }),
+        Arc::new(Recorder(tx)),
+        Duration::from_millis(1),
+    );
+    let visitor = crate::domain::Participant::Visitor(VisitorId(3));
+    let jobs = [
+        Job {
+            ops: vec![StoreOp::PutMessage(message())],
+            effects: vec![say(1, "ack of the stored message")],
+            ..Job::default()
+        },
+        Job { effects: vec![say(2, "unavailable for conn 2")], ..Job::default() },
+        Job {
+            effects: vec![Effect::Subscribe { conn: ConnId::new(0, 3), who: visitor }, say(3, "welcome of conn 3")],
+            ..Job::default()
+        },
+        Job { effects: vec![say(3, "unavailable for conn 3")], ..Job::default() },
+        Job { effects: vec![say(4, "unavailable for conn 4")], ..Job::default() },
+    ];
+    let mut jobs = jobs.into_iter();
+    dispatcher.submit(jobs.next().unwrap()).await;
+    attempts.recv().await.expect("the batch was tried");
+    // These arrive while the batch waits.
+    for job in jobs {
+        dispatcher.submit(job).await;
+    }
+    assert_eq!(recv(&mut seen).await.as_deref(), Some("unavailable for conn 2"));
+    assert_eq!(recv(&mut seen).await.as_deref(), Some("unavailable for conn 4"));
+    let early = tokio::time::timeout(Duration::from_millis(600), seen.recv()).await;
+    assert!(early.is_err(), "nothing else before the store is back: {early:?}");
+
+    up.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut rest = Vec::new();
+    for _ in 0..4 {
+        rest.push(recv(&mut seen).await.unwrap_or_default());
+    }
+    let three = ConnId::new(0, 3).get();
+    assert_eq!(
+        rest,
+        [
+            "ack of the stored message".to_string(),
+            format!("subscribe {three}"),
+            "welcome of conn 3".into(),
+            "unavailable for conn 3".into()
+        ]
+    );
+    dispatcher.finish().await;
+}
