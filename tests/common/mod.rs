@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod cluster;
 mod http;
 pub mod raw;
 pub mod redis;
