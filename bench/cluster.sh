@@ -73,7 +73,7 @@ for rate in "${RATES[@]}"; do
 
   rport=$(free_port)
   rm -rf "$TMP/redis" && mkdir -p "$TMP/redis"
-  taskset -c 1 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync always \
+  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly yes --appendfsync always \
     --dir "$TMP/redis" >/dev/null 2>&1 &
   PIDS+=($!)
   disown
