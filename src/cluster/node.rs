@@ -18,20 +18,30 @@ use crate::config::Config;
 pub const LOST_LEASE: i32 = 75;
 /// How long a node waits between attempts to reach Redis at start.
 const CONNECT_RETRY: Duration = Duration::from_secs(1);
+/// How long one attempt to reach Redis at start may take before the node says it is still waiting.
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
+
+/// The URL without its password, for the log.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
 
 /// Connects to Redis and checks that it fsyncs every write (spec 6.2). Returns the connection and
 /// whether it runs without that guarantee (allowed by `require_fsync = false`).
 async fn connect(config: &Config) -> anyhow::Result<(redis::aio::ConnectionManager, bool)> {
     let url = config.cluster.redis_url.as_deref().expect("cluster mode has a redis_url");
     let client = redis::Client::open(url).context("configuration key `cluster.redis_url`")?;
+    tracing::info!(url = %redacted(url), "connecting to redis");
     let mut conn = loop {
-        match redis::aio::ConnectionManager::new(client.clone()).await {
-            Ok(c) => break c,
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for redis");
-                tokio::time::sleep(CONNECT_RETRY).await;
-            }
+        match tokio::time::timeout(CONNECT_WAIT, redis::aio::ConnectionManager::new(client.clone())).await {
+            Ok(Ok(c)) => break c,
+            Ok(Err(e)) => tracing::warn!(error = %e, "waiting for redis"),
+            Err(_) => tracing::warn!("waiting for redis: no answer"),
         }
+        tokio::time::sleep(CONNECT_RETRY).await;
     };
     let durability = Durability::read(&mut conn).await.context("reading redis's appendonly and appendfsync")?;
     if durability.is_fsync_always() {
