@@ -95,6 +95,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let factory = RedisFactory::new(url, token)?.on_unreachable(Arc::new(move || told.redis_failed()));
     let built = crate::server::build_on(&config, &factory, Some(view)).await?;
     println!("switchboard node {node}: leading ({held})");
+    if config.demo {
+        crate::demo::print_welcome(addr);
+    }
     std::io::stdout().flush()?;
     crate::server::run(&config, listener, built).await
 }
