@@ -8,9 +8,12 @@ use switchboard::auth::check_identity;
 use switchboard::config::{Config, Limits};
 use switchboard::transport::{bounds, codec};
 
+/// A fuzz target: any bytes in, a panic on a broken promise.
+pub type Target = fn(&[u8]);
+
 /// The targets by name (the corpus directory of each is `fuzz/corpus/<name>`).
 #[allow(dead_code)]
-pub const TARGETS: [(&str, fn(&[u8])); 3] =
+pub const TARGETS: [(&str, Target); 3] =
     [("client_frame", client_frame), ("identity_token", identity_token), ("config", config)];
 
 /// The client frame decoder: any text a client sends is decoded, its `ref` peeked, and its strings
