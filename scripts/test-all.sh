@@ -39,8 +39,10 @@ SWITCHBOARD_BIN="$PWD/target/debug/switchboard" LOADGEN_BIN="$PWD/target/debug/l
 
 step "fuzz"
 # The corpus replay runs on every machine (it is also part of `cargo test` above); libFuzzer needs
-# nightly. Its first build took 11-31 minutes on a loaded 2-core machine: FUZZ_BUILD_SECS bounds it, and
-# a build that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes.
+# nightly. Measured on the loaded 2-core development machine: `cargo install cargo-fuzz --locked` 139 s,
+# a fuzz build from a cold cache 11-31 minutes (29 min on 2026-12-06): FUZZ_BUILD_SECS bounds it, and a
+# build that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes
+# (~4 min for the rest, plus up to 2.5 + 15 + 3 min here).
 fuzz_mode="corpus replay on stable"
 if rustup run nightly cargo --version >/dev/null 2>&1; then
   if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
