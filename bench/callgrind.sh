@@ -4,6 +4,7 @@
 # `valgrind --tool=callgrind`; (I(6 s) - I(2 s)) / 4,000 messages cancels start-up and set-up.
 #   bash bench/callgrind.sh /tmp/hubs/switchboard-before /tmp/hubs/switchboard-after
 # HUB_CONFIG: the hub's config file (default bench/hub-bench.toml). Prints "binary: N instructions/msg".
+# CALLGRIND_KEEP=DIR keeps each profile as DIR/<binary name>-<seconds>s.out, for callgrind_annotate.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -26,6 +27,10 @@ count() { # $1 binary, $2 seconds -> instructions
   grep -q '"loss":0' "$tmp/load" || echo "warning: $1 ${2}s lost messages" >&2
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   out=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$tmp/cg.out" | head -1)
+  if [[ -n ${CALLGRIND_KEEP:-} ]]; then
+    mkdir -p "$CALLGRIND_KEEP"
+    cp "$tmp/cg.out" "$CALLGRIND_KEEP/$(basename "$1")-${2}s.out"
+  fi
   rm -rf "$tmp"
   echo "$out"
 }

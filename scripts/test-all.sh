@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The one test command (README): installs what the suites need on a fresh Debian machine, then runs
-# every suite: Rust unit + HTTP + integration tests, the browser tests, and the load-generator smoke.
+# every suite: Rust unit + HTTP + integration tests, the browser tests, the load-generator smoke, and
+# the fuzz targets (libFuzzer for FUZZ_SECS each where a nightly toolchain is present, else the
+# committed corpus replayed through the same target functions on stable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==== %s ====\n' "$*"; }
+
+step "toolchains"
+rustup toolchain list || echo "(no rustup)"
 
 step "system packages"
 need=()
@@ -31,3 +36,32 @@ SWITCHBOARD_BIN="$PWD/target/debug/switchboard" sh tests/browser/run.sh
 
 step "load generator smoke (no message lost or repeated)"
 SWITCHBOARD_BIN="$PWD/target/debug/switchboard" LOADGEN_BIN="$PWD/target/debug/loadgen" bash bench/smoke.sh
+
+step "fuzz"
+# The corpus replay runs on every machine (it is also part of `cargo test` above); libFuzzer needs
+# nightly. Measured on the loaded 2-core development machine: `cargo install cargo-fuzz --locked` 139 s,
+# a fuzz build from a cold cache 11-31 minutes (29 min on 2026-12-06): FUZZ_BUILD_SECS bounds it, and a
+# build that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes
+# (~4 min for the rest, plus up to 2.5 + 15 + 3 min here).
+fuzz_mode="corpus replay on stable"
+if rustup run nightly cargo --version >/dev/null 2>&1; then
+  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    started=$SECONDS
+    cargo install cargo-fuzz --locked
+    echo "cargo-fuzz installed in $((SECONDS - started)) s"
+  fi
+  if timeout "${FUZZ_BUILD_SECS:-900}" cargo +nightly fuzz build -O; then
+    fuzz_mode="libFuzzer on nightly, ${FUZZ_SECS:-60} s per target"
+  else
+    echo "the fuzz build did not finish within ${FUZZ_BUILD_SECS:-900} s"
+  fi
+else
+  echo "no nightly toolchain"
+fi
+echo "fuzz mode: $fuzz_mode"
+if [[ $fuzz_mode == libFuzzer* ]]; then
+  FUZZ_SECS="${FUZZ_SECS:-60}" bash scripts/fuzz.sh
+else
+  cargo test --test fuzz_corpus -- --nocapture
+fi
+echo "fuzz mode that ran: $fuzz_mode"

@@ -237,6 +237,9 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reads the bot's knowledge base now (a missing directory fails the start), then registers the bot, stores
+/// its articles and starts it in the background: those are writes, and on a full disk they wait for room
+/// (`hub::dispatch`) while the server already listens and serves reads.
 async fn start_builtin_bot(
     hub: &HubHandle,
     registry: &Arc<ConnRegistry>,
@@ -244,13 +247,11 @@ async fn start_builtin_bot(
     config: &Config,
 ) -> anyhow::Result<()> {
     let name = config.bot.name.clone();
-    hub.admin(|reply| AdminCommand::EnsureBot { id: BUILTIN_BOT, name, token_hash: None, reply }).await??;
     let dir = config.knowledge_base_dir();
     let kb = crate::bot::kb::KnowledgeBase::load(&dir).with_context(|| format!("reading {}", dir.display()))?;
     tracing::info!(articles = kb.len(), dir = %dir.display(), "built-in bot starting");
     // The files become knowledge-base articles (spec 7.6), searched like the admin's.
     let ops = crate::bot::store_kb::file_articles(&kb, jiff::Timestamp::now());
-    hub.admin(|reply| AdminCommand::Persist(ops, reply)).await??;
     let settings = crate::bot::BotSettings {
         bot: BUILTIN_BOT,
         name: config.bot.name.as_str().into(),
@@ -259,6 +260,17 @@ async fn start_builtin_bot(
         readers: Some(readers.clone()),
         search: Some(crate::bot::store_kb::search(readers.clone())),
     };
-    crate::bot::spawn(hub.clone(), registry.clone(), settings);
+    let (hub, registry) = (hub.clone(), registry.clone());
+    tokio::spawn(async move {
+        let registered = async {
+            hub.admin(|reply| AdminCommand::EnsureBot { id: BUILTIN_BOT, name, token_hash: None, reply }).await??;
+            hub.admin(|reply| AdminCommand::Persist(ops, reply)).await??;
+            anyhow::Ok(())
+        };
+        match registered.await {
+            Ok(()) => drop(crate::bot::spawn(hub, registry, settings)),
+            Err(e) => tracing::error!(error = %e, "the built-in bot could not be registered"),
+        }
+    });
     Ok(())
 }

@@ -231,6 +231,8 @@ pub enum SystemEvent {
     Transferred,
     Escalated,
     Resolved,
+    /// Resolved because its visitor was gone and silent for `limits.inactive_resolve_minutes`.
+    ResolvedInactive,
 }
 wire_enum!(SystemEvent {
     Queued => "queued",
@@ -238,6 +240,7 @@ wire_enum!(SystemEvent {
     Transferred => "transferred",
     Escalated => "escalated",
     Resolved => "resolved",
+    ResolvedInactive => "resolved_inactive",
 });
 
 /// An agent's own choice; `Away` takes no new chats.

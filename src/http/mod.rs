@@ -66,6 +66,11 @@ async fn health(State(app): State<App>) -> impl IntoResponse {
     if app.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "stopping"})));
     }
+    if app.hub.store_health().commits_failing() {
+        // Reads still work; writes wait for room. A restart would not make room: this is for readiness.
+        let body = serde_json::json!({"status": "store_full", "reason": "the store takes no commits (disk full)"});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
+    }
     match app.cluster.get() {
         Some(node) if !node.redis_up() => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"})))

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::events::DomainEvent;
+use super::health::StoreHealth;
 use crate::delivery::{Backlog, BacklogKind, Broker, ConnId, OutItem};
 use crate::domain::{ConversationId, Participant, Seq};
 use crate::protocol::{ConversationView, Ref};
@@ -25,11 +26,17 @@ pub const MAX_BATCH_OPS: usize = 4096;
 /// latency; only a busy hub waits (jobs arrived while the last commit ran): a write to a quiet hub
 /// commits at once. The measurements behind this value are in docs/benchmarks.md ("Constants").
 pub const MIN_COMMIT_INTERVAL: Duration = Duration::from_millis(1);
-/// Commit attempts before the process gives up (after an fsync failure the page cache cannot be trusted,
-/// so it stops and restarts from what is on disk rather than acknowledging on a guess).
+/// Commit attempts, for an error that is neither a full disk nor an I/O failure (a busy lock, say),
+/// before the process gives up and restarts from what is on disk.
 const COMMIT_ATTEMPTS: u32 = 3;
 /// How often a batch is tried again while the store cannot be reached.
 const UNREACHABLE_RETRY: Duration = Duration::from_millis(250);
+/// The first wait before a batch that failed for want of space is tried again; each failure doubles it,
+/// up to `FULL_RETRY_MAX`. A full disk is retried for as long as it lasts (see `Worker::commit`).
+pub const FULL_RETRY_FIRST: Duration = Duration::from_millis(50);
+/// The longest wait between two tries of a batch on a full disk: service resumes within this of space
+/// coming back.
+pub const FULL_RETRY_MAX: Duration = Duration::from_secs(2);
 
 pub enum Effect {
     /// Deliver `who`'s frames to this connection from now on.
@@ -92,14 +99,19 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn start(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>) -> Dispatcher {
-        Dispatcher::start_with(store, broker, MIN_COMMIT_INTERVAL)
+    pub fn start(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>, health: Arc<StoreHealth>) -> Dispatcher {
+        Dispatcher::start_with(store, broker, MIN_COMMIT_INTERVAL, health)
     }
 
     /// `start` with another commit interval (tests make it long, to see batches form deterministically).
-    pub(super) fn start_with(store: Box<dyn StoreWriter>, broker: Arc<dyn Broker>, interval: Duration) -> Dispatcher {
+    pub(super) fn start_with(
+        store: Box<dyn StoreWriter>,
+        broker: Arc<dyn Broker>,
+        interval: Duration,
+        health: Arc<StoreHealth>,
+    ) -> Dispatcher {
         let (tx, rx) = mpsc::channel(super::DISPATCH_QUEUE);
-        let worker = Worker { store, broker, meters: Meters::new(), interval, held: Default::default() };
+        let worker = Worker { store, broker, meters: Meters::new(), interval, held: Default::default(), health };
         let thread = std::thread::Builder::new()
             .name("switchboard-dispatch".into())
             .spawn(move || worker.run(rx))
@@ -131,6 +143,8 @@ struct Worker {
     interval: Duration,
     /// Jobs that arrived while a batch waited for the store, in order (see `while_stuck`).
     held: std::collections::VecDeque<Job>,
+    /// Set while a batch waits for room on a full disk.
+    health: Arc<StoreHealth>,
 }
 
 /// The dispatcher's histograms, looked up once rather than per commit or message.
@@ -196,12 +210,23 @@ impl Worker {
         }
     }
 
+    /// Commits `ops`, however long that takes. A full disk (`StoreError::Full`: the transaction was rolled
+    /// back whole) is waited out: the batch is tried again with a growing pause while `StoreHealth` tells
+    /// connections to refuse what would need a write, and none of the batch's effects (acks included) is
+    /// performed until it is durable. An I/O error stops the process at once: after a failed fsync the
+    /// page cache no longer says what is on disk, so neither a retry nor an ack may rest on it; the
+    /// restart reads what the disk really holds. An unreachable store (cluster mode) is waited for as well.
+    /// Anything else is tried `COMMIT_ATTEMPTS` times.
     fn commit(&mut self, ops: &[StoreOp], rx: &mut mpsc::Receiver<Job>) {
         let started = Instant::now();
-        let mut attempt = 0;
-        while attempt < COMMIT_ATTEMPTS {
+        let (mut attempt, mut full_for, mut pause) = (0u32, 0u32, FULL_RETRY_FIRST);
+        loop {
             match self.store.apply(ops) {
                 Ok(()) => {
+                    if full_for > 0 {
+                        tracing::warn!(tries = full_for, "the store takes commits again; service resumes");
+                        self.health.set_failing(false);
+                    }
                     self.meters.commit_seconds.record(started.elapsed().as_secs_f64());
                     self.meters.batch_ops.record(ops.len() as f64);
                     return;
@@ -215,17 +240,34 @@ impl Worker {
                     std::thread::sleep(UNREACHABLE_RETRY);
                     self.while_stuck(rx);
                 }
+                Err(StoreError::Full(e)) => {
+                    if full_for == 0 {
+                        tracing::error!(error = %e, "the store is full: holding the batch and refusing writes until there is room");
+                        self.health.set_failing(true);
+                    }
+                    metrics::counter!("switchboard_store_full_retries_total").increment(1);
+                    full_for = full_for.saturating_add(1);
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(FULL_RETRY_MAX);
+                    self.while_stuck(rx);
+                }
+                Err(e @ (StoreError::Io(_) | StoreError::Corrupt(_))) => {
+                    tracing::error!(error = %e, "store commit failed; stopping so that nothing unstored is acknowledged");
+                    std::process::exit(70);
+                }
                 Err(e) => {
                     attempt += 1;
                     tracing::error!(attempt, error = %e, "store commit failed");
+                    if attempt >= COMMIT_ATTEMPTS {
+                        tracing::error!(
+                            "store commit failed {COMMIT_ATTEMPTS} times; stopping so that nothing unstored is acknowledged"
+                        );
+                        std::process::exit(70);
+                    }
                     std::thread::sleep(Duration::from_millis(100 * u64::from(attempt)));
                 }
             }
         }
-        tracing::error!(
-            "store commit failed {COMMIT_ATTEMPTS} times; stopping so that nothing unstored is acknowledged"
-        );
-        std::process::exit(70);
     }
 
     /// While a batch waits for the store: jobs that write nothing and only answer connections (errors

@@ -53,7 +53,8 @@ fn start(interval: Duration, arrive: Option<(usize, Job)>) -> (Dispatcher, Queue
     let sizes = Arc::new(Mutex::new(Vec::new()));
     let queue: Queue = Arc::default();
     let store = Commits { sizes: sizes.clone(), arrive, queue: queue.clone() };
-    let dispatcher = Dispatcher::start_with(Box::new(store), Arc::new(LocalBroker(ConnRegistry::new())), interval);
+    let broker = Arc::new(LocalBroker(ConnRegistry::new()));
+    let dispatcher = Dispatcher::start_with(Box::new(store), broker, interval, Arc::default());
     assert!(queue.set(dispatcher.tx.clone()).is_ok());
     (dispatcher, queue, sizes)
 }
@@ -149,7 +150,7 @@ async fn a_sync_is_queued_with_its_cut_and_not_read_on_the_commit_path() {
     registry.register(ConnId::new(0, 7), out);
     fanout.subscribe(ConnId::new(0, 7), Participant::Visitor(VisitorId(1)));
     let store = Commits { sizes: Arc::default(), arrive: None, queue: Queue::default() };
-    let dispatcher = Dispatcher::start_with(Box::new(store), fanout, Duration::from_millis(1));
+    let dispatcher = Dispatcher::start_with(Box::new(store), fanout, Duration::from_millis(1), Arc::default());
     for cut in [Some(2), None] {
         let sync = Effect::Sync {
             conn: ConnId::new(0, 7),
@@ -230,6 +231,7 @@ async fn answers_go_out_while_a_batch_waits_for_the_store() {
         Box::new(Away { up: up.clone(), tried }),
         Arc::new(Recorder(tx)),
         Duration::from_millis(1),
+        Arc::default(),
     );
     let visitor = crate::domain::Participant::Visitor(VisitorId(3));
     let jobs = [
@@ -274,4 +276,61 @@ async fn answers_go_out_while_a_batch_waits_for_the_store() {
         ]
     );
     dispatcher.finish().await;
+}
+/// A store that fails every batch with `StoreError::Full` while `full` is set (the transaction rolled
+/// back, as SQLite's is), tells `tries` of each attempt, and counts the ops it committed.
+struct FillsUp {
+    full: Arc<std::sync::atomic::AtomicBool>,
+    tries: mpsc::UnboundedSender<()>,
+    committed: Arc<Mutex<usize>>,
+}
+
+impl Transcripts for FillsUp {
+    fn messages_after(&self, _: ConversationId, _: Seq, _: usize) -> StoreResult<Vec<MessageRecord>> {
+        unreachable!("the dispatcher read a backlog on the commit path")
+    }
+}
+
+impl StoreWriter for FillsUp {
+    fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
+        let _ = self.tries.send(());
+        if self.full.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Full("database or disk is full".into()));
+        }
+        *self.committed.lock().unwrap() += ops.len();
+        Ok(())
+    }
+}
+
+/// A full disk holds the batch, not the process: the dispatcher tries it again and again, says the store
+/// is failing (connections refuse writes meanwhile), performs none of its effects nor those behind it,
+/// and once there is room commits it and performs them in order.
+#[tokio::test]
+async fn a_full_store_holds_the_batch_and_its_effects_until_there_is_room_then_resumes_in_order() {
+    use crate::hub::StoreHealth;
+    let (tx, mut done) = mpsc::unbounded_channel();
+    let (tries_tx, mut tries) = mpsc::unbounded_channel();
+    let full = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let committed = Arc::new(Mutex::new(0));
+    let store = FillsUp { full: full.clone(), tries: tries_tx, committed: committed.clone() };
+    let health = Arc::new(StoreHealth::default());
+    let broker = Arc::new(LocalBroker(ConnRegistry::new()));
+    let dispatcher = Dispatcher::start_with(Box::new(store), broker, Duration::from_millis(1), health.clone());
+    dispatcher.submit(job("held", true, &tx, None)).await;
+    dispatcher.submit(job("behind it", false, &tx, None)).await;
+    let wait = Duration::from_secs(10);
+    tokio::time::timeout(wait, health.wait_for(true)).await.expect("the store is reported failing");
+    for _ in 0..3 {
+        tokio::time::timeout(wait, tries.recv()).await.expect("the batch is tried again").unwrap();
+    }
+    assert!(done.try_recv().is_err(), "no effect of the held batch nor of the job behind it was performed");
+    assert_eq!(*committed.lock().unwrap(), 0);
+    full.store(false, std::sync::atomic::Ordering::SeqCst);
+    tokio::time::timeout(wait, health.wait_for(false)).await.expect("the store is reported healthy again");
+    assert_eq!(next(&mut done, wait).await, Some("held"));
+    assert_eq!(next(&mut done, wait).await, Some("behind it"));
+    assert_eq!(*committed.lock().unwrap(), 1, "the held batch was committed once");
+    dispatcher.submit(job("after", true, &tx, None)).await;
+    assert_eq!(next(&mut done, wait).await, Some("after"));
+    assert!(!health.commits_failing());
 }

@@ -28,8 +28,8 @@ pub enum DomainEvent {
     Unassigned { conversation: ConversationId, agent: AgentId },
     /// The bot asked for a human.
     HandoffRequested { conversation: ConversationId },
-    /// It ended; `agent` held it then.
-    Resolved { conversation: ConversationId, agent: Option<AgentId> },
+    /// It ended; `agent` held it then; `inactive`: because its visitor was gone too long.
+    Resolved { conversation: ConversationId, agent: Option<AgentId>, inactive: bool },
     /// A department opened or closed.
     DepartmentHours { department: Arc<str>, open: bool },
 }
@@ -82,8 +82,9 @@ impl Hub {
                 self.system_message(conversation, SystemEvent::Escalated, None);
             }
             DomainEvent::HandoffRequested { conversation } => self.start_sla(conversation),
-            DomainEvent::Resolved { conversation, agent } => {
-                self.system_message(conversation, SystemEvent::Resolved, agent.map(Participant::Agent));
+            DomainEvent::Resolved { conversation, agent, inactive } => {
+                let line = if inactive { SystemEvent::ResolvedInactive } else { SystemEvent::Resolved };
+                self.system_message(conversation, line, agent.map(Participant::Agent));
                 self.notify_visitor(conversation);
                 if let Some(agent) = agent {
                     self.view_to(conversation, Participant::Agent(agent));

@@ -43,6 +43,6 @@ impl Hub {
         self.gone.since.remove(&visitor);
         tracing::info!(%conversation, "resolving a conversation whose visitor has gone");
         metrics::counter!("switchboard_conversations_abandoned_total").increment(1);
-        self.resolve(conversation);
+        self.resolve_as(conversation, true);
     }
 }

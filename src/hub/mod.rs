@@ -17,6 +17,7 @@ pub mod core;
 mod dispatch;
 mod events;
 pub mod guard;
+mod health;
 mod inactivity;
 mod notes;
 mod notices;
@@ -44,6 +45,7 @@ pub use core::{Hub, HubSettings};
 pub use dispatch::{Effect, Job};
 pub use events::DomainEvent;
 pub use guard::GuardSettings;
+pub use health::StoreHealth;
 pub use notices::{MAX_NOTICES, NewNotice, NoticeChanges, NoticeCommand};
 pub use runner::{Clock, SystemClock};
 pub use views::agent_info;
@@ -136,6 +138,7 @@ pub enum HubEvent {
 #[derive(Clone)]
 pub struct HubHandle {
     tx: mpsc::Sender<HubEvent>,
+    health: Arc<StoreHealth>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +148,12 @@ pub struct HubStopped;
 impl HubHandle {
     /// A handle over a plain channel: what tests use to stand in for the hub.
     pub fn from_sender(tx: mpsc::Sender<HubEvent>) -> HubHandle {
-        HubHandle { tx }
+        HubHandle { tx, health: Arc::default() }
+    }
+
+    /// Whether the store takes commits (the dispatcher's view).
+    pub fn store_health(&self) -> &StoreHealth {
+        &self.health
     }
 
     pub async fn send(&self, event: HubEvent) -> Result<(), HubStopped> {
@@ -187,9 +195,10 @@ pub fn start(
     clock: Arc<dyn Clock>,
 ) -> HubHandle {
     let (tx, rx) = mpsc::channel(HUB_QUEUE);
-    let dispatcher = dispatch::Dispatcher::start(writer, broker);
+    let health = Arc::new(StoreHealth::default());
+    let dispatcher = dispatch::Dispatcher::start(writer, broker, health.clone());
     let disk = settings.guard.disk.clone();
     let hub = Hub::new(settings, snapshot, clock.now());
     tokio::spawn(runner::run(hub, rx, dispatcher, clock, disk));
-    HubHandle { tx }
+    HubHandle { tx, health }
 }

@@ -112,8 +112,13 @@ impl Hub {
 
     /// Ends the conversation; its agent's place goes to the next in the queue.
     pub(super) fn resolve(&mut self, id: ConversationId) {
+        self.resolve_as(id, false);
+    }
+
+    /// `resolve`; `inactive` when its visitor was gone too long (its own system line).
+    pub(super) fn resolve_as(&mut self, id: ConversationId, inactive: bool) {
         let holder = self.convs.get(&id).and_then(|c| c.rec.agent_id.filter(|_| c.rec.status == Status::Assigned));
-        self.transition(id, Change::Resolve);
+        self.transition(id, Change::Resolve { inactive });
         if let Some(agent) = holder {
             self.serve_agent(agent);
         }

@@ -4,8 +4,8 @@
 use crate::domain::Language;
 use crate::domain::SystemEvent;
 
-/// Language, then queued, assigned, transferred, escalated, resolved.
-const PHRASES: [(&str, [&str; 5]); 16] = [
+/// Language, then queued, assigned, transferred, escalated, resolved, resolved for inactivity.
+const PHRASES: [(&str, [&str; 6]); 16] = [
     (
         "en",
         [
@@ -14,6 +14,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Your chat has been passed to {agent}.",
             "Your request has been passed to the next level of support: {tier}.",
             "This chat has been closed. Thank you for contacting us.",
+            "This chat was closed because you were away for a while. Write to us again any time.",
         ],
     ),
     (
@@ -24,6 +25,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Ihr Chat wurde an {agent} übergeben.",
             "Ihr Anliegen wurde an die nächste Support-Stufe weitergeleitet: {tier}.",
             "Dieser Chat wurde beendet. Danke für Ihre Nachricht.",
+            "Dieser Chat wurde beendet, weil Sie eine Weile nicht da waren. Schreiben Sie uns jederzeit wieder.",
         ],
     ),
     (
@@ -34,6 +36,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Votre conversation a été transmise à {agent}.",
             "Votre demande a été transmise au niveau de support suivant : {tier}.",
             "Cette conversation est terminée. Merci de nous avoir contactés.",
+            "Cette conversation a été fermée car vous étiez absent un moment. Écrivez-nous à nouveau quand vous voulez.",
         ],
     ),
     (
@@ -44,6 +47,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Su chat ha sido transferido a {agent}.",
             "Su solicitud ha pasado al siguiente nivel de soporte: {tier}.",
             "Este chat se ha cerrado. Gracias por contactarnos.",
+            "Este chat se ha cerrado porque estuvo ausente un tiempo. Escríbanos de nuevo cuando quiera.",
         ],
     ),
     (
@@ -54,6 +58,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "La tua chat è stata passata a {agent}.",
             "La tua richiesta è stata passata al livello di assistenza successivo: {tier}.",
             "Questa chat è stata chiusa. Grazie per averci contattato.",
+            "Questa chat è stata chiusa perché sei stato assente per un po'. Scrivici di nuovo quando vuoi.",
         ],
     ),
     (
@@ -64,6 +69,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Seu chat foi transferido para {agent}.",
             "Sua solicitação foi encaminhada ao próximo nível de suporte: {tier}.",
             "Este chat foi encerrado. Obrigado pelo contato.",
+            "Este chat foi encerrado porque você ficou ausente por um tempo. Escreva-nos novamente quando quiser.",
         ],
     ),
     (
@@ -74,6 +80,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Uw chat is overgedragen aan {agent}.",
             "Uw verzoek is doorgezet naar het volgende supportniveau: {tier}.",
             "Deze chat is afgesloten. Bedankt voor uw bericht.",
+            "Deze chat is afgesloten omdat u een tijd afwezig was. Schrijf ons gerust opnieuw.",
         ],
     ),
     (
@@ -84,6 +91,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Twój czat został przekazany do: {agent}.",
             "Twoje zgłoszenie przekazano na wyższy poziom wsparcia: {tier}.",
             "Ten czat został zamknięty. Dziękujemy za kontakt.",
+            "Ten czat został zamknięty, ponieważ przez dłuższy czas nie było Cię na czacie. Napisz do nas ponownie w dowolnej chwili.",
         ],
     ),
     (
@@ -94,6 +102,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Din chatt har lämnats över till {agent}.",
             "Ditt ärende har skickats vidare till nästa supportnivå: {tier}.",
             "Chatten är avslutad. Tack för att du kontaktade oss.",
+            "Chatten avslutades eftersom du var borta en stund. Skriv till oss igen när du vill.",
         ],
     ),
     (
@@ -104,6 +113,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Keskustelusi siirrettiin henkilölle {agent}.",
             "Pyyntösi siirrettiin seuraavalle tukitasolle: {tier}.",
             "Tämä keskustelu on päättynyt. Kiitos yhteydenotostasi.",
+            "Tämä keskustelu suljettiin, koska olit poissa jonkin aikaa. Kirjoita meille uudelleen milloin tahansa.",
         ],
     ),
     (
@@ -114,6 +124,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Sohbetiniz {agent} adlı temsilciye aktarıldı.",
             "Talebiniz bir üst destek seviyesine iletildi: {tier}.",
             "Bu sohbet kapatıldı. Bize ulaştığınız için teşekkürler.",
+            "Bir süre uzak kaldığınız için bu sohbet kapatıldı. Dilediğiniz zaman bize yeniden yazabilirsiniz.",
         ],
     ),
     (
@@ -124,6 +135,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "Ваш чат передан сотруднику {agent}.",
             "Ваш запрос передан на следующий уровень поддержки: {tier}.",
             "Чат завершён. Спасибо за обращение.",
+            "Чат закрыт, так как вас некоторое время не было. Напишите нам снова в любое время.",
         ],
     ),
     (
@@ -134,6 +146,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "تم تحويل محادثتك إلى {agent}.",
             "تم تحويل طلبك إلى المستوى التالي من الدعم: {tier}.",
             "تم إغلاق هذه المحادثة. شكرًا لتواصلك معنا.",
+            "تم إغلاق هذه المحادثة لأنك كنت غائبًا لفترة. راسلنا مجددًا في أي وقت.",
         ],
     ),
     (
@@ -144,6 +157,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "השיחה שלכם הועברה אל {agent}.",
             "הפנייה שלכם הועברה לשלב התמיכה הבא: {tier}.",
             "השיחה נסגרה. תודה שפניתם אלינו.",
+            "השיחה נסגרה כי לא הייתם זמינים במשך זמן מה. אפשר לכתוב לנו שוב בכל עת.",
         ],
     ),
     (
@@ -154,6 +168,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "チャットを{agent}に引き継ぎました。",
             "お問い合わせを次のサポート窓口に引き継ぎました：{tier}。",
             "このチャットは終了しました。お問い合わせありがとうございました。",
+            "しばらく応答がなかったため、このチャットを終了しました。いつでも改めてお問い合わせください。",
         ],
     ),
     (
@@ -164,6 +179,7 @@ const PHRASES: [(&str, [&str; 5]); 16] = [
             "您的对话已转给 {agent}。",
             "您的请求已转至下一级支持：{tier}。",
             "本次对话已结束，感谢您的联系。",
+            "由于您离开了一段时间，本次对话已关闭。欢迎随时再次联系我们。",
         ],
     ),
 ];
@@ -193,6 +209,17 @@ mod tests {
             }
         }
         assert!(languages().count() >= 15);
+    }
+
+    #[test]
+    fn every_language_says_why_an_inactive_chat_closed_in_its_own_words() {
+        for (code, row) in PHRASES {
+            let (resolved, inactive) = (row[SystemEvent::Resolved as usize], row[SystemEvent::ResolvedInactive as usize]);
+            assert!(!inactive.is_empty() && inactive != resolved, "{code}");
+            assert!(code == "en" || inactive != PHRASES[0].1[SystemEvent::ResolvedInactive as usize], "{code} is English");
+        }
+        let fr = text(SystemEvent::ResolvedInactive, Language::parse("fr"), None, None);
+        assert!(fr.contains("absent"), "{fr}");
     }
 
     #[test]

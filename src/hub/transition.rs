@@ -20,8 +20,8 @@ pub enum Change {
     Escalate { tier: u8 },
     /// Its agent was removed: it waits to be placed again.
     Unassign,
-    /// Ended. It leaves memory; the store keeps it.
-    Resolve,
+    /// Ended (`inactive`: because its visitor was gone too long). It leaves memory; the store keeps it.
+    Resolve { inactive: bool },
 }
 
 impl Hub {
@@ -103,12 +103,12 @@ impl Hub {
                 self.update(id, Status::Queued, |r| r.agent_id = None);
                 DomainEvent::Unassigned { conversation: id, agent }
             }
-            Change::Resolve => {
+            Change::Resolve { inactive } => {
                 self.queue.remove(id);
                 self.leave_bot(id);
                 let now = self.now;
                 self.update(id, Status::Resolved, |r| r.resolved_at = Some(now));
-                self.emit(DomainEvent::Resolved { conversation: id, agent: holder });
+                self.emit(DomainEvent::Resolved { conversation: id, agent: holder, inactive });
                 // Resolved conversations leave memory; the gauge counts live ones.
                 metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
                 self.convs.close(id);

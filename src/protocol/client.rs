@@ -135,6 +135,14 @@ pub enum ClientFrame {
     Ping,
 }
 
+impl ClientFrame {
+    /// Whether the hub must store something to answer it: such frames are refused with `unavailable`
+    /// while the store takes no commits (`hub::StoreHealth`); typing, sync and ping need no write.
+    pub fn needs_write(&self) -> bool {
+        !matches!(self, ClientFrame::Typing { .. } | ClientFrame::Sync { .. } | ClientFrame::Ping | ClientFrame::Hello(_))
+    }
+}
+
 /// Why a well-formed JSON object is still not a valid frame.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FrameError {

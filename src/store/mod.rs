@@ -45,6 +45,14 @@ pub enum StoreError {
     /// the same batch may be tried again.
     #[error("store unreachable: {0}")]
     Unavailable(String),
+    /// The disk (or the backend's quota) is full. The failed write was rolled back whole, so the same
+    /// batch may be tried again once there is room: the dispatcher retries it rather than stopping.
+    #[error("storage is full: {0}")]
+    Full(String),
+    /// The backend's I/O failed (SQLite: any `SQLITE_IOERR`, a failed fsync among them). After a failed
+    /// fsync the page cache no longer says what is on disk, so nothing may be retried on a guess.
+    #[error("storage I/O failed: {0}")]
+    Io(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -11,8 +11,14 @@ use super::*;
 
 const SEP: char = '\u{1f}';
 
+/// `e` as a store error: a full disk and an I/O failure are told apart from the rest, because the
+/// dispatcher may retry the first and must not retry the second.
 pub(super) fn backend(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => StoreError::Full(e.to_string()),
+        Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::Io(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
 }
 
 pub(super) fn ms(t: Timestamp) -> i64 {

@@ -39,6 +39,8 @@ impl SqliteFactory {
             StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", self.path.display())),
             StoreError::Corrupt(m) => StoreError::Corrupt(format!("{}: {m}", self.path.display())),
             StoreError::Unavailable(m) => StoreError::Unavailable(format!("{}: {m}", self.path.display())),
+            StoreError::Full(m) => StoreError::Full(format!("{}: {m}", self.path.display())),
+            StoreError::Io(m) => StoreError::Io(format!("{}: {m}", self.path.display())),
         }
     }
 
@@ -70,23 +72,52 @@ impl SqliteFactory {
              PRAGMA journal_size_limit={WAL_LIMIT_BYTES}; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
+        keep_wal_files(&conn)?;
         // A newer build may have migrated the database since this one opened it.
         migrations::check(&conn).map_err(|e| self.about(e))?;
         Ok(conn)
     }
 }
 
+/// Keeps the WAL and its index (`-shm`) when the last connection closes (SQLITE_FCNTL_PERSIST_WAL). Making
+/// them needs disk space, so without this a process stopped cleanly could not open its store again on a
+/// disk that filled meanwhile; with it, it starts, serves reads and waits for room to write.
+fn keep_wal_files(conn: &Connection) -> StoreResult<()> {
+    let mut on: std::ffi::c_int = 1;
+    // SAFETY: a file control on this open connection's main database, with the int it expects.
+    let rc = unsafe {
+        rusqlite::ffi::sqlite3_file_control(
+            conn.handle(),
+            c"main".as_ptr(),
+            rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+            (&raw mut on).cast(),
+        )
+    };
+    if rc != rusqlite::ffi::SQLITE_OK {
+        return Err(StoreError::Backend(format!("keeping the WAL files: SQLite code {rc}")));
+    }
+    Ok(())
+}
+
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None, index: None }))
+        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None, index: None, catch_up_pending: false }))
     }
 
     /// The writer, with its checkpoint thread on a second connection; the WAL hook (which replaces
     /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
     fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
         let mut conn = self.connect()?;
-        // Rows a writer before this one (or the last run) left unindexed: its memory of them is gone.
-        messages::catch_up(&mut conn).map_err(backend)?;
+        // Rows a writer before this one (or the last run) left unindexed: its memory of them is gone. On a
+        // full disk this waits for the first batch (`apply`), so that the process still starts and reads.
+        let catch_up_pending = match messages::catch_up(&mut conn).map_err(backend) {
+            Ok(()) => false,
+            Err(StoreError::Full(e)) => {
+                tracing::warn!(error = %e, "the store is full: the message index catches up at the first commit");
+                true
+            }
+            Err(e) => return Err(e),
+        };
         let db_file = std::fs::File::open(&self.path)
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;
         let (checkpointer, notice) = Checkpointer::start(self.connect()?, db_file)
@@ -101,6 +132,7 @@ impl StoreFactory for SqliteFactory {
             conn,
             checkpointer: Some((checkpointer, notice)),
             index: Some(MessageIndex::default()),
+            catch_up_pending,
         }))
     }
 }
@@ -114,6 +146,8 @@ pub struct SqliteStore {
     /// instance from `open_writer` writes messages: a flush's watermark covers every row before it, so
     /// a message written behind the writer's back would fall under it unindexed.
     index: Option<MessageIndex>,
+    /// The writer's catch-up could not run at start (a full disk): it runs before the first batch.
+    catch_up_pending: bool,
 }
 
 impl SqliteStore {
@@ -122,7 +156,7 @@ impl SqliteStore {
     pub fn in_memory() -> StoreResult<SqliteStore> {
         let mut conn = Connection::open_in_memory().map_err(backend)?;
         migrations::migrate(&mut conn)?;
-        Ok(SqliteStore { conn, checkpointer: None, index: None })
+        Ok(SqliteStore { conn, checkpointer: None, index: None, catch_up_pending: false })
     }
 
     /// One op; `messages` is the message INSERT, prepared once per batch (messages are most of one).
@@ -216,6 +250,10 @@ impl StoreWriter for SqliteStore {
     fn apply(&mut self, ops: &[StoreOp]) -> StoreResult<()> {
         if self.index.is_none() && ops.iter().any(|op| matches!(op, StoreOp::PutMessage(_))) {
             return Err(StoreError::Backend("messages are written through the store's writer only".into()));
+        }
+        if self.catch_up_pending {
+            messages::catch_up(&mut self.conn).map_err(backend)?;
+            self.catch_up_pending = false;
         }
         let tx = self.conn.transaction().map_err(backend)?;
         let mark = match self.index.as_mut() {
@@ -417,3 +455,7 @@ impl StoreReader for SqliteStore {
         super::team::canned(&self.conn, agent).map_err(backend)
     }
 }
+
+#[cfg(test)]
+#[path = "full_tests.rs"]
+mod full_tests;

@@ -63,6 +63,13 @@ async fn start(
             None => {}
         }
     };
+    if app.hub.store_health().commits_failing() {
+        // Every welcome waits behind the batch the dispatcher holds: say so now rather than leave the
+        // client waiting for it (1013: try again later).
+        send_error(socket, ErrorCode::Unavailable, STORE_FULL, reference).await;
+        close(socket, 1013, "store full").await;
+        return None;
+    }
     admit(socket, role, app, conn, origin, hello, reference).await
 }
 
@@ -144,6 +151,15 @@ async fn serve(
                     Some(None) => {}
                     Some(Some((reference, ClientFrame::Hello(_)))) => {
                         let frame = send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference);
+                        if !Box::pin(frame).await {
+                            return;
+                        }
+                    }
+                    Some(Some((reference, frame))) if frame.needs_write() && app.hub.store_health().commits_failing() => {
+                        // Answered here, not through the hub: the dispatcher holds every effect until the
+                        // store takes commits again. Nothing was accepted, so nothing is lost.
+                        metrics::counter!("switchboard_frames_refused_store_full_total").increment(1);
+                        let frame = send_error(socket, ErrorCode::Unavailable, STORE_FULL, reference);
                         if !Box::pin(frame).await {
                             return;
                         }
@@ -245,6 +261,9 @@ async fn send_error(
         _ => true,
     }
 }
+
+/// The error for a frame refused while the store takes no commits (a full disk).
+pub const STORE_FULL: &str = "the service cannot store anything now; try again later";
 
 /// How long an error or a close frame, written by the reading side, may take to go out.
 pub const SMALL_WRITE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -98,6 +98,11 @@ impl Server {
 
     /// Like `start`; with `admin_token_in_file == false` the token is given by the environment only.
     pub fn start_with(config_toml: &str, admin_token_in_file: bool) -> Server {
+        Server::start_prepared(config_toml, admin_token_in_file, |_| {})
+    }
+
+    /// Like `start_with`; `prepare` gets the data dir (made, still empty) before the process starts.
+    pub fn start_prepared(config_toml: &str, admin_token_in_file: bool, prepare: impl FnOnce(&Path)) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("switchboard.toml");
         let admin_token = format!("test-admin-{:032x}", rand::random::<u128>());
@@ -108,6 +113,7 @@ impl Server {
         };
         std::fs::write(&config, text).expect("write config");
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+        prepare(&dir.path().join("data"));
         let mut server = Server {
             addr: String::new(),
             admin_token,

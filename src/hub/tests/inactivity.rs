@@ -4,6 +4,7 @@
 use jiff::SignedDuration;
 
 use super::*;
+use crate::domain::SystemEvent;
 use crate::store::OpenConversation;
 
 const AFTER: SignedDuration = SignedDuration::from_mins(60);
@@ -42,7 +43,36 @@ fn a_conversation_whose_visitor_is_gone_long_enough_is_resolved() {
         to_anna.iter().any(|fr| matches!(fr, ServerFrame::Conversation(c) if c.status == Status::Resolved)),
         "{to_anna:?}"
     );
+    // Its own system line, not the one of a conversation someone closed.
+    let lines: Vec<_> = to_anna
+        .iter()
+        .filter_map(|fr| match fr {
+            ServerFrame::Message(m) => m.event.map(|e| (e, m.text.to_string())),
+            _ => None,
+        })
+        .collect();
+    let expected = crate::hub::system_text::text(SystemEvent::ResolvedInactive, Language::parse("en"), None, None);
+    assert_eq!(lines, [(SystemEvent::ResolvedInactive, expected)], "{to_anna:?}");
+    assert!(lines[0].1.contains("away"), "{}", lines[0].1);
     let _ = anna;
+}
+
+#[test]
+fn a_conversation_closed_by_its_agent_gets_the_plain_resolved_line() {
+    let mut f = fixture();
+    let anna = f.connect_agent(1);
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    let events: Vec<_> = f
+        .last_frames(Target::Who(Participant::Visitor(v.id)))
+        .into_iter()
+        .filter_map(|fr| match fr {
+            ServerFrame::Message(m) => m.event,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events, [SystemEvent::Resolved]);
 }
 
 #[test]

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Soak (not CI):   bash bench/soak.sh
+#
+# SOAK_MINUTES (30) of chat traffic at RATE msg/s (7,500: half the capacity measured with 1,000 chats in
+# docs/benchmarks.md) through one hub process, with connection churn: the traffic runs in segments of
+# SEGMENT_SECS (60), and every segment is a new loadgen run, so each minute 1,000 visitors and 20 agents
+# connect, open new conversations, chat, and leave; the conversations they leave behind are resolved by
+# the inactivity rule (inactive_resolve_minutes = 2 here), so live state should stay level.
+# The hub's RSS, open file descriptors and data-dir size are sampled every SAMPLE_SECS (10).
+# Results: bench/results/soak-<stamp>/ (segments.jsonl: one loadgen line per segment, samples.tsv,
+# server.err) and a markdown summary on stdout: RSS over time, p99 per segment and overall, loss.
+# Needs release builds:  cargo build --release -p switchboard -p switchboard-loadgen
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+MINUTES=${SOAK_MINUTES:-30}
+RATE=${RATE:-7500}
+CHATS=${CHATS:-1000}
+SEGMENT=${SEGMENT_SECS:-60}
+SAMPLE=${SAMPLE_SECS:-10}
+BIN=${BIN:-target/release/switchboard}
+LOADGEN=${LOADGEN:-target/release/loadgen}
+ADMIN=soak-admin-token
+OUT=bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ)
+DATA=$(mktemp -d)
+mkdir -p "$OUT"
+for b in "$BIN" "$LOADGEN"; do
+  [[ -x $b ]] || { echo "soak: $b is missing (cargo build --release -p switchboard -p switchboard-loadgen)" >&2; exit 2; }
+done
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# The benchmark configuration, with the inactivity rule brought down to 2 minutes so that the
+# conversations of past segments end within the soak ([limits] is the file's last table).
+{ cat bench/hub-bench.toml; echo "inactive_resolve_minutes = 2"; } >"$OUT/soak.toml"
+
+HUB="" SAMPLER=""
+cleanup() {
+  [[ -n $SAMPLER ]] && kill "$SAMPLER" 2>/dev/null
+  [[ -n $HUB ]] && kill -TERM "$HUB" 2>/dev/null && wait "$HUB" 2>/dev/null
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c 0 "$BIN" serve --listen 127.0.0.1:0 --data-dir "$DATA" \
+  --config "$OUT/soak.toml" >"$OUT/server.out" 2>"$OUT/server.err" &
+HUB=$!
+PORT=""
+for _ in $(seq 300); do
+  PORT=$(sed -n 's/^switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/server.out" | head -1)
+  [[ -n $PORT ]] && break
+  kill -0 "$HUB" 2>/dev/null || break
+  sleep 0.1
+done
+[[ -n $PORT ]] || { echo "soak: the hub did not start" >&2; cat "$OUT/server.err" >&2; exit 1; }
+
+START=$(date +%s)
+(
+  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\n'
+  while kill -0 "$HUB" 2>/dev/null; do
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$HUB/status" 2>/dev/null)
+    fds=$(ls "/proc/$HUB/fd" 2>/dev/null | wc -l)
+    data=$(du -sm "$DATA" 2>/dev/null | cut -f1)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" "$(cut -d' ' -f1 /proc/loadavg)"
+    sleep "$SAMPLE"
+  done
+) >"$OUT/samples.tsv" &
+SAMPLER=$!
+
+seg=0
+while (($(date +%s) - START < MINUTES * 60)); do
+  seg=$((seg + 1))
+  taskset -c 1 "$LOADGEN" --target switchboard --url "ws://127.0.0.1:$PORT" --admin-token "$ADMIN" \
+    --chats "$CHATS" --rate "$RATE" --duration "$SEGMENT" --drain 10 --server-pid "$HUB" \
+    --label "soak-$seg" >>"$OUT/segments.jsonl" 2>>"$OUT/loadgen.err"
+  echo "soak: segment $seg done (exit $?) at $(($(date +%s) - START)) s" >&2
+  kill -0 "$HUB" 2>/dev/null || { echo "soak: the hub died" >&2; break; }
+done
+kill "$SAMPLER" 2>/dev/null
+SAMPLER=""
+echo "command: SOAK_MINUTES=$MINUTES RATE=$RATE CHATS=$CHATS SEGMENT_SECS=$SEGMENT bash bench/soak.sh" >"$OUT/command.txt"
+python3 - "$OUT" <<'EOF'
+import json, sys
+out = sys.argv[1]
+segs = [json.loads(l) for l in open(f"{out}/segments.jsonl") if l.strip()]
+rows = [l.rstrip("\n").split("\t") for l in open(f"{out}/samples.tsv")][1:]
+tot = lambda k: sum(int(s.get(k) or 0) for s in segs)
+print(f"soak: {len(segs)} segments, results in {out}\n")
+print("| minute | hub RSS MiB | fds | data dir MiB | load avg |\n|---|---|---|---|---|")
+last = -1
+for r in rows:
+    t = int(r[0]) // 60
+    if t != last and r[1]:
+        print(f"| {t} | {int(r[1]) / 1024:.0f} | {r[2]} | {r[3]} | {r[4]} |")
+        last = t
+print("\n| segment | achieved msg/s | delivery p50 ms | p99 ms | p99.9 ms | max ms | loss | unacked | dups | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for s in segs:
+    d = s.get("delivery", {})
+    print(f"| {s.get('label')} | {s.get('achieved_rate')} | {d.get('p50_ms')} | {d.get('p99_ms')} | {d.get('p999_ms')} | "
+          f"{d.get('max_ms')} | {s.get('loss')} | {s.get('unacked')} | {s.get('dups')} | {s.get('errors')} |")
+p99 = sorted(s.get("delivery", {}).get("p99_ms") or 0 for s in segs)
+print(f"\nsent {tot('sent')} acked {tot('acked')} delivered {tot('delivered')} loss {tot('loss')} "
+      f"unacked {tot('unacked')} dups {tot('dups')}; segment p99: median {p99[len(p99)//2] if p99 else '-'} ms, "
+      f"worst {p99[-1] if p99 else '-'} ms")
+EOF
