@@ -84,6 +84,7 @@ impl Hub {
             DomainEvent::HandoffRequested { conversation } => self.start_sla(conversation),
             DomainEvent::Resolved { conversation, agent } => {
                 self.system_message(conversation, SystemEvent::Resolved, agent.map(Participant::Agent));
+                self.mail_resolved(conversation);
                 self.notify_visitor(conversation);
                 if let Some(agent) = agent {
                     self.view_to(conversation, Participant::Agent(agent));

@@ -21,6 +21,9 @@ pub enum Timer {
     VisitorGone { conversation: crate::domain::ConversationId, visitor: crate::domain::VisitorId, since: Timestamp },
     /// A status notice starts or ends at `at` (spec 7.4); stale if the notice no longer has that instant.
     Notice { notice: crate::domain::NoticeId, at: Timestamp },
+    /// Agent messages the visitor has not seen are emailed at `due` (spec 7.6, `email.rs`); stale if the
+    /// visitor's waiting email is gone or has another due time.
+    UnseenEmail { visitor: crate::domain::VisitorId, due: Timestamp },
 }
 
 /// Pending timers, earliest first. The same timer may be set once per instant.

@@ -135,6 +135,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
                   INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
               END;",
     },
+    // The email outbox (spec 7.6): emails the hub decided, sent by the sender task (`store::outbox`).
+    Migration { version: 10, sql: super::outbox::MIGRATION },
 ];
 
 /// The version this build writes and reads.

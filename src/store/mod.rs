@@ -10,6 +10,9 @@ mod kb_tests;
 mod messages;
 mod migrations;
 mod notices;
+mod outbox;
+#[cfg(test)]
+mod outbox_tests;
 pub mod page;
 mod reports;
 #[cfg(test)]
@@ -28,11 +31,12 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 
 use crate::domain::{
-    AgentId, BotId, BotReason, ConversationId, NoticeId, NoticeKind, Participant, Plan, Priority, Role, Seq, Status,
-    SystemEvent, Ticket, VisitorId,
+    AgentId, BotId, BotReason, ConversationId, EmailId, NoticeId, NoticeKind, Participant, Plan, Priority, Role, Seq,
+    Status, SystemEvent, Ticket, VisitorId,
 };
 use crate::domain::{Language, LanguageSource};
 pub use kb::{ArticleRecord, KbHit};
+pub use outbox::EmailOutcome;
 pub use reports::{Figures, Percentiles, Report, ReportQuery};
 
 #[derive(Debug, thiserror::Error)]
@@ -266,6 +270,11 @@ pub enum StoreOp {
     PutNote(NoteRecord),
     PutCanned(CannedRecord),
     DeleteCanned(Arc<str>),
+    // The email outbox (spec 7.6, `crate::email`): an email decided or changed by the hub; a waiting one
+    // the visitor saw first; what the sender's attempt came to.
+    PutEmail(Box<crate::email::OutboxEmail>),
+    DeleteWaitingEmail(EmailId),
+    EmailAttempt { id: EmailId, outcome: EmailOutcome },
 }
 
 /// Open conversation as loaded at start, with the idempotency keys it has seen.
@@ -289,6 +298,10 @@ pub struct Snapshot {
     /// and `last_ticket`. A hub that hands out tickets from reserved blocks starts after it, so that no
     /// ticket is reused after a crash.
     pub tickets_reserved: u64,
+    /// Emails still gathering unseen agent messages (the hub sets their timers again).
+    pub waiting_emails: Vec<crate::email::OutboxEmail>,
+    /// Open conversations whose acknowledgement email is in the outbox already.
+    pub acknowledged: Vec<ConversationId>,
 }
 
 /// Filter for ticket lists.
@@ -354,6 +367,18 @@ pub trait StoreReader: Transcripts {
     fn kb_search(&self, query: &str, language: Option<&str>, limit: usize) -> StoreResult<Vec<KbHit>>;
     /// Knowledge-base articles, newest change first, at most `limit`; or the one with `id`.
     fn kb_articles(&self, id: Option<crate::domain::ArticleId>, limit: usize) -> StoreResult<Vec<ArticleRecord>>;
+    /// Emails to send at `now`, the longest due first, at most `limit` (a backend without an outbox has none).
+    fn emails_due(&self, _now: Timestamp, _limit: usize) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        Ok(Vec::new())
+    }
+    /// When the next email falls due, if any is waiting to be sent.
+    fn next_email_due(&self) -> StoreResult<Option<Timestamp>> {
+        Ok(None)
+    }
+    /// The whole outbox, oldest first.
+    fn outbox(&self) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A backend's instance with every capability (what a factory opens).
