@@ -117,7 +117,7 @@ impl Hub {
         }
         let Some(to) = self.recipient(id) else { return };
         let now = self.now;
-        if !self.mail.waiting.get(&visitor).is_some_and(|w| w.conversation == id) {
+        if self.mail.waiting.get(&visitor).is_none_or(|w| w.conversation != id) {
             let email = OutboxEmail {
                 id: EmailId::random(),
                 conversation: id,
@@ -156,7 +156,7 @@ impl Hub {
 
     /// The timer of a waiting email: released with every message gathered, unless seen or superseded.
     pub(super) fn unseen_due(&mut self, visitor: VisitorId, due: Timestamp) {
-        if !self.mail.waiting.get(&visitor).is_some_and(|w| w.due_at == due) {
+        if self.mail.waiting.get(&visitor).is_none_or(|w| w.due_at != due) {
             return;
         }
         let Some(mut email) = self.mail.waiting.remove(&visitor) else { return };
