@@ -111,5 +111,7 @@ mod tests {
         let bad_link = format!("{on}from = \"a@b.c\"\nchat_url = \"javascript:alert(1)\"\n");
         assert!(err(&bad_link).contains("`email.chat_url`"));
         assert!(err("[email]\nsmtp = \"x\"\n").contains("smtp"), "unknown keys are refused");
+        let clustered = format!("{on}from = \"a@b.c\"\n[cluster]\nredis_url = \"redis://127.0.0.1:6379\"\n");
+        assert!(err(&clustered).contains("not available in cluster mode"), "{}", err(&clustered));
     }
 }
