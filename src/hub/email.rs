@@ -10,7 +10,8 @@
 //!   them). An agent message written while the visitor has no connection starts a waiting email (the
 //!   clock is the hub's deadline queue: `Timer::UnseenEmail`); later ones join it; `email.unseen_after`
 //!   after the first, the timer releases it with every message gathered. The waiting row is in the
-//!   store, so a restart sets the timer again rather than losing it.
+//!   store, so a restart sets the timer again rather than losing it. A conversation resolved while the
+//!   visitor was away is not brought back by a welcome: its email goes even if the visitor returns.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -136,8 +137,9 @@ impl Hub {
                 created_at: now,
             };
             self.deadlines.set(email.due_at, Timer::UnseenEmail { visitor, due: email.due_at });
-            if let Some(old) = self.mail.waiting.insert(visitor, email) {
-                self.op(StoreOp::DeleteWaitingEmail(old.id));
+            // One of an earlier conversation (resolved while the visitor was away) goes now, not lost.
+            if let Some(earlier) = self.mail.waiting.insert(visitor, email) {
+                self.release(earlier);
             }
         }
         if let Some(email) = self.mail.waiting.get_mut(&visitor) {
@@ -147,9 +149,14 @@ impl Hub {
         }
     }
 
-    /// The visitor connected: what was waiting for it is seen.
+    /// The visitor connected: the messages of its open conversation are seen (the welcome carries the
+    /// conversation and the widget syncs it). Those of a conversation resolved meanwhile are not brought
+    /// back by a welcome, so their email still goes.
     pub(super) fn visitor_saw(&mut self, visitor: VisitorId) {
-        if let Some(email) = self.mail.waiting.remove(&visitor) {
+        let open = self.convs.open_of(visitor);
+        if self.mail.waiting.get(&visitor).is_some_and(|w| Some(w.conversation) == open)
+            && let Some(email) = self.mail.waiting.remove(&visitor)
+        {
             self.op(StoreOp::DeleteWaitingEmail(email.id));
         }
     }
@@ -159,7 +166,13 @@ impl Hub {
         if self.mail.waiting.get(&visitor).is_none_or(|w| w.due_at != due) {
             return;
         }
-        let Some(mut email) = self.mail.waiting.remove(&visitor) else { return };
+        if let Some(email) = self.mail.waiting.remove(&visitor) {
+            self.release(email);
+        }
+    }
+
+    /// A waiting email becomes ready to send now.
+    fn release(&mut self, mut email: OutboxEmail) {
         email.state = EmailState::Ready;
         email.next_attempt_at = self.now;
         self.queue_email(email);

@@ -33,7 +33,8 @@ pub struct Deadlines {
 }
 
 /// Timers pending at most: every department has one, every open conversation at most two (the next
-/// notice of each service-level clock), and stale ones go when they fire.
+/// notice of each service-level clock), every visitor away at most one for its inactivity and one for
+/// unseen agent messages to email, and stale ones go when they fire.
 pub const MAX_TIMERS: usize = 100_000;
 
 impl Deadlines {

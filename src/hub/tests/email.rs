@@ -197,6 +197,33 @@ fn messages_written_after_the_conversation_ends_are_still_emailed() {
 }
 
 #[test]
+fn a_visitor_who_returns_after_the_conversation_ended_is_still_emailed() {
+    let (mut f, anna) = fixture(true);
+    let anna = anna.unwrap();
+    let v = f.visitor(Some("en"), ada());
+    let id = f.say(&v, ENGLISH);
+    leave(&mut f, &v);
+    let t0 = f.now;
+    agent_says(&mut f, anna, id, "Solved: the refund is on its way.");
+    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    f.now = t0 + SignedDuration::from_mins(1);
+    let back = Visitor { id: v.id, conn: ConnId::new(0, 999) };
+    let hello = crate::hub::VisitorHello { identity: ada(), ..plain_hello(v.id) };
+    f.send(HubEvent::Visitor { conn: back.conn, hello: Box::new(hello) });
+    assert_eq!(deleted(&f), 0, "a welcome does not bring back a resolved conversation");
+    // A new conversation's unseen message does not drop the earlier one's email: it goes at once.
+    let second = f.say(&back, "One more question.");
+    leave(&mut f, &back);
+    agent_says(&mut f, anna, second, "Sure, go ahead.");
+    let sent = ready(&f);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].conversation, id);
+    f.at(t0 + AFTER + SignedDuration::from_mins(1));
+    let convs: Vec<_> = ready(&f).iter().map(|e| e.conversation).collect();
+    assert_eq!(convs, [id, second]);
+}
+
+#[test]
 fn a_waiting_email_survives_a_restart() {
     let (mut f, anna) = fixture(true);
     let v = f.visitor(Some("en"), ada());
