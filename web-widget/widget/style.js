@@ -80,8 +80,8 @@
     '<p class="status" role="status" aria-live="polite"></p><div class="notices" role="status" aria-live="polite"></div>' +
     '<div class="log" role="log" aria-live="polite" tabindex="0"></div><p class="typing"></p>' +
     '<div class="topics" role="group" aria-labelledby="tq" hidden><p id="tq"></p><div class="chips"></div></div>' +
-    '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
     '<div class="mail" hidden><p class="mq"></p><input class="me" type="email" autocomplete="email"><button class="btn ms" type="button"></button></div>' +
+    '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
     '<div class="survey" role="group" aria-labelledby="sq" hidden><p id="sq"></p><div class="stars"></div>' +
     '<button class="btn rate" type="button"></button><textarea class="comment" rows="1"></textarea></div>' +
     '<div class="kb"><input class="kbq" type="search"><ul class="kbr"></ul></div>' +
