@@ -12,6 +12,7 @@ pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod http;
 pub mod hub;
 pub mod listen;

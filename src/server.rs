@@ -72,6 +72,7 @@ pub async fn build_on(
     let registry = ConnRegistry::new();
     let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
     let sla = config.sla.check()?;
+    let email = config.email.check()?;
     let guard = hub::GuardSettings {
         per_visitor_per_hour: config.limits.conversations_per_visitor_per_hour,
         per_ip_per_hour: config.limits.conversations_per_ip_per_hour,
@@ -92,8 +93,16 @@ pub async fn build_on(
             .into_iter()
             .filter_map(|s| Some((Arc::from(s.key), Arc::from(s.bot_name?))))
             .collect(),
+        email: email.as_ref().map(|e| e.policy.clone()),
     };
-    let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock));
+    let mail_wake = email.as_ref().map(|_| Arc::new(tokio::sync::Notify::new()));
+    let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock), mail_wake.clone());
+    if let (Some(email), Some(wake)) = (&email, mail_wake) {
+        let sender = crate::email::sender::Sender::new(&email.smtp, readers.clone(), hub.clone(), wake)
+            .context("starting the email sender")?;
+        tracing::info!(unseen_after = %config.email.unseen_after, "email on");
+        tokio::spawn(sender.run());
+    }
     let admin_token = admin_token(config)?;
     let passwords = Passwords::start().context("starting the password thread")?;
     if config.demo {

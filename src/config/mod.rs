@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::routing::hours::{HoursSpec, Schedule};
 
 mod cluster;
+mod email;
 mod limits;
 mod workflow;
 pub use cluster::ClusterConfig;
+pub use email::{EmailConfig, EmailSettings};
 pub use limits::Limits;
 pub use workflow::{SlaConfig, SlaSettings, Topic, TopicConfig, default_tiers};
 
@@ -42,6 +44,9 @@ pub struct Config {
     pub limits: Limits,
     #[serde(default)]
     pub sla: SlaConfig,
+    /// `[email]` (spec 7.6): off unless `smtp_url` is set.
+    #[serde(default)]
+    pub email: EmailConfig,
     /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
@@ -280,10 +285,15 @@ impl Config {
         let config: Config = figment.extract().map_err(Box::new)?;
         config.departments()?;
         config.sla.check()?;
+        config.email.check()?;
         config.check_sites()?;
         config.check_limits()?;
         config.trusted_proxies()?;
         config.cluster.check()?;
+        if config.cluster.enabled() && config.email.check()?.is_some() {
+            // The outbox lives in the embedded store; the Redis store has none yet.
+            return Err(invalid("email.smtp_url", "email is not available in cluster mode yet"));
+        }
         Ok(config)
     }
 

@@ -91,6 +91,11 @@ id_type!(
     NoticeId,
     "nt_"
 );
+id_type!(
+    /// An email in the outbox (spec 7.6).
+    EmailId,
+    "em_"
+);
 
 /// Who is on the other end of a connection, or who a credential stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -41,7 +41,7 @@ pub fn allowed(role: Role, frame: &ClientFrame) -> bool {
     use ClientFrame as F;
     match frame {
         F::Ping | F::Message { .. } | F::Typing { .. } | F::Sync { .. } => true,
-        F::End { .. } | F::Rating { .. } => role == Role::Visitor,
+        F::End { .. } | F::Rating { .. } | F::SetEmail { .. } => role == Role::Visitor,
         F::Resolve { .. } => matches!(role, Role::Agent | Role::Bot),
         F::Availability { .. } | F::Transfer { .. } | F::Pick { .. } | F::Note { .. } => role == Role::Agent,
         F::Handoff { .. } => role == Role::Bot,
@@ -200,9 +200,11 @@ impl Hub {
                 self.place(conversation_id);
                 Ok(Reply::Ack)
             }
-            ClientFrame::Hello(_) | ClientFrame::Ping | ClientFrame::End { .. } | ClientFrame::Rating { .. } => {
-                Err(refuse(ErrorCode::Forbidden, "not allowed"))
-            }
+            ClientFrame::Hello(_)
+            | ClientFrame::Ping
+            | ClientFrame::End { .. }
+            | ClientFrame::Rating { .. }
+            | ClientFrame::SetEmail { .. } => Err(refuse(ErrorCode::Forbidden, "not allowed")),
         }
     }
 

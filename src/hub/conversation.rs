@@ -66,6 +66,11 @@ impl Hub {
             c.rec.bot_id.filter(|_| c.rec.status == Status::Bot).map(Participant::Bot),
         ];
         self.op(StoreOp::PutMessage(record));
+        if author.role == Role::Agent && self.settings.email.is_some() {
+            let quoted =
+                crate::email::QuotedMessage { seq, name: author.name.clone(), text: text.clone(), at: self.now };
+            self.agent_message_for_mail(id, quoted);
+        }
         let ack = ServerFrame::Ack { reference, client_msg_id, conversation_id: Some(id), seq: Some(seq) };
         self.send_conn(author.conn, ack);
         let view = MessageView {

@@ -25,6 +25,8 @@ pub struct HubSettings {
     pub guard: super::guard::GuardSettings,
     /// The bot's name per site (`[[sites]] bot_name`), where it differs from the bot's own.
     pub bot_names: std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>>,
+    /// `[email]` (spec 7.6); none: no email is sent.
+    pub email: Option<super::email::EmailPolicy>,
 }
 
 /// `switchboard_messages_total` by author role, each counter looked up once rather than per message.
@@ -74,6 +76,7 @@ pub struct Hub {
     pub(super) entered_queue: Vec<ConversationId>,
     pub(super) guard: super::guard::OpenGuard,
     pub(super) gone: super::inactivity::Gone,
+    pub(super) mail: super::email::Mail,
     pub(super) now: Timestamp,
     pub(super) job: Job,
     pub(super) messages_total: MessagesTotal,
@@ -120,6 +123,7 @@ impl Hub {
             entered_queue: Vec::new(),
             guard,
             gone: Default::default(),
+            mail: Default::default(),
             now,
             job: Job::default(),
             messages_total: MessagesTotal::new(),
@@ -145,6 +149,7 @@ impl Hub {
 
     fn restore(&mut self, mut snapshot: Snapshot) {
         self.restore_notices(std::mem::take(&mut snapshot.notices));
+        self.restore_mail(std::mem::take(&mut snapshot.waiting_emails), std::mem::take(&mut snapshot.acknowledged));
         for record in snapshot.agents {
             self.agents.add(record, self.now);
         }
@@ -230,6 +235,7 @@ impl Hub {
                 Timer::Sla { conversation, clock, state } => self.sla_due(conversation, clock, state),
                 Timer::VisitorGone { conversation, visitor, since } => self.gone_too_long(conversation, visitor, since),
                 Timer::Notice { notice, at } => self.notice_due(notice, at),
+                Timer::UnseenEmail { visitor, due } => self.unseen_due(visitor, due),
             }
         }
         self.post_queued_lines();

@@ -85,6 +85,8 @@ pub struct Job {
     pub ops: Vec<StoreOp>,
     pub effects: Vec<Effect>,
     pub events: Vec<DomainEvent>,
+    /// An email became ready to send: the runner wakes the sender once this job is committed.
+    pub mail_ready: bool,
 }
 
 impl Job {

@@ -85,6 +85,7 @@ impl Hub {
             DomainEvent::Resolved { conversation, agent, inactive } => {
                 let line = if inactive { SystemEvent::ResolvedInactive } else { SystemEvent::Resolved };
                 self.system_message(conversation, line, agent.map(Participant::Agent));
+                self.mail_resolved(conversation);
                 self.notify_visitor(conversation);
                 if let Some(agent) = agent {
                     self.view_to(conversation, Participant::Agent(agent));

@@ -15,6 +15,7 @@ mod commands;
 mod conversation;
 pub mod core;
 mod dispatch;
+mod email;
 mod events;
 pub mod guard;
 mod health;
@@ -43,6 +44,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use admin::{AdminCommand, AdminError, AgentChanges, NewAgent};
 pub use core::{Hub, HubSettings};
 pub use dispatch::{Effect, Job};
+pub use email::EmailPolicy;
 pub use events::DomainEvent;
 pub use guard::GuardSettings;
 pub use health::StoreHealth;
@@ -186,19 +188,21 @@ impl HubHandle {
     }
 }
 
-/// Starts the hub task and its dispatcher thread from a snapshot of the store.
+/// Starts the hub task and its dispatcher thread from a snapshot of the store. `mail_wake` is notified
+/// after each commit that made an email ready to send (the email sender waits on it).
 pub fn start(
     settings: HubSettings,
     snapshot: Snapshot,
     writer: Box<dyn StoreWriter>,
     broker: Arc<dyn Broker>,
     clock: Arc<dyn Clock>,
+    mail_wake: Option<Arc<tokio::sync::Notify>>,
 ) -> HubHandle {
     let (tx, rx) = mpsc::channel(HUB_QUEUE);
     let health = Arc::new(StoreHealth::default());
     let dispatcher = dispatch::Dispatcher::start(writer, broker, health.clone());
     let disk = settings.guard.disk.clone();
     let hub = Hub::new(settings, snapshot, clock.now());
-    tokio::spawn(runner::run(hub, rx, dispatcher, clock, disk));
+    tokio::spawn(runner::run(hub, rx, dispatcher, clock, disk, mail_wake));
     HubHandle { tx, health }
 }

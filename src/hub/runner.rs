@@ -39,6 +39,7 @@ pub async fn run(
     dispatcher: Dispatcher,
     clock: Arc<dyn Clock>,
     disk: Option<(std::path::PathBuf, u64)>,
+    mail_wake: Option<Arc<tokio::sync::Notify>>,
 ) {
     let mut disk_checked: Option<std::time::Instant> = None;
     // One timer for the life of the runner, moved only when the next deadline changes or it fired: a
@@ -86,7 +87,12 @@ pub async fn run(
                 }
             }
         }
-        let job = hub.take_job();
+        let mut job = hub.take_job();
+        if let (true, Some(wake)) = (job.mail_ready, &mail_wake) {
+            // After the commit: the sender reads the email from the store.
+            let wake = wake.clone();
+            job.effects.push(Effect::Reply(Box::new(move || wake.notify_one())));
+        }
         if !job.is_empty() {
             dispatcher.submit(job).await;
         }
@@ -154,7 +160,7 @@ mod tests {
             ..Default::default()
         };
         let broker = Arc::new(LocalBroker(ConnRegistry::new()));
-        let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone());
+        let hub = crate::hub::start(settings, Default::default(), store, broker, clock.clone(), None);
         assert!(!open(&hub).await, "08:59:30 on a Monday: closed");
         tokio::time::sleep(std::time::Duration::from_secs(29)).await;
         assert!(!open(&hub).await, "08:59:59: still closed");

@@ -21,6 +21,9 @@ pub enum Timer {
     VisitorGone { conversation: crate::domain::ConversationId, visitor: crate::domain::VisitorId, since: Timestamp },
     /// A status notice starts or ends at `at` (spec 7.4); stale if the notice no longer has that instant.
     Notice { notice: crate::domain::NoticeId, at: Timestamp },
+    /// Agent messages the visitor has not seen are emailed at `due` (spec 7.6, `email.rs`); stale if the
+    /// visitor's waiting email is gone or has another due time.
+    UnseenEmail { visitor: crate::domain::VisitorId, due: Timestamp },
 }
 
 /// Pending timers, earliest first. The same timer may be set once per instant.
@@ -30,7 +33,8 @@ pub struct Deadlines {
 }
 
 /// Timers pending at most: every department has one, every open conversation at most two (the next
-/// notice of each service-level clock), and stale ones go when they fire.
+/// notice of each service-level clock), every visitor away at most one for its inactivity and one for
+/// unseen agent messages to email, and stale ones go when they fire.
 pub const MAX_TIMERS: usize = 100_000;
 
 impl Deadlines {

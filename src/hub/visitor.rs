@@ -37,6 +37,7 @@ impl Hub {
     pub(super) fn visitor_hello(&mut self, conn: ConnId, hello: VisitorHello) {
         let id = hello.visitor;
         self.visitor_back(id);
+        self.visitor_saw(id);
         let identity = self.check_link(&hello.site, hello.identity);
         let department: Arc<str> = hello
             .department
@@ -53,6 +54,7 @@ impl Hub {
                 urgent: identity.urgent,
                 name: identity.name,
                 email: identity.email,
+                given_email: None,
                 locale: hello.locale.map(Arc::from),
                 department: department.clone(),
                 client: hello.client,
@@ -165,6 +167,9 @@ impl Hub {
                 if new || changed {
                     self.place(conv);
                 }
+                if new {
+                    self.consider_ack(conv);
+                }
                 Ok(Reply::Answered)
             }
             ClientFrame::Typing { on, .. } => {
@@ -182,6 +187,10 @@ impl Hub {
                 }
                 None => Err(refuse(ErrorCode::NotFound, "no open conversation to end")),
             },
+            ClientFrame::SetEmail { email } => {
+                self.set_visitor_email(id, email);
+                Ok(Reply::Ack)
+            }
             ClientFrame::Rating { conversation_id, score, comment } => self.rate(id, conversation_id, score, comment),
             ClientFrame::Sync { conversation_id, after_seq } => match self.last_seq_for_visitor(id, conversation_id) {
                 Some(last) => {
@@ -245,7 +254,7 @@ impl Hub {
             plan,
             urgent,
             visitor_name: v.and_then(|v| v.name.clone()),
-            visitor_email: v.and_then(|v| v.email.clone()),
+            visitor_email: v.and_then(|v| v.email.clone().or_else(|| v.given_email.clone())),
             created_at: self.now,
             resolved_at: None,
             last_seq: 0,

@@ -41,6 +41,7 @@ pub struct RawFrame<'a> {
     pub page: Option<String>,
     pub user_agent: Option<String>,
     pub timezone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// The `hello` that opens every connection; which fields matter depends on the endpoint.
@@ -131,6 +132,10 @@ pub enum ClientFrame {
     Note {
         conversation_id: ConversationId,
         text: Arc<str>,
+    },
+    /// The visitor's email address, for the emails of spec 7.6 (docs/email.md).
+    SetEmail {
+        email: crate::email::EmailAddress,
     },
     Ping,
 }
@@ -224,6 +229,10 @@ impl TryFrom<RawFrame<'_>> for ClientFrame {
             "note" => ClientFrame::Note {
                 conversation_id: required(conv, "conversation_id")?,
                 text: required(r.text, "text")?.into(),
+            },
+            "set_email" => ClientFrame::SetEmail {
+                email: crate::email::EmailAddress::parse(&required(r.email, "email")?)
+                    .map_err(|_| FrameError::Malformed("email"))?,
             },
             "ping" => ClientFrame::Ping,
             other => return Err(FrameError::UnknownType(other.chars().take(40).collect())),

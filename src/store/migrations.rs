@@ -135,6 +135,41 @@ pub(super) const MIGRATIONS: &[Migration] = &[
                   INSERT INTO kb_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
               END;",
     },
+    // The email outbox (spec 7.6): emails the hub decided, sent by the sender task (`store::outbox`).
+    Migration { version: 10, sql: super::outbox::MIGRATION },
+    // Reports (spec 7.5) without reading the history: what a conversation's history says that the
+    // reports count (it was with the bot, assigned, handed off; its service-level breaches) is kept per
+    // conversation by a trigger on the history's inserts, and filled in here from the history so far.
+    Migration {
+        version: 11,
+        sql: "CREATE TABLE conversation_flags (
+                  conversation_id INTEGER PRIMARY KEY,
+                  bot INTEGER NOT NULL DEFAULT 0,
+                  assigned INTEGER NOT NULL DEFAULT 0,
+                  handoff INTEGER NOT NULL DEFAULT 0,
+                  breaches_first_response INTEGER NOT NULL DEFAULT 0,
+                  breaches_resolution INTEGER NOT NULL DEFAULT 0
+              );
+              INSERT INTO conversation_flags
+                  SELECT conversation_id, MAX(what = 'bot'), MAX(what = 'assigned'), MAX(what = 'handoff'),
+                         SUM(what = 'sla_breached' AND note = 'first_response'),
+                         SUM(what = 'sla_breached' AND note = 'resolution')
+                  FROM history WHERE what IN ('bot', 'assigned', 'handoff', 'sla_breached')
+                  GROUP BY conversation_id;
+              CREATE TRIGGER history_flags AFTER INSERT ON history
+                  WHEN new.what IN ('bot', 'assigned', 'handoff', 'sla_breached') BEGIN
+                  INSERT INTO conversation_flags
+                      (conversation_id, bot, assigned, handoff, breaches_first_response, breaches_resolution)
+                  VALUES (new.conversation_id, new.what = 'bot', new.what = 'assigned', new.what = 'handoff',
+                          new.what = 'sla_breached' AND new.note IS 'first_response',
+                          new.what = 'sla_breached' AND new.note IS 'resolution')
+                  ON CONFLICT (conversation_id) DO UPDATE SET
+                      bot = MAX(bot, excluded.bot), assigned = MAX(assigned, excluded.assigned),
+                      handoff = MAX(handoff, excluded.handoff),
+                      breaches_first_response = breaches_first_response + excluded.breaches_first_response,
+                      breaches_resolution = breaches_resolution + excluded.breaches_resolution;
+              END;",
+    },
 ];
 
 /// The version this build writes and reads.
@@ -225,6 +260,40 @@ mod tests {
         let tables: i64 =
             conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('a', 'b')", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 1, "table a stays, table b is rolled back");
+    }
+
+    /// Migration 11 fills the reports' per-conversation flags from the history written before it; the
+    /// trigger keeps them from then on.
+    #[test]
+    fn conversation_flags_are_filled_from_the_history_then_kept_by_the_trigger() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply(&mut conn, &MIGRATIONS[..10]).unwrap();
+        let add = |conn: &Connection, id: i64, what: &str, note: Option<&str>| {
+            conn.execute(
+                "INSERT INTO history (conversation_id, at, by_kind, what, status, tier, note) \
+                 VALUES (?1, 0, 'hub', ?2, 'queued', 1, ?3)",
+                rusqlite::params![id, what, note],
+            )
+            .unwrap();
+        };
+        add(&conn, 1, "bot", None);
+        add(&conn, 1, "handoff", None);
+        add(&conn, 1, "sla_breached", Some("first_response"));
+        add(&conn, 2, "queued", None);
+        migrate(&mut conn).unwrap();
+        add(&conn, 1, "assigned", None);
+        add(&conn, 1, "sla_breached", Some("resolution"));
+        add(&conn, 2, "assigned", None);
+        add(&conn, 2, "sla_breached", Some("first_response"));
+        add(&conn, 2, "sla_breached", Some("first_response"));
+        let flags: Vec<(i64, i64, i64, i64, i64, i64)> = conn
+            .prepare("SELECT * FROM conversation_flags ORDER BY conversation_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(flags, [(1, 1, 1, 1, 1, 1), (2, 0, 1, 0, 2, 0)]);
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //!
 //! Times are in milliseconds: first response from the moment the conversation first needed a human
 //! (`sla_started_at`, else its creation) to the first agent message; resolution from creation to
-//! `resolved_at`. Median and p90 are nearest-rank percentiles (the value at rank ceil(p·n)), picked with
-//! window functions. The cohort is read through a covering index on `created_at` and the figures' columns,
-//! the history through its index on `(conversation_id, what, note)` (schema migration 8).
+//! `resolved_at`. Median and p90 are nearest-rank percentiles (the value at rank ceil(p·n)),
+//! picked from each group's times in order. The cohort is read through a covering index on
+//! `created_at` and the figures' columns (schema migration 8), what its history says through
+//! `conversation_flags`, kept by a trigger on the history (schema migration 11).
 
 use std::sync::Arc;
 
@@ -60,24 +61,19 @@ pub struct Report {
 }
 
 /// One statement for the whole report: the cohort is read once (through the covering index
-/// `conversations_report`) with its history flags (through `history_what`, one range per conversation),
-/// materialized, doubled into department and agent groups, and counted; the two times' percentiles come
-/// from window functions over the same rows.
+/// `conversations_report`) with its history flags (`conversation_flags`, one primary-key lookup per
+/// conversation: schema migration 11), materialized, doubled into department and agent groups, and
+/// counted. A time's median and p90 are nearest-rank picks from the group's times gathered in order into
+/// one JSON array (`json_group_array(v ORDER BY v)`, one sort per time): window functions over the same
+/// rows took twice as long (docs/benchmarks.md, "Reports").
 const REPORT_SQL: &str = "
 WITH c AS MATERIALIZED (
   SELECT conv.department, conv.agent_id, conv.status, conv.rating,
          conv.first_response_at - COALESCE(conv.sla_started_at, conv.created_at) AS fr,
          CASE WHEN conv.status = 'resolved' THEN conv.resolved_at - conv.created_at END AS res,
-         COALESCE(h.bot, 0) AS bot, COALESCE(h.assigned, 0) AS assigned, COALESCE(h.handoff, 0) AS handoff,
-         COALESCE(h.brf, 0) AS brf, COALESCE(h.brr, 0) AS brr
-  FROM conversations conv
-  LEFT JOIN (SELECT conversation_id,
-                    MAX(what = 'bot') AS bot, MAX(what = 'assigned') AS assigned, MAX(what = 'handoff') AS handoff,
-                    SUM(what = 'sla_breached' AND note = 'first_response') AS brf,
-                    SUM(what = 'sla_breached' AND note = 'resolution') AS brr
-             FROM history
-             WHERE conversation_id IN (SELECT id FROM conversations WHERE created_at >= :from AND created_at < :to)
-             GROUP BY conversation_id) h ON h.conversation_id = conv.id
+         COALESCE(f.bot, 0) AS bot, COALESCE(f.assigned, 0) AS assigned, COALESCE(f.handoff, 0) AS handoff,
+         COALESCE(f.breaches_first_response, 0) AS brf, COALESCE(f.breaches_resolution, 0) AS brr
+  FROM conversations conv LEFT JOIN conversation_flags f ON f.conversation_id = conv.id
   WHERE conv.created_at >= :from AND conv.created_at < :to AND (:department IS NULL OR conv.department = :department)
 ),
 g AS MATERIALIZED (
@@ -92,18 +88,16 @@ counts AS (
   FROM g GROUP BY kind, g
 ),
 frp AS (
-  SELECT kind, g, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS med,
-         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90
-  FROM (SELECT kind, g, fr AS v, ROW_NUMBER() OVER (PARTITION BY kind, g ORDER BY fr) AS rn,
-               COUNT(*) OVER (PARTITION BY kind, g) AS n FROM g WHERE fr IS NOT NULL)
-  GROUP BY kind, g
+  SELECT kind, g, n, vs ->> ('$[' || ((n + 1) / 2 - 1) || ']') AS med,
+         vs ->> ('$[' || ((9 * n + 9) / 10 - 1) || ']') AS p90
+  FROM (SELECT kind, g, COUNT(*) AS n, json_group_array(fr ORDER BY fr) AS vs FROM g WHERE fr IS NOT NULL
+        GROUP BY kind, g)
 ),
 resp AS (
-  SELECT kind, g, MAX(n) AS n, MAX(CASE WHEN rn = (n + 1) / 2 THEN v END) AS med,
-         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) AS p90
-  FROM (SELECT kind, g, res AS v, ROW_NUMBER() OVER (PARTITION BY kind, g ORDER BY res) AS rn,
-               COUNT(*) OVER (PARTITION BY kind, g) AS n FROM g WHERE res IS NOT NULL)
-  GROUP BY kind, g
+  SELECT kind, g, n, vs ->> ('$[' || ((n + 1) / 2 - 1) || ']') AS med,
+         vs ->> ('$[' || ((9 * n + 9) / 10 - 1) || ']') AS p90
+  FROM (SELECT kind, g, COUNT(*) AS n, json_group_array(res ORDER BY res) AS vs FROM g WHERE res IS NOT NULL
+        GROUP BY kind, g)
 )
 SELECT counts.*, frp.n AS fr_n, frp.med AS fr_med, frp.p90 AS fr_p90,
        resp.n AS res_n, resp.med AS res_med, resp.p90 AS res_p90

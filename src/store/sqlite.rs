@@ -206,6 +206,9 @@ impl SqliteStore {
             StoreOp::DeleteNotice(id) => super::notices::delete(tx, *id)?,
             StoreOp::PutArticle(a) => super::kb::put(tx, a)?,
             StoreOp::DeleteArticle(id) => super::kb::delete(tx, *id)?,
+            StoreOp::PutEmail(e) => super::outbox::put(tx, e)?,
+            StoreOp::DeleteWaitingEmail(id) => super::outbox::delete_waiting(tx, *id)?,
+            StoreOp::EmailAttempt { id, outcome } => super::outbox::outcome(tx, *id, outcome)?,
             StoreOp::ReserveTickets { up_to } => {
                 // Never lowered: a smaller mark (a late or repeated reservation) leaves the larger one.
                 tx.execute(
@@ -330,7 +333,10 @@ impl SnapshotSource for SqliteStore {
             )
             .map_err(backend)?;
         let notices = super::notices::all(c).map_err(backend)?;
+        let (waiting_emails, acknowledged) = super::outbox::for_snapshot(c).map_err(backend)?;
         Ok(Snapshot {
+            waiting_emails,
+            acknowledged,
             agents,
             bots,
             identities,
@@ -371,6 +377,18 @@ impl StoreReader for SqliteStore {
 
     fn kb_articles(&self, id: Option<crate::domain::ArticleId>, limit: usize) -> StoreResult<Vec<ArticleRecord>> {
         super::kb::articles(&self.conn, id, limit).map_err(backend)
+    }
+
+    fn emails_due(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        super::outbox::due(&self.conn, now, limit).map_err(backend)
+    }
+
+    fn next_email_due(&self) -> StoreResult<Option<Timestamp>> {
+        super::outbox::next_due(&self.conn).map_err(backend)
+    }
+
+    fn outbox(&self) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        super::outbox::all(&self.conn).map_err(backend)
     }
 
     fn history(&self, conversation: ConversationId, limit: usize) -> StoreResult<Vec<HistoryEntry>> {

@@ -16,6 +16,7 @@ pub mod cluster;
 mod http;
 pub mod raw;
 pub mod redis;
+pub mod smtp;
 mod ws;
 
 #[allow(unused_imports)]

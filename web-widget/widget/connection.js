@@ -17,6 +17,7 @@
       survey: s.survey || null, // conversation id whose survey is pending
       rated: s.rated || [],
       topic: s.topic || null,
+      email: s.email || cfg.email || null, // given by the visitor (or the embed snippet): sent after each welcome
       widget: s.widget || null, // the site's look from the last welcome, so a reload does not flash   // topic key chosen for the next new conversation
       open: !!s.open
     };
@@ -154,6 +155,8 @@
       }
       save();
       setNet('online');
+      // The address first, so that a conversation the outbox opens is acknowledged by email (docs/email.md).
+      if (st.email) setEmail(st.email);
       // Outbox first: a resend that the hub already stored gets its old seq back, so the sync below dedupes it.
       flushOutbox();
       if (f.conversation && f.conversation.conversation_id) sync(f.conversation.conversation_id);
@@ -249,6 +252,15 @@
     var body = { type: 'rating', conversation_id: cid, score: score, ref: ref };
     if (comment) body.comment = comment;
     send(body);
+  }
+  // `set_email` (spec 7.6): kept once the hub accepts it; `done(ok)` says whether it did.
+  function setEmail(email, done) {
+    var ref = 'r' + ++refN;
+    pendingRefs[ref] = function (f) {
+      if (f.type === 'ack') { st.email = email; save(); ui.render(); }
+      if (done) done(f.type === 'ack');
+    };
+    if (!send({ type: 'set_email', email: email, ref: ref })) delete pendingRefs[ref];
   }
   function setNet(s) { netState = s; ui.render(); }
 

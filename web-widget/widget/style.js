@@ -55,6 +55,8 @@
     '.typing{padding:0 14px 4px;font-size:.82em;color:var(--mu);min-height:1.4em;font-style:italic}',
     '.survey{border-top:1px solid var(--bd);padding:8px 14px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;flex:0 0 auto}',
     '.survey p{width:100%;font-weight:600}.survey .comment{flex:1 1 100%}',
+    '.mail{border-top:1px solid var(--bd);padding:8px 14px;display:flex;flex-wrap:wrap;gap:6px}.mail p{width:100%}' +
+    '.me{flex:1;border:1px solid var(--bd);border-radius:10px;padding:6px 10px;background:var(--bg);color:var(--tx);font-size:16px}',
     '.stars{display:flex;gap:4px}.stars button{font-size:26px;line-height:1;color:#c4c9d4;padding:2px}',
     // Text fields at 16px: iOS zooms the page into any field smaller when it takes focus.
     'textarea{width:100%;border:1px solid var(--bd);border-radius:10px;padding:8px 10px;resize:none;background:var(--bg);color:var(--tx);font-size:16px}',
@@ -78,6 +80,7 @@
     '<p class="status" role="status" aria-live="polite"></p><div class="notices" role="status" aria-live="polite"></div>' +
     '<div class="log" role="log" aria-live="polite" tabindex="0"></div><p class="typing"></p>' +
     '<div class="topics" role="group" aria-labelledby="tq" hidden><p id="tq"></p><div class="chips"></div></div>' +
+    '<div class="mail" hidden><p class="mq"></p><input class="me" type="email" autocomplete="email"><button class="btn ms" type="button"></button></div>' +
     '<div class="quick" hidden><button class="chip person" type="button"></button></div>' +
     '<div class="survey" role="group" aria-labelledby="sq" hidden><p id="sq"></p><div class="stars"></div>' +
     '<button class="btn rate" type="button"></button><textarea class="comment" rows="1"></textarea></div>' +

@@ -34,7 +34,8 @@
       ticket: 'Ticket {t}', typing: '{name} is typing…', support: 'Support', you: 'You', pending: 'Sending…',
       failed: 'Not sent', survey: 'How did we do?', star: '{n} of 5', comment: 'Comment (optional)',
       rate: 'Send rating', thanks: 'Thank you for your feedback!', end: 'End chat', log: 'Conversation', unread: '{n} new messages',
-      topic: 'What is your question about?', person: 'Talk to a person', reply: 'Ask us anything. We usually reply within {time}.'
+      topic: 'What is your question about?', person: 'Talk to a person', reply: 'Ask us anything. We usually reply within {time}.',
+      mailAsk: 'Leave your email: we will answer there if you are gone.', mailSave: 'Email me', mailBad: 'Please check the address.'
     },
     de: {
       open: 'Chat öffnen', close: 'Chat schließen', title: 'Schreiben Sie uns', input: 'Nachricht eingeben…', send: 'Senden',

@@ -40,6 +40,13 @@
           input.focus();
         });
       };
+      var me = $('.me');
+      function giveEmail() {
+        var v = me.value.trim();
+        if (v) setEmail(v, function (ok) { $('.mq').textContent = ok ? '' : t('mailBad'); if (!ok) me.focus(); });
+      }
+      $('.ms').onclick = giveEmail;
+      me.addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); giveEmail(); } });
       kb.mount($);
       if (st.open) setOpen(true, true);
       applyTheme();
@@ -133,6 +140,11 @@
       var q = $('.quick');
       q.hidden = !(c && c.status === 'bot' && !c.handoff_requested && ready);
       $('.person').textContent = t('person');
+      // No one may answer right away: offer to answer by email (docs/email.md), until an address is given.
+      var mail = $('.mail'), offer = !!(c && (c.status === 'bot' || c.status === 'queued') && ready && !st.email);
+      if (offer && mail.hidden) { $('.mq').textContent = t('mailAsk'); $('.me').placeholder = 'you@example.com'; }
+      mail.hidden = !offer;
+      $('.ms').textContent = t('mailSave');
       notices.render($('.notices'), lang);
       kb.render($, lang, !c || c.status === 'resolved');
       renderSurvey();
@@ -228,6 +240,7 @@
     close: function () { ui.setOpen(false); },
     toggle: function () { ui.setOpen(!st.open); },
     identify: function (token) { identity = token || null; reconnectNow(); },
+    setEmail: function (email) { if (email) { st.email = String(email); save(); setEmail(st.email); } },
     setLocale: function (l) { if (l) { locale = String(l); ui.render(); reconnectNow(); } }
   };
   function run(args) {

@@ -307,5 +307,7 @@ pub(super) fn snapshot(s: &RedisStore) -> StoreResult<Snapshot> {
         notices,
         last_ticket,
         tickets_reserved: last_ticket.max(reserved.unwrap_or(0)),
+        waiting_emails: Vec::new(),
+        acknowledged: Vec::new(),
     })
 }

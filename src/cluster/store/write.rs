@@ -156,6 +156,10 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
         StoreOp::PutNote(n) => p.cmd(&[b"RPUSHONCE", keys::notes(n.conversation_id).as_bytes(), &json(n)?]),
         StoreOp::PutCanned(c) => p.cmd(&[b"HSET", keys::CANNED.as_bytes(), c.id.as_bytes(), &json(c)?]),
         StoreOp::DeleteCanned(id) => p.cmd(&[b"HDEL", keys::CANNED.as_bytes(), id.as_bytes()]),
+        // `[email]` is refused with `[cluster]` (config), so no hub on this store decides an email.
+        StoreOp::PutEmail(_) | StoreOp::DeleteWaitingEmail(_) | StoreOp::EmailAttempt { .. } => {
+            return Err(StoreError::Backend("the email outbox is kept by the embedded store only".into()));
+        }
     }
     Ok(())
 }

@@ -207,6 +207,8 @@ pub struct VisitorState {
     pub urgent: bool,
     pub name: Option<Arc<str>>,
     pub email: Option<Arc<str>>,
+    /// The address the visitor gave in the widget (`set_email`), kept across its connections.
+    pub given_email: Option<Arc<str>>,
     pub locale: Option<Arc<str>>,
     pub department: Arc<str>,
     pub client: super::super::ClientFacts,
@@ -228,7 +230,11 @@ impl Visitors {
 
     /// A connection of the visitor said hello with these facts; the connection count carries over.
     pub fn connect(&mut self, id: VisitorId, mut state: VisitorState) {
-        state.conns = self.map.get(&id).map_or(0, |v| v.conns) + 1;
+        let before = self.map.get(&id);
+        state.conns = before.map_or(0, |v| v.conns) + 1;
+        if state.given_email.is_none() {
+            state.given_email = before.and_then(|v| v.given_email.clone());
+        }
         self.map.insert(id, state);
     }
 
@@ -241,6 +247,12 @@ impl Visitors {
         });
         if gone && !keep {
             self.map.remove(&id);
+        }
+    }
+
+    pub fn set_given_email(&mut self, id: VisitorId, email: Arc<str>) {
+        if let Some(v) = self.map.get_mut(&id) {
+            v.given_email = Some(email);
         }
     }
 

@@ -3,6 +3,7 @@
 //! the decisions (conversation state, frames addressed to participants, domain events).
 
 mod commands;
+mod email;
 mod guard;
 mod inactivity;
 mod notices;
