@@ -42,7 +42,7 @@ step "fuzz"
 # nightly. Measured on the loaded 2-core development machine: `cargo install cargo-fuzz --locked` 139 s,
 # a fuzz build from a cold cache 11-31 minutes (29 min on 2026-12-06): FUZZ_BUILD_SECS bounds it, and a
 # build that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes
-# (~4 min for the rest, plus up to 2.5 + 15 + 3 min here).
+# (~8 min for the rest, plus up to 2.5 + 8 + 3 min here).
 fuzz_mode="corpus replay on stable"
 if rustup run nightly cargo --version >/dev/null 2>&1; then
   if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
@@ -50,10 +50,10 @@ if rustup run nightly cargo --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
     echo "cargo-fuzz installed in $((SECONDS - started)) s"
   fi
-  if timeout "${FUZZ_BUILD_SECS:-900}" cargo +nightly fuzz build -O; then
+  if timeout "${FUZZ_BUILD_SECS:-480}" cargo +nightly fuzz build -O; then
     fuzz_mode="libFuzzer on nightly, ${FUZZ_SECS:-60} s per target"
   else
-    echo "the fuzz build did not finish within ${FUZZ_BUILD_SECS:-900} s"
+    echo "the fuzz build did not finish within ${FUZZ_BUILD_SECS:-480} s"
   fi
 else
   echo "no nightly toolchain"
