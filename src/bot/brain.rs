@@ -43,11 +43,13 @@ pub struct BotCore {
     clock: u64,
     /// Status notices not yet ended, as the hub last told (spec 7.4): the greeting mentions an incident.
     notices: Vec<NoticeView>,
+    /// The hub answers by email (its welcome says so): when no person can come, the bot offers it.
+    email_replies: bool,
 }
 
 impl BotCore {
     pub fn new(name: Arc<str>, kb: KnowledgeBase) -> BotCore {
-        BotCore { name, kb, search: None, convs: HashMap::new(), clock: 0, notices: Vec::new() }
+        BotCore { name, kb, search: None, convs: HashMap::new(), clock: 0, notices: Vec::new(), email_replies: false }
     }
 
     /// Answers from `search` (the store's knowledge base) rather than its own articles.
@@ -90,6 +92,7 @@ impl BotCore {
                     }
                 }
                 self.notices = welcome.notices.clone();
+                self.email_replies = welcome.email_replies;
                 syncs
             }
             ServerFrame::Notice { notice, state } => {
@@ -245,6 +248,12 @@ impl BotCore {
                 Some(v) if v.reason == Some(BotReason::Unverified) => answer = format!("{answer} {}", p.unverified),
                 Some(v) if !v.department_open => answer = format!("{answer} {}", closed_phrase(p, v)),
                 _ => {}
+            }
+            // Nobody can come now (no speaker of the language, or the team is away): a reply by email
+            // under the ticket is what is real, where the hub sends email.
+            let nobody_now = self.view(id).is_some_and(|v| v.reason == Some(BotReason::Language) || !v.department_open);
+            if self.email_replies && nobody_now {
+                answer = format!("{answer} {}", p.email);
             }
             // The message goes first: once the hub has the handoff the conversation may leave the bot at
             // once, and the bot could no longer write in it.

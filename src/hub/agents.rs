@@ -65,7 +65,8 @@ impl Hub {
         let conversations = mine.into_iter().filter_map(|id| self.view(id, false)).collect();
         self.effect(Effect::Subscribe { conn, who: Participant::Bot(bot) });
         let notices = self.notice_list(false, None);
-        let welcome = BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations, notices, reference };
+        let email_replies = self.settings.email.is_some();
+        let welcome = BotWelcome { v: PROTOCOL_VERSION, bot: info, conversations, email_replies, notices, reference };
         self.send_conn(conn, ServerFrame::BotWelcome(welcome));
         self.serve_bots();
     }

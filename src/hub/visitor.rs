@@ -84,6 +84,7 @@ impl Hub {
             department: dept.expect("a visitor's department exists"),
             widget: hello.widget,
             conversation: open.and_then(|c| self.view(c, true)),
+            email_replies: self.settings.email.is_some(),
             notices: self.notice_list(false, Some(&department)),
             reference: hello.reference,
         };

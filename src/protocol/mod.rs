@@ -253,6 +253,8 @@ pub struct VisitorWelcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub widget: Option<Arc<crate::config::WidgetTheme>>,
     pub conversation: Option<ConversationView>,
+    /// The hub answers by email (`[email]` is set): the widget may offer to leave an address.
+    pub email_replies: bool,
     /// Status notices of the visitor's department in force or announced, soonest first (spec 7.4).
     pub notices: Vec<NoticeView>,
     /// The hello's `ref`, echoed.
@@ -279,6 +281,8 @@ pub struct BotWelcome {
     pub bot: BotInfo,
     pub conversations: Vec<ConversationView>,
     /// Status notices in force or announced, every department (spec 7.4).
+    /// The hub answers by email (`[email]` is set): a bot may offer the visitor to leave an address.
+    pub email_replies: bool,
     pub notices: Vec<NoticeView>,
     /// The hello's `ref`, echoed.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]

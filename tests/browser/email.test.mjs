@@ -2,12 +2,20 @@
 // a bad address is refused by the hub and said so, a good one is kept and sent again after a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHub, startHostServer, launchBrowser, waitFor, openWidget, widgetSend, widgetMessages } from './harness.mjs';
+import { startHub, startHostServer, launchBrowser, waitFor, openWidget, widgetSend, widgetMessages, CONFIG_24_7 } from './harness.mjs';
 import { screenshotColours } from './pixels.mjs';
 
-let hub, host, browser;
+// A hub that sends email (to a port where nothing listens: sending fails and is retried, which never
+// blocks chat), and one that sends none.
+const EMAIL = `${CONFIG_24_7}
+[email]
+smtp_url = "smtp://127.0.0.1:9"
+from = "support@example.com"
+`;
+let hub, plain, host, browser;
 before(async () => {
-  hub = await startHub();
+  hub = await startHub({ config: EMAIL });
+  plain = await startHub();
   host = await startHostServer();
   browser = await launchBrowser();
 });
@@ -15,6 +23,7 @@ after(async () => {
   await browser?.close();
   await host?.close();
   await hub?.stop();
+  await plain?.stop();
 });
 
 const mailBox = (page) => page.evaluate(() => {
@@ -50,4 +59,13 @@ test('the widget offers to answer by email when no one can take the chat, and ke
   await openWidget(page);
   await waitFor(async () => sent.some((f) => f.includes('"set_email"') && f.includes('ada@example.com')), { what: 'set_email again' });
   assert.equal((await mailBox(page)).shown, false);
+});
+
+test('a hub that sends no email offers none: no promise nobody keeps', async () => {
+  const page = await (await browser.newContext({ viewport: { width: 900, height: 760 } })).newPage();
+  await page.goto(host.page({ hubUrl: plain.url }));
+  await openWidget(page);
+  await widgetSend(page, 'Hello, is anyone there? I have a question about my invoice.');
+  await waitFor(async () => (await widgetMessages(page)).some((m) => m.role === 'bot'), { what: 'the bot answered' });
+  assert.equal((await mailBox(page)).shown, false, 'no email offer without [email]');
 });

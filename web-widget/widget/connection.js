@@ -140,6 +140,7 @@
       st.token = f.visitor_token || st.token;
       st.dept = f.department || null;
       st.widget = f.widget || null;
+      st.mailOn = f.email_replies === true; // the hub answers by email: the offer is real
       ui.theme();
       notices.set(f.notices || []);
       var old = cur();

@@ -140,8 +140,9 @@
       var q = $('.quick');
       q.hidden = !(c && c.status === 'bot' && !c.handoff_requested && ready);
       $('.person').textContent = t('person');
-      // No one may answer right away: offer to answer by email (docs/email.md), until an address is given.
-      var mail = $('.mail'), offer = !!(c && (c.status === 'bot' || c.status === 'queued') && ready && !st.email);
+      // No one may answer right away: offer to answer by email (docs/email.md), where the hub sends email,
+      // until an address is given.
+      var mail = $('.mail'), offer = !!(c && (c.status === 'bot' || c.status === 'queued') && ready && st.mailOn && !st.email);
       if (offer && mail.hidden) { $('.mq').textContent = t('mailAsk'); $('.me').placeholder = 'you@example.com'; }
       mail.hidden = !offer;
       $('.ms').textContent = t('mailSave');

@@ -33,6 +33,8 @@ pub struct Phrases {
     /// The answer to a request for a person when nobody on the team speaks the conversation's language:
     /// no promise that cannot be kept, and what would work instead.
     pub uncovered: &'static str,
+    /// Offered after `uncovered` or a closed department when the hub answers by email (spec 7.6).
+    pub email: &'static str,
     /// An incident is in force in the visitor's department (spec 7.4); `{title}` is the notice's title.
     pub incident: &'static str,
     /// Lowercase whole words by which a visitor asks for a person in this language.

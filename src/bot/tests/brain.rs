@@ -80,6 +80,7 @@ fn assigned_answers_the_open_question_once_and_never_greets_twice() {
         v: 1,
         bot: BotInfo { id: crate::domain::BotId(7), name: NAME.into() },
         conversations: vec![v.clone()],
+        email_replies: false,
         notices: vec![],
         reference: None,
     };
@@ -174,6 +175,45 @@ fn a_person_request_in_a_language_nobody_speaks_gets_no_false_promise() {
     assert!(joined.contains("Kukaan tiimistämme ei tällä hetkellä puhu kieltäsi"), "in Finnish: {joined}");
     assert!(!joined.contains("as soon as one is available"), "no promise: {joined}");
     assert!(joined.contains("HANDOFF"), "the request is still recorded: {joined}");
+    assert!(!joined.contains("sähköposti"), "no email offer from a hub that sends none: {joined}");
+}
+
+/// Where the hub sends email, a visitor nobody can serve now (no speaker of the language, or the team
+/// away) is offered a reply by email under the ticket, in their language; one a person will serve is not.
+#[test]
+fn the_bot_offers_a_reply_by_email_when_nobody_can_come_and_the_hub_sends_email() {
+    let cases = [
+        (Some("fi"), Some(BotReason::Language), true, "sähköpostitse"),
+        (Some("de"), Some(BotReason::Closed), false, "per E-Mail"),
+        (Some("en"), None, true, ""),
+    ];
+    for (language, reason, open, expected) in cases {
+        let id = ConversationId::random();
+        let mut bot = core();
+        let welcome = BotWelcome {
+            v: 1,
+            bot: BotInfo { id: crate::domain::BotId(7), name: NAME.into() },
+            conversations: vec![],
+            email_replies: true,
+            notices: vec![],
+            reference: None,
+        };
+        bot.on_frame(&ServerFrame::BotWelcome(welcome));
+        let mut v = view(id, language, reason, None);
+        v.department_open = open;
+        bot.on_frame(&ServerFrame::Assigned { conversation: v, messages: Vec::new(), more: false });
+        let asks = match language {
+            Some("fi") => "Haluan puhua ihmisen kanssa",
+            Some("de") => "Ich möchte mit einem Menschen sprechen",
+            _ => "I want to talk to a human",
+        };
+        let joined = texts(&bot.on_frame(&ServerFrame::Message(msg(id, 1, Role::Visitor, asks)))).join(" | ");
+        if expected.is_empty() {
+            assert!(!joined.to_lowercase().contains("email"), "a person will come: no offer: {joined}");
+        } else {
+            assert!(joined.contains(expected), "{language:?}: {joined}");
+        }
+    }
 }
 
 #[test]

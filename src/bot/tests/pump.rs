@@ -102,6 +102,7 @@ async fn a_detached_bot_comes_back_and_syncs_what_it_missed() {
         v: 1,
         bot: crate::protocol::BotInfo { id: bot, name: NAME.into() },
         conversations: vec![held],
+        email_replies: false,
         notices: vec![],
         reference: None,
     };
