@@ -31,6 +31,10 @@ fn every_corpus_input_passes_its_fuzz_target() {
                 panic!("fuzz target {name} panicked on {path}");
             }
         }
-        println!("fuzz corpus replay: {name}: {} corpus inputs, {} crash inputs, all passed", corpus.len(), crashes.len());
+        println!(
+            "fuzz corpus replay: {name}: {} corpus inputs, {} crash inputs, all passed",
+            corpus.len(),
+            crashes.len()
+        );
     }
 }

@@ -214,9 +214,13 @@ mod tests {
     #[test]
     fn every_language_says_why_an_inactive_chat_closed_in_its_own_words() {
         for (code, row) in PHRASES {
-            let (resolved, inactive) = (row[SystemEvent::Resolved as usize], row[SystemEvent::ResolvedInactive as usize]);
+            let (resolved, inactive) =
+                (row[SystemEvent::Resolved as usize], row[SystemEvent::ResolvedInactive as usize]);
             assert!(!inactive.is_empty() && inactive != resolved, "{code}");
-            assert!(code == "en" || inactive != PHRASES[0].1[SystemEvent::ResolvedInactive as usize], "{code} is English");
+            assert!(
+                code == "en" || inactive != PHRASES[0].1[SystemEvent::ResolvedInactive as usize],
+                "{code} is English"
+            );
         }
         let fr = text(SystemEvent::ResolvedInactive, Language::parse("fr"), None, None);
         assert!(fr.contains("absent"), "{fr}");

@@ -144,7 +144,10 @@ impl ClientFrame {
     /// Whether the hub must store something to answer it: such frames are refused with `unavailable`
     /// while the store takes no commits (`hub::StoreHealth`); typing, sync and ping need no write.
     pub fn needs_write(&self) -> bool {
-        !matches!(self, ClientFrame::Typing { .. } | ClientFrame::Sync { .. } | ClientFrame::Ping | ClientFrame::Hello(_))
+        !matches!(
+            self,
+            ClientFrame::Typing { .. } | ClientFrame::Sync { .. } | ClientFrame::Ping | ClientFrame::Hello(_)
+        )
     }
 }
 

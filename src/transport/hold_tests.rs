@@ -56,6 +56,7 @@ fn welcome(ids: &[ConversationId]) -> Arc<OutFrame> {
         v: 1,
         bot,
         conversations: ids.iter().map(|c| view(*c)).collect(),
+        email_replies: false,
         notices: vec![],
         reference: None,
     }))

@@ -70,10 +70,7 @@ test('keyboard only: Tab to the launcher, Enter opens with focus in the input, E
   await page.locator('switchboard-widget .quick:not([hidden])').waitFor();
   await page.keyboard.press('Shift+Tab'); // "Talk to a person"
   assert.equal(await focused(page), 'widget:chip person');
-  await page.keyboard.press('Shift+Tab'); // "Email me" (no one may answer right away: docs/email.md)
-  assert.equal(await focused(page), 'widget:btn ms');
-  await page.keyboard.press('Shift+Tab'); // its address field
-  assert.equal(await focused(page), 'widget:me');
+  // (No "Email me" here: this hub sends no email; email.test.mjs walks that offer.)
   await page.keyboard.press('Shift+Tab'); // log
   await page.keyboard.press('Shift+Tab'); // close button
   assert.equal(await focused(page), 'widget:x');

@@ -61,6 +61,7 @@ static ENGLISH_FALLBACK: Phrases = Phrases {
     handoff: "Someone will reply as soon as a person is available.",
     no_answer: "I found nothing about that. Type \"agent\" to reach a person.",
     uncovered: "Nobody on our team speaks your language at the moment.",
+    email: "You can also leave your email address: we will reply by email.",
     incident: "Please note: {title}.",
     person_words: &["agent"],
 };

@@ -47,7 +47,10 @@ fn resolve_ends_the_chat_surveys_the_visitor_and_frees_the_place() {
     let to_visitor = f.last_frames(Target::Who(Participant::Visitor(v.id)));
     assert!(to_visitor.iter().any(|fr| matches!(fr, ServerFrame::Survey { .. })), "{to_visitor:?}");
     assert_eq!(f.holder(d), Some(Fixture::agent_id(1)));
-    assert_eq!(f.last_events()[0], DomainEvent::Resolved { conversation: c, agent: Some(Fixture::agent_id(1)), inactive: false });
+    assert_eq!(
+        f.last_events()[0],
+        DomainEvent::Resolved { conversation: c, agent: Some(Fixture::agent_id(1)), inactive: false }
+    );
 }
 
 #[test]
