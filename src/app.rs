@@ -56,6 +56,8 @@ pub struct Handles {
     pub cluster: std::sync::OnceLock<crate::cluster::ClusterView>,
     /// This node's number in connection ids (0 for a single node).
     node: u16,
+    /// A gateway node (cluster mode): sessions keep each frame's text, which goes to the leader as it is.
+    pub forwards_raw: bool,
     next_conn: AtomicU64,
 }
 
@@ -98,8 +100,22 @@ impl App {
             cluster: std::sync::OnceLock::new(),
             // Ids below this are reserved for in-process participants (the built-in bot).
             node: 0,
+            forwards_raw: false,
             next_conn: AtomicU64::new(1 << 20),
         }))
+    }
+
+    /// Sets this node's number in connection ids and whether it is a gateway (cluster mode). Called once,
+    /// before the handles are shared.
+    pub fn for_node(mut self, node: u16, gateway: bool) -> App {
+        let handles = Arc::get_mut(&mut self.0).expect("set before the handles are shared");
+        handles.node = node;
+        handles.forwards_raw = gateway;
+        self
+    }
+
+    pub fn node(&self) -> u16 {
+        self.node
     }
 
     pub fn next_conn_id(&self) -> ConnId {

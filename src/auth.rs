@@ -63,7 +63,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// The claims of a valid identity token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdentityClaims {
     pub sub: String,
     pub email: String,
@@ -73,8 +73,9 @@ pub struct IdentityClaims {
     pub urgent: bool,
 }
 
-/// What the transport found out about a hello's identity token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the transport found out about a hello's identity token (a gateway node sends it to the
+/// leader, hence serde).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IdentityCheck {
     /// No token was offered.
     Absent,

@@ -23,7 +23,7 @@ pub const HTTP_DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `router` on `listener` until `stop` is cancelled, then waits up to `HTTP_DRAIN` for the
 /// requests in flight.
-pub async fn serve(listener: TcpListener, router: axum::Router, limits: &Limits, stop: CancellationToken) {
+pub async fn serve(listener: &TcpListener, router: axum::Router, limits: &Limits, stop: CancellationToken) {
     let permits = Arc::new(Semaphore::new(limits.max_http_connections));
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(limits.http_header_timeout_secs));
@@ -71,7 +71,6 @@ pub async fn serve(listener: TcpListener, router: axum::Router, limits: &Limits,
             drop(permit);
         });
     }
-    drop(listener);
     connections.close();
     if tokio::time::timeout(HTTP_DRAIN, connections.wait()).await.is_err() {
         tracing::warn!("some HTTP connections did not finish in time");

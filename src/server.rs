@@ -50,7 +50,10 @@ pub async fn build_on(
     node: Option<crate::cluster::ClusterView>,
 ) -> anyhow::Result<Built> {
     let cluster = node.is_some();
-    let prometheus = install_metrics(node.as_ref().map(|n| n.node.to_string()));
+    let prometheus = match &node {
+        Some(n) => n.metrics.clone(),
+        None => install_metrics(None),
+    };
     if let Some(handle) = prometheus.clone() {
         // Histogram samples accumulate until drained; draining regularly bounds their memory.
         tokio::spawn(async move {
@@ -70,7 +73,18 @@ pub async fn build_on(
     let snapshot = until_reachable(|| writer.load()).await.context("loading the store")?;
     let readers = ReadPool::new(factory)?;
     let registry = ConnRegistry::new();
-    let broker: Arc<dyn Broker> = Arc::new(LocalBroker(registry.clone()));
+    let local = LocalBroker(registry.clone());
+    // A leader delivers to gateways' connections too (cluster mode).
+    let (broker, remote): (Arc<dyn Broker>, _) = match &node {
+        Some(view) => {
+            let (broker, remote, publisher) =
+                crate::cluster::publish::ClusterBroker::new(view.number, local, view.conn.clone(), view.fence());
+            tokio::spawn(publisher);
+            let broker: Arc<dyn Broker> = Arc::new(broker);
+            (broker.clone(), Some((remote, broker)))
+        }
+        None => (Arc::new(local), None),
+    };
     let sla = config.sla.check()?;
     let email = config.email.check()?;
     let guard = hub::GuardSettings {
@@ -126,8 +140,10 @@ pub async fn build_on(
         visitor_tokens,
         config.trusted_proxies()?,
     );
-    if let Some(node) = node {
+    let app = app.for_node(node.as_ref().map_or(0, |n| n.number), false);
+    if let (Some(node), Some(remote)) = (node, remote) {
         tokio::spawn(node.clone().tell_hub(app.hub.clone()));
+        tokio::spawn(crate::cluster::intake::run(app.clone(), node.clone(), remote, node.fence()));
         let _ = app.cluster.set(node);
     }
     let router = crate::http::router(app.clone());
@@ -151,7 +167,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Runs a start-up read again while the store says it cannot be reached (Redis restarting): a new
 /// leader waits for its store rather than exiting with the lease held. Other errors are returned.
-async fn until_reachable<T>(mut read: impl FnMut() -> crate::store::StoreResult<T>) -> crate::store::StoreResult<T> {
+pub(crate) async fn until_reachable<T>(
+    mut read: impl FnMut() -> crate::store::StoreResult<T>,
+) -> crate::store::StoreResult<T> {
     loop {
         match read() {
             Err(crate::store::StoreError::Unavailable(e)) => {
@@ -183,7 +201,8 @@ pub async fn run(config: &Config, listener: tokio::net::TcpListener, built: Buil
             stop.cancel();
         });
     }
-    crate::listen::serve(listener, router, &config.limits, stop).await;
+    crate::listen::serve(&listener, router, &config.limits, stop).await;
+    drop(listener);
     app.tracker.close();
     if tokio::time::timeout(DRAIN_TIMEOUT, app.tracker.wait()).await.is_err() {
         tracing::warn!("some connections did not close in time");
@@ -202,7 +221,7 @@ pub async fn wait_for_signal() {
 }
 
 /// The Prometheus recorder; a cluster node labels every series with its id (spec 6.7).
-fn install_metrics(node: Option<String>) -> Option<PrometheusHandle> {
+pub(crate) fn install_metrics(node: Option<String>) -> Option<PrometheusHandle> {
     let latency = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0];
     let sizes = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 4096.0];
     let mut builder = PrometheusBuilder::new();

@@ -183,7 +183,7 @@ async fn pump(
                 let mut result = Ok(());
                 while let Ok(Some(frames)) = pages.next(readers).await {
                     for frame in frames {
-                        let frame = OutFrame { frame, encoded: Default::default() };
+                        let frame = OutFrame::new(frame);
                         result = act(hub, conn, bot, &mut core, &frame).await;
                         if result.is_err() {
                             break;
@@ -208,13 +208,16 @@ async fn act(
     core: &mut BotCore,
     frame: &OutFrame,
 ) -> Result<(), HubStopped> {
-    for reply in core.on_frame(&frame.frame) {
+    // The bot runs beside the hub: every frame it gets is this node's own.
+    let Some(frame) = frame.frame() else { return Ok(()) };
+    for reply in core.on_frame(frame) {
         let event = HubEvent::Frame {
             conn,
             who: Participant::Bot(bot),
             frame: reply,
             reference: None,
             received: Instant::now(),
+            raw: None,
         };
         hub.send_event(event).await?;
     }

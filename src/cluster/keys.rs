@@ -33,6 +33,19 @@ pub const CANNED: &str = "sb:canned";
 /// Node id → last heartbeat (JSON: address, connections by role, time).
 pub const NODES: &str = "sb:nodes";
 
+/// Client events from gateways to the leader holding lease `fence` (a stream).
+pub fn events(fence: u64) -> String {
+    format!("sb:events:{fence}")
+}
+/// Frames from the leader for gateway node `node`'s connections (a stream).
+pub fn deliveries(node: u16) -> String {
+    format!("sb:deliver:{node}")
+}
+/// Node id → its number in connection ids.
+pub const NODE_NUMBERS: &str = "sb:node_numbers";
+/// The highest node number given.
+pub const NODE_NUMBERS_LAST: &str = "sb:node_numbers:last";
+
 pub fn conversation(id: ConversationId) -> String {
     format!("sb:cv:{id}")
 }

@@ -6,12 +6,17 @@
 //! when it lapses, the first to take it rebuilds the hub from Redis and serves. See ARCHITECTURE.md
 //! ("Cluster mode") for what is built and what is next.
 
+pub mod bus;
+pub mod forward;
 pub mod fsync;
 pub mod gateway;
+pub mod intake;
 pub mod keys;
 pub mod lease;
 pub mod node;
 pub mod presence;
+pub mod proxy;
+pub mod publish;
 pub mod store;
 
 pub use fsync::Durability;

@@ -1,6 +1,6 @@
-//! A node's life in cluster mode. It checks Redis's durability, listens at once, and relays its clients
-//! to the leader (`gateway`) until it takes the lease itself; then it builds the hub from Redis and
-//! serves, renewing the lease. A leader that loses its lease stops at once (exit code `LOST_LEASE`):
+//! A node's life in cluster mode. It checks Redis's durability, listens at once, and serves as a gateway
+//! (`gateway`) until it takes the lease itself; then it builds the hub from Redis and serves, renewing
+//! the lease. A leader that loses its lease stops at once (exit code `LOST_LEASE`):
 //! another node decides now, and a supervisor restarts this one, which comes back as a gateway.
 
 use std::io::Write;
@@ -29,6 +29,20 @@ fn redacted(url: &str) -> String {
     }
 }
 
+/// The shared connection: reconnects quickly (at most `RECONNECT_MAX_DELAY` between attempts), so that a
+/// leader reaches a restarted Redis, and takes its lapsed lease back, well within the lease that
+/// gateways leave it (`AfterOutage`).
+fn manager_config() -> redis::aio::ConnectionManagerConfig {
+    redis::aio::ConnectionManagerConfig::new()
+        .set_min_delay(Duration::from_millis(50))
+        .set_max_delay(RECONNECT_MAX_DELAY)
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
+}
+
+/// The longest wait between two attempts to reconnect to Redis.
+const RECONNECT_MAX_DELAY: Duration = Duration::from_millis(250);
+
 /// Connects to Redis and checks that it fsyncs every write (spec 6.2). Returns the connection and
 /// whether it runs without that guarantee (allowed by `require_fsync = false`).
 async fn connect(config: &Config) -> anyhow::Result<(redis::aio::ConnectionManager, bool)> {
@@ -36,7 +50,12 @@ async fn connect(config: &Config) -> anyhow::Result<(redis::aio::ConnectionManag
     let client = redis::Client::open(url).context("configuration key `cluster.redis_url`")?;
     tracing::info!(url = %redacted(url), "connecting to redis");
     let mut conn = loop {
-        match tokio::time::timeout(CONNECT_WAIT, redis::aio::ConnectionManager::new(client.clone())).await {
+        match tokio::time::timeout(
+            CONNECT_WAIT,
+            redis::aio::ConnectionManager::new_with_config(client.clone(), manager_config()),
+        )
+        .await
+        {
             Ok(Ok(c)) => break c,
             Ok(Err(e)) => tracing::warn!(error = %e, "waiting for redis"),
             Err(_) => tracing::warn!("waiting for redis: no answer"),
@@ -62,18 +81,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = crate::server::bind(&config).await?;
     let addr = listener.local_addr()?;
     let node: Arc<str> = config.cluster.node_id(addr).into();
+    let token = LeaseToken::default();
+    let mut numbering = conn.clone();
+    let number = ClusterView::number(&mut numbering, &node).await.context("numbering this node")?;
     let view = ClusterView {
         node: node.clone(),
+        number,
+        metrics: crate::server::install_metrics(Some(node.to_string())),
+        lease: token.clone(),
         address: config.cluster.advertise.clone().unwrap_or_else(|| addr.to_string()).into(),
         timeout: Duration::from_secs(config.cluster.node_timeout_secs),
         redis_up: Arc::new(tokio::sync::watch::Sender::new(true)),
         fsync_warning,
         leader: Arc::new(AtomicBool::new(false)),
         conn: conn.clone(),
+        client: redis::Client::open(config.cluster.redis_url.as_deref().expect("cluster mode has a redis_url"))?,
         counts: Arc::new(RoleCounts::default()),
         leader_cache: Arc::default(),
     };
-    let token = LeaseToken::default();
     let mut lease = Lease::new(conn, &node, view.timeout, token.clone());
     let leading = lease.try_acquire().await.unwrap_or(false);
     view.leader.store(leading, Ordering::Relaxed);
@@ -81,9 +106,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("switchboard listening on http://{addr}");
     std::io::stdout().flush()?;
     if !leading {
-        println!("switchboard node {node}: gateway, relaying clients to the leader");
+        println!("switchboard node {node}: gateway, forwarding its clients' events to the leader");
         std::io::stdout().flush()?;
-        if !relay_until_leader(&listener, &view, &mut lease).await {
+        if !super::gateway::serve(&config, &listener, &view, &mut lease).await? {
             return Ok(());
         }
         view.leader.store(true, Ordering::Relaxed);
@@ -102,9 +127,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     crate::server::run(&config, listener, built).await
 }
 
-/// Relays accepted connections to the leader while trying to take the lease. Returns true once this
-/// node holds it, false when asked to stop.
-async fn relay_until_leader(listener: &tokio::net::TcpListener, view: &ClusterView, lease: &mut Lease) -> bool {
+/// Tries for the lease until this node holds it (true) or is asked to stop (false).
+pub async fn wait_for_lease(view: &ClusterView, lease: &mut Lease) -> bool {
     let mut attempt = tokio::time::interval(lease.renew_every());
     attempt.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let stop = crate::server::wait_for_signal();
@@ -112,15 +136,6 @@ async fn relay_until_leader(listener: &tokio::net::TcpListener, view: &ClusterVi
     let mut back = AfterOutage::default();
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(super::gateway::relay(stream, view.clone()));
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            },
             _ = attempt.tick() => {
                 if !back.ready(view.redis_up(), view.timeout) {
                     continue;

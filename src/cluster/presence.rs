@@ -14,6 +14,9 @@ use super::keys;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct NodeBeat {
     pub id: String,
+    /// Its number in connection ids (`sb:node_numbers`).
+    #[serde(default)]
+    pub number: u16,
     /// Where other nodes reach it (`advertise`, else the address it listens on).
     pub address: String,
     pub role: NodeRole,
@@ -27,7 +30,8 @@ pub struct NodeBeat {
 pub enum NodeRole {
     /// Runs the hub for the cluster.
     Leader,
-    /// Relays its clients to the leader; takes over when the lease lapses.
+    /// Serves its clients' connections and forwards their events to the leader; takes over when the
+    /// lease lapses.
     Gateway,
 }
 
@@ -42,6 +46,8 @@ pub struct Connections {
 #[derive(Clone)]
 pub struct ClusterView {
     pub node: Arc<str>,
+    /// This node's number in connection ids.
+    pub number: u16,
     pub address: Arc<str>,
     pub timeout: Duration,
     /// Redis answered the last heartbeat.
@@ -49,7 +55,15 @@ pub struct ClusterView {
     /// Redis does not fsync every write and `require_fsync = false` let the node run.
     pub fsync_warning: bool,
     pub leader: Arc<AtomicBool>,
+    /// The node's metrics recorder, installed once for the process (a gateway that becomes the leader
+    /// keeps it).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// The lease this node holds, once it leads.
+    pub lease: super::LeaseToken,
     pub conn: redis::aio::ConnectionManager,
+    /// For connections of its own: a blocking stream read (`XREAD BLOCK`) would hold up every other
+    /// command on the shared `conn`.
+    pub client: redis::Client,
     /// Connections this node relays or serves, by role.
     pub counts: Arc<super::gateway::RoleCounts>,
     /// The leader's address as last read, and when: a gateway accepting many connections asks Redis
@@ -57,10 +71,26 @@ pub struct ClusterView {
     pub leader_cache: Arc<std::sync::Mutex<Option<(String, std::time::Instant)>>>,
 }
 
+/// Time a blocking read's answer may take beyond its block time before the connection counts as lost.
+const BLOCKING_MARGIN: Duration = Duration::from_secs(2);
+
 /// How long a gateway trusts the leader's address it read (a failed connect forgets it at once).
 pub const LEADER_CACHE: Duration = Duration::from_millis(500);
 
 impl ClusterView {
+    /// A connection of its own for blocking reads of `block` at most (it reconnects by itself).
+    pub async fn blocking_conn(&self, block: Duration) -> redis::RedisResult<redis::aio::ConnectionManager> {
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_response_timeout(Some(block + BLOCKING_MARGIN))
+            .set_connection_timeout(Some(BLOCKING_MARGIN));
+        redis::aio::ConnectionManager::new_with_config(self.client.clone(), config).await
+    }
+
+    /// The fence of the lease this node holds (0 when it holds none).
+    pub fn fence(&self) -> u64 {
+        self.lease.get().and_then(|t| t.rsplit_once(':').and_then(|(_, f)| f.parse().ok())).unwrap_or(0)
+    }
+
     pub fn redis_up(&self) -> bool {
         *self.redis_up.borrow()
     }
@@ -87,6 +117,7 @@ impl ClusterView {
     fn beat(&self) -> NodeBeat {
         NodeBeat {
             id: self.node.to_string(),
+            number: self.number,
             address: self.address.to_string(),
             role: if self.leader.load(Ordering::Relaxed) { NodeRole::Leader } else { NodeRole::Gateway },
             connections: self.counts.snapshot(),
@@ -94,14 +125,20 @@ impl ClusterView {
         }
     }
 
-    /// Every node's last heartbeat, live ones only (within the timeout), by id.
-    pub async fn nodes(&self) -> redis::RedisResult<Vec<NodeBeat>> {
+    /// Every node's last heartbeat, as written.
+    pub async fn beats(&self) -> redis::RedisResult<Vec<NodeBeat>> {
         let mut conn = self.conn.clone();
         let all: Vec<String> = redis::cmd("HVALS").arg(keys::NODES).query_async(&mut conn).await?;
+        Ok(all.iter().filter_map(|j| serde_json::from_str::<NodeBeat>(j).ok()).collect())
+    }
+
+    /// Every node's last heartbeat, live ones only (within the timeout), by id.
+    pub async fn nodes(&self) -> redis::RedisResult<Vec<NodeBeat>> {
         let now = jiff::Timestamp::now().as_millisecond();
-        let mut nodes: Vec<NodeBeat> = all
-            .iter()
-            .filter_map(|j| serde_json::from_str::<NodeBeat>(j).ok())
+        let mut nodes: Vec<NodeBeat> = self
+            .beats()
+            .await?
+            .into_iter()
             .filter(|n| now - n.heartbeat_ms <= self.timeout.as_millis() as i64)
             .collect();
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
@@ -137,6 +174,16 @@ impl ClusterView {
         Ok(self.nodes().await?.into_iter().find(|n| n.id == node && n.role == NodeRole::Leader).map(|n| n.address))
     }
 
+    /// This node's number in connection ids: the one it had before, or the next free one.
+    pub async fn number(conn: &mut redis::aio::ConnectionManager, node: &str) -> redis::RedisResult<u16> {
+        let script = redis::Script::new(
+            "local n = redis.call('HGET', KEYS[1], ARGV[1]) if n then return tonumber(n) end \
+             n = redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[1], ARGV[1], n) return n",
+        );
+        let n: u64 = script.key(keys::NODE_NUMBERS).key(keys::NODE_NUMBERS_LAST).arg(node).invoke_async(conn).await?;
+        u16::try_from(n).map_err(|_| (redis::ErrorKind::Client, "more than 65,535 node ids were given").into())
+    }
+
     /// Writes this node's heartbeat until the process ends; the leader also clears dead nodes.
     pub async fn beat_forever(self) {
         let every = (self.timeout / 4).max(Duration::from_millis(250));
@@ -144,7 +191,18 @@ impl ClusterView {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let up = self.beat_once().await.map_err(|e| tracing::warn!(error = %e, "heartbeat failed")).is_ok();
+            // Bounded: while the connection manager reconnects, a command can wait for it.
+            let up = match tokio::time::timeout(every, self.beat_once()).await {
+                Ok(Ok(())) => true,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "heartbeat failed");
+                    false
+                }
+                Err(_) => {
+                    tracing::warn!("heartbeat failed: no answer in time");
+                    false
+                }
+            };
             self.redis_up.send_if_modified(|was| {
                 let changed = *was != up;
                 if changed {

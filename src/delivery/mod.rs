@@ -34,6 +34,11 @@ impl ConnId {
         ConnId(((node as u64) << LOCAL_BITS) | (n & ((1 << LOCAL_BITS) - 1)))
     }
 
+    /// A connection id as `get` gave it (from another node, in cluster mode).
+    pub const fn from_raw(raw: u64) -> ConnId {
+        ConnId(raw)
+    }
+
     /// The node that holds this connection.
     pub fn node(self) -> u16 {
         (self.0 >> LOCAL_BITS) as u16
@@ -50,12 +55,95 @@ impl std::fmt::Display for ConnId {
     }
 }
 
-/// A frame on its way out, encoded at most once however many connections it goes to.
+/// A frame on its way out, encoded at most once however many connections it goes to. On a gateway node
+/// (cluster mode) a frame arrives already encoded by the leader: it is kept as its text, with the few
+/// facts a session's holds need (`HoldFacts`).
 #[derive(Debug)]
 pub struct OutFrame {
-    pub frame: ServerFrame,
+    body: Body,
     /// The JSON text, filled in by the first connection that writes it (see `transport::codec`).
     pub encoded: OnceLock<bytes::Bytes>,
+}
+
+// Unboxed: an `OutFrame` is already behind an `Arc`, and a relayed one is the rare case.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Body {
+    Frame(ServerFrame),
+    Relayed(HoldFacts),
+}
+
+/// What `transport::hold` looks at in an outgoing frame: welcomes start holds, messages may be held,
+/// `synced` ends a hold.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum HoldFacts {
+    Welcome(Vec<ConversationId>),
+    Message(ConversationId, Seq),
+    Synced(ConversationId, Seq),
+    Other,
+}
+
+impl HoldFacts {
+    pub fn of(frame: &ServerFrame) -> HoldFacts {
+        match frame {
+            ServerFrame::VisitorWelcome(w) => {
+                HoldFacts::Welcome(w.conversation.iter().map(|c| c.conversation_id).collect())
+            }
+            ServerFrame::AgentWelcome(w) => {
+                HoldFacts::Welcome(w.conversations.iter().map(|c| c.conversation_id).collect())
+            }
+            ServerFrame::BotWelcome(w) => {
+                HoldFacts::Welcome(w.conversations.iter().map(|c| c.conversation_id).collect())
+            }
+            ServerFrame::Message(m) => HoldFacts::Message(m.conversation_id, m.seq),
+            ServerFrame::Synced { conversation_id, last_seq } => HoldFacts::Synced(*conversation_id, *last_seq),
+            _ => HoldFacts::Other,
+        }
+    }
+}
+
+impl OutFrame {
+    pub fn new(frame: ServerFrame) -> OutFrame {
+        OutFrame { body: Body::Frame(frame), encoded: OnceLock::new() }
+    }
+
+    /// A frame encoded elsewhere (by the leader, for a connection on this gateway).
+    pub fn relayed(text: bytes::Bytes, facts: HoldFacts) -> OutFrame {
+        OutFrame { body: Body::Relayed(facts), encoded: OnceLock::from(text) }
+    }
+
+    /// The frame itself; `None` for a relayed one, known by its text alone.
+    pub fn frame(&self) -> Option<&ServerFrame> {
+        match &self.body {
+            Body::Frame(f) => Some(f),
+            Body::Relayed(_) => None,
+        }
+    }
+
+    pub fn facts(&self) -> HoldFacts {
+        match &self.body {
+            Body::Frame(f) => HoldFacts::of(f),
+            Body::Relayed(facts) => facts.clone(),
+        }
+    }
+
+    /// Whether this is a `message` frame of `conversation` with a seq up to `last` (cheap: no clone).
+    pub fn is_message_up_to(&self, conversation: ConversationId, last: Seq) -> bool {
+        match &self.body {
+            Body::Frame(ServerFrame::Message(m)) => m.conversation_id == conversation && m.seq <= last,
+            Body::Relayed(HoldFacts::Message(c, s)) => *c == conversation && *s <= last,
+            _ => false,
+        }
+    }
+
+    /// The conversation of a `message` frame.
+    pub fn message_conversation(&self) -> Option<ConversationId> {
+        match &self.body {
+            Body::Frame(ServerFrame::Message(m)) => Some(m.conversation_id),
+            Body::Relayed(HoldFacts::Message(c, _)) => Some(*c),
+            _ => None,
+        }
+    }
 }
 
 /// What a connection's outbound queue carries.
@@ -93,11 +181,13 @@ pub enum BacklogKind {
     /// `assigned` with the first page of the transcript (`more: true` when there is more), then the
     /// rest as `message` frames.
     Transcript(Box<ConversationView>),
+    /// The same, for a gateway's connection: the conversation as the leader encoded it.
+    TranscriptRelayed(crate::protocol::RawJson),
 }
 
 impl OutItem {
     pub fn frame(frame: ServerFrame) -> OutItem {
-        OutItem::Frame(Arc::new(OutFrame { frame, encoded: OnceLock::new() }))
+        OutItem::Frame(Arc::new(OutFrame::new(frame)))
     }
 }
 

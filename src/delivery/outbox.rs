@@ -77,11 +77,19 @@ impl OutItem {
     /// and the receiver, as the item does not change on the way.
     pub fn weight(&self) -> usize {
         match self {
-            OutItem::Frame(f) => frame_weight(&f.frame),
-            OutItem::Frames(frames) => frames.iter().map(|f| frame_weight(&f.frame)).sum(),
+            OutItem::Frame(f) => out_weight(f),
+            OutItem::Frames(frames) => frames.iter().map(|f| out_weight(f)).sum(),
             OutItem::Close(..) => 16,
             OutItem::Backlog(_) => FRAME_OVERHEAD,
         }
+    }
+}
+
+/// A relayed frame weighs its text.
+fn out_weight(f: &super::OutFrame) -> usize {
+    match f.frame() {
+        Some(frame) => frame_weight(frame),
+        None => f.encoded.get().map_or(FRAME_OVERHEAD, |t| t.len()),
     }
 }
 
@@ -105,6 +113,9 @@ fn frame_weight(frame: &ServerFrame) -> usize {
             ServerFrame::BotWelcome(w) => 4 * FRAME_OVERHEAD * (1 + w.conversations.len()) + reference(&w.reference),
             ServerFrame::Assigned { messages, .. } => {
                 4 * FRAME_OVERHEAD + messages.iter().map(|m| FRAME_OVERHEAD / 2 + m.text.len()).sum::<usize>()
+            }
+            ServerFrame::AssignedRelayed { conversation, messages, .. } => {
+                conversation.0.len() + messages.iter().map(|m| FRAME_OVERHEAD / 2 + m.text.len()).sum::<usize>()
             }
             ServerFrame::Queue { waiting, bot } => 2 * FRAME_OVERHEAD * (waiting.len() + bot.len()),
             ServerFrame::Conversation(_) => 4 * FRAME_OVERHEAD,

@@ -37,6 +37,9 @@ impl<'a> Pages<'a> {
             BacklogKind::Transcript(view) if !self.started => {
                 vec![ServerFrame::Assigned { conversation: (**view).clone(), messages: messages.collect(), more }]
             }
+            BacklogKind::TranscriptRelayed(view) if !self.started => {
+                vec![ServerFrame::AssignedRelayed { conversation: view.clone(), messages: messages.collect(), more }]
+            }
             _ => messages.map(ServerFrame::Message).collect(),
         };
         self.started = true;

@@ -61,7 +61,7 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-async fn health(State(app): State<App>) -> impl IntoResponse {
+pub(crate) async fn health(State(app): State<App>) -> impl IntoResponse {
     use axum::http::StatusCode;
     if app.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "stopping"})));
@@ -82,7 +82,7 @@ async fn health(State(app): State<App>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(app): State<App>) -> impl IntoResponse {
+pub(crate) async fn metrics(State(app): State<App>) -> impl IntoResponse {
     let body = app.prometheus.as_ref().map(|p| p.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

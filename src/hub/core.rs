@@ -196,7 +196,7 @@ impl Hub {
             HubEvent::Visitor { conn, hello } => self.visitor_hello(conn, *hello),
             HubEvent::Agent { conn, agent, reference } => self.agent_hello(conn, agent, reference),
             HubEvent::Bot { conn, bot, reference } => self.bot_hello(conn, bot, reference),
-            HubEvent::Frame { conn, who, frame, reference, received } => {
+            HubEvent::Frame { conn, who, frame, reference, received, .. } => {
                 self.frame(conn, who, frame, reference, received)
             }
             HubEvent::Disconnected { who, .. } => self.disconnected(who),

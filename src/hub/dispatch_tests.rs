@@ -201,7 +201,7 @@ impl Broker for Recorder {
     }
     fn to_conn(&self, _: ConnId, item: crate::delivery::OutItem) -> bool {
         if let crate::delivery::OutItem::Frame(f) = item
-            && let crate::protocol::ServerFrame::Error { message, .. } = &f.frame
+            && let Some(crate::protocol::ServerFrame::Error { message, .. }) = f.frame()
         {
             let _ = self.0.send(message.clone());
         }

@@ -117,6 +117,9 @@ pub enum HubEvent {
         frame: ClientFrame,
         reference: Option<Ref>,
         received: std::time::Instant,
+        /// The frame's text as received, kept only on a gateway node, which forwards it to the leader
+        /// (cluster mode); the hub never reads it.
+        raw: Option<bytes::Bytes>,
     },
     Disconnected {
         conn: ConnId,

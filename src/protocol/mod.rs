@@ -33,6 +33,26 @@ impl Serialize for Ref {
     }
 }
 
+/// A JSON value encoded by another node (the leader, in cluster mode), written out as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawJson(pub Arc<str>);
+
+impl RawJson {
+    /// `value` encoded once, to be relayed.
+    pub fn encode(value: &impl Serialize) -> serde_json::Result<RawJson> {
+        serde_json::to_string(value).map(|s| RawJson(s.into()))
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match serde_json::value::RawValue::from_string(self.0.to_string()) {
+            Ok(raw) => raw.serialize(s),
+            Err(_) => s.serialize_none(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Server frames
 
@@ -322,6 +342,15 @@ pub enum ServerFrame {
         /// The transcript's first page (see `store::page`).
         messages: Vec<MessageView>,
         /// The transcript is longer: the rest follows as `message` frames, before anything live.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        more: bool,
+    },
+    /// `assigned` written by a gateway node (cluster mode): the same frame, with the conversation as
+    /// the leader encoded it.
+    #[serde(rename = "assigned")]
+    AssignedRelayed {
+        conversation: RawJson,
+        messages: Vec<MessageView>,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         more: bool,
     },

@@ -9,9 +9,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::delivery::OutFrame;
+use crate::delivery::{HoldFacts, OutFrame};
 use crate::domain::ConversationId;
-use crate::protocol::{ClientFrame, ServerFrame};
+use crate::protocol::ClientFrame;
 
 /// How long live messages of a just-welcomed conversation wait for the client's `sync`.
 pub const HOLD_GRACE: Duration = Duration::from_secs(1);
@@ -47,25 +47,21 @@ impl Holds {
     /// A frame on its way to the client. A welcome starts holds; a `synced` ends its conversation's
     /// hold and drops what the backlog already carried.
     pub fn outgoing(&mut self, frame: &Arc<OutFrame>, now: Instant) -> Verdict {
-        match &frame.frame {
-            ServerFrame::VisitorWelcome(w) => {
-                self.start(w.conversation.iter().map(|c| c.conversation_id), now);
-            }
-            ServerFrame::AgentWelcome(w) => self.start(w.conversations.iter().map(|c| c.conversation_id), now),
-            ServerFrame::BotWelcome(w) => self.start(w.conversations.iter().map(|c| c.conversation_id), now),
-            ServerFrame::Message(m) if self.is_held(m.conversation_id) => {
+        if let Some(c) = frame.message_conversation() {
+            if self.is_held(c) {
                 if self.held.len() >= MAX_HELD {
                     return Verdict::ReleaseThenWrite;
                 }
                 self.held.push(frame.clone());
                 return Verdict::Held;
             }
-            ServerFrame::Synced { conversation_id, last_seq } if self.is_held(*conversation_id) => {
-                self.on_hold.retain(|(c, _, _)| c != conversation_id);
-                let (id, last) = (*conversation_id, *last_seq);
-                self.held.retain(
-                    |f| !matches!(&f.frame, ServerFrame::Message(m) if m.conversation_id == id && m.seq <= last),
-                );
+            return Verdict::Write;
+        }
+        match frame.facts() {
+            HoldFacts::Welcome(conversations) => self.start(conversations.into_iter(), now),
+            HoldFacts::Synced(id, last) if self.is_held(id) => {
+                self.on_hold.retain(|(c, _, _)| *c != id);
+                self.held.retain(|f| !f.is_message_up_to(id, last));
             }
             _ => {}
         }
@@ -104,10 +100,8 @@ impl Holds {
     }
 
     fn take(&mut self, pick: impl Fn(ConversationId) -> bool) -> Vec<Arc<OutFrame>> {
-        let (out, keep) = std::mem::take(&mut self.held).into_iter().partition(|f| match &f.frame {
-            ServerFrame::Message(m) => pick(m.conversation_id),
-            _ => false,
-        });
+        let (out, keep) =
+            std::mem::take(&mut self.held).into_iter().partition(|f| f.message_conversation().is_some_and(&pick));
         self.held = keep;
         out
     }

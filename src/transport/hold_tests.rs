@@ -12,7 +12,7 @@ const A: ConversationId = ConversationId(1);
 const B: ConversationId = ConversationId(2);
 
 fn out(frame: ServerFrame) -> Arc<OutFrame> {
-    Arc::new(OutFrame { frame, encoded: Default::default() })
+    Arc::new(OutFrame::new(frame))
 }
 
 fn view(id: ConversationId) -> ConversationView {
@@ -78,7 +78,7 @@ fn msg(id: ConversationId, seq: u64) -> Arc<OutFrame> {
 fn seqs(frames: &[Arc<OutFrame>]) -> Vec<(u64, u64)> {
     frames
         .iter()
-        .map(|f| match &f.frame {
+        .map(|f| match f.frame().unwrap() {
             ServerFrame::Message(m) => (m.conversation_id.0, m.seq),
             other => panic!("not a message: {other:?}"),
         })

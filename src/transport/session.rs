@@ -4,7 +4,7 @@
 use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::bounds::{self, MAX_REF_BYTES};
@@ -56,8 +56,8 @@ async fn start(
             }
         };
         match read(socket, msg, app, limiter).await? {
-            Some((reference, ClientFrame::Hello(h))) => break (h, reference),
-            Some((reference, _)) => {
+            Some((reference, ClientFrame::Hello(h), _)) => break (h, reference),
+            Some((reference, _, _)) => {
                 let _ = send_error(socket, ErrorCode::BadRequest, "the first frame must be hello", reference).await;
             }
             None => {}
@@ -149,13 +149,13 @@ async fn serve(
                 match read(socket, msg, app, &mut limiter).await {
                     None => return,
                     Some(None) => {}
-                    Some(Some((reference, ClientFrame::Hello(_)))) => {
+                    Some(Some((reference, ClientFrame::Hello(_), _))) => {
                         let frame = send_error(socket, ErrorCode::BadRequest, "hello was already sent", reference);
                         if !Box::pin(frame).await {
                             return;
                         }
                     }
-                    Some(Some((reference, frame))) if frame.needs_write() && app.hub.store_health().commits_failing() => {
+                    Some(Some((reference, frame, _))) if frame.needs_write() && app.hub.store_health().commits_failing() => {
                         // Answered here, not through the hub: the dispatcher holds every effect until the
                         // store takes commits again. Nothing was accepted, so nothing is lost.
                         metrics::counter!("switchboard_frames_refused_store_full_total").increment(1);
@@ -164,9 +164,10 @@ async fn serve(
                             return;
                         }
                     }
-                    Some(Some((reference, frame))) => {
+                    Some(Some((reference, frame, text))) => {
                         holds.incoming(&frame, now);
-                        let event = HubEvent::Frame { conn, who, frame, reference, received: now };
+                        let raw = app.forwards_raw.then(|| bytes::Bytes::from(text));
+                        let event = HubEvent::Frame { conn, who, frame, reference, received: now, raw };
                         if app.hub.send_small(event).await.is_err() {
                             return;
                         }
@@ -192,7 +193,7 @@ async fn read(
     msg: Option<Result<Message, axum::Error>>,
     app: &App,
     limiter: &mut Limiter,
-) -> Option<Option<(Option<Ref>, ClientFrame)>> {
+) -> Option<Option<(Option<Ref>, ClientFrame, Utf8Bytes)>> {
     let text = match msg {
         None | Some(Ok(Message::Close(_))) => return None,
         Some(Err(e)) => {
@@ -219,7 +220,7 @@ async fn read(
     match codec::decode(&text) {
         Ok((reference, frame)) => match bounds::check_ref(&reference).and_then(|()| bounds::check(&frame, &app.limits))
         {
-            Ok(()) => Some(Some((reference, frame))),
+            Ok(()) => Some(Some((reference, frame, text))),
             Err((code, message)) => refuse(socket, limiter, code, message, reference).await,
         },
         Err(e) => refuse(socket, limiter, e.code, e.message, e.reference).await,
@@ -233,7 +234,7 @@ async fn refuse(
     code: ErrorCode,
     message: String,
     reference: Option<Ref>,
-) -> Option<Option<(Option<Ref>, ClientFrame)>> {
+) -> Option<Option<(Option<Ref>, ClientFrame, Utf8Bytes)>> {
     if !Box::pin(send_error(socket, code, message, reference)).await {
         // The client does not read its errors either.
         return None;

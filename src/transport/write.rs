@@ -103,10 +103,10 @@ async fn backlog(socket: &mut WebSocket, app: &App, backlog: &Backlog, holds: &m
             }
         };
         for frame in frames {
-            let f = Arc::new(OutFrame { frame, encoded: Default::default() });
+            let f = Arc::new(OutFrame::new(frame));
             // `synced` ends the conversation's hold (and drops what the backlog carried); the backlog's
             // messages themselves are never held.
-            if matches!(f.frame, ServerFrame::Synced { .. }) {
+            if matches!(f.frame(), Some(ServerFrame::Synced { .. })) {
                 holds.outgoing(&f, Instant::now());
             }
             if !feed(socket, &f, limit).await {

@@ -29,11 +29,8 @@ async fn the_pump_speaks_the_hub_protocol() {
         messages: vec![msg(id, 1, Role::Visitor, "I want to talk to a human")],
         more: false,
     };
-    let batch: Arc<[Arc<crate::delivery::OutFrame>]> = vec![Arc::new(crate::delivery::OutFrame {
-        frame: ServerFrame::Pong { reference: None },
-        encoded: Default::default(),
-    })]
-    .into();
+    let batch: Arc<[Arc<crate::delivery::OutFrame>]> =
+        vec![Arc::new(crate::delivery::OutFrame::new(ServerFrame::Pong { reference: None }))].into();
     assert!(broker.to_conn(conn, OutItem::frame(assigned)));
     assert!(broker.to_conn(conn, OutItem::Frames(batch)));
     assert!(broker.to_conn(conn, OutItem::Close(1012, "service restart")));

@@ -168,7 +168,7 @@ impl Fixture {
     pub fn frame(&mut self, conn: ConnId, who: Participant, frame: ClientFrame) {
         let reference = Some(Ref("\"r\"".into()));
         let received = std::time::Instant::now();
-        self.send(HubEvent::Frame { conn, who, frame, reference, received });
+        self.send(HubEvent::Frame { conn, who, frame, reference, received, raw: None });
     }
 
     /// The visitor writes; returns its open conversation.
@@ -265,7 +265,7 @@ pub fn frames(job: &Job, to: Target) -> Vec<ServerFrame> {
             _ => continue,
         };
         if let OutItem::Frame(f) = item {
-            out.push(f.frame.clone());
+            out.extend(f.frame().cloned());
         }
     }
     out
