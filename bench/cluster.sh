@@ -194,7 +194,8 @@ point() {
   python3 bench/report.py tag "$bench" "$setup" <<<"$line" | tee -a "$RAW"
 }
 
-echo "hub binary: $(sha256sum "$BIN" | cut -c1-16) $(date -r "$BIN" -u +%FT%TZ); rates: ${RATES[*]}; chats $CHATS; $DURATION s per point" >&2
+HUB="hub binary $(sha256sum "$BIN" | cut -c1-16) of $(date -r "$BIN" -u +%FT%TZ)"
+echo "$HUB; rates: ${RATES[*]}; chats $CHATS; $DURATION s per point" >&2
 for setup in $SETUPS; do
   echo "== $setup" >&2
   for rate in "${RATES[@]}"; do
@@ -214,5 +215,5 @@ if ((IDLE_N > 0)); then
 fi
 
 python3 bench/cluster_report.py tables "$RAW" "$P99_MS" "$CAP_P99_MS" \
-  "bash bench/cluster.sh ${RATES[*]} (CHATS=$CHATS DURATION=$DURATION IDLE_N=$IDLE_N)" | tee "$OUT"
+  "CHATS=$CHATS DURATION=$DURATION IDLE_N=$IDLE_N bash bench/cluster.sh ${RATES[*]}" "$HUB" | tee "$OUT"
 echo "tables: $OUT; raw: $RAW" >&2

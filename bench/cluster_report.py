@@ -2,7 +2,7 @@
 """Helpers for bench/cluster.sh: progress lines and the markdown tables of a cluster run.
 
   cluster_report.py brief                     < lines   one human line per point (progress on stderr)
-  cluster_report.py tables RAW P99 CAP COMMAND          markdown on stdout
+  cluster_report.py tables RAW P99 CAP COMMAND NOTE     markdown on stdout
 
 RAW holds loadgen's JSON lines tagged by bench/report.py (bench = route|idle, kind = the setup), with
 `procs` (CPU or RSS per watched process) and `redis` (commands over the traffic window).
@@ -78,7 +78,7 @@ def why(r):
     return f"{r['rate']:.0f}: p99 {p99(r):.1f} ms"
 
 
-def tables(raw, limit, cap, command):
+def tables(raw, limit, cap, command, note):
     rs = lines(open(raw))
     route = [r for r in rs if r.get("bench") == "route"]
     idle = [r for r in rs if r.get("bench") == "idle"]
@@ -87,7 +87,7 @@ def tables(raw, limit, cap, command):
     by = {s: [r for r in route if r["kind"] == s] for s in setups}
     chats = sorted({r.get("chats") for r in route if r.get("chats")})
     print(f"## Cluster benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
-    print(f"`{command}`; {', '.join(map(str, chats))} chats; one run per point, fresh processes each; "
+    print(f"`{command}` ({note}); {', '.join(map(str, chats))} chats; one run per point, fresh processes each; "
           f"load average {open('/proc/loadavg').read().split()[0]} at the end.\n")
 
     print(f"### Routed msg/s with zero loss at p99 <= {limit:g} ms and at p99 <= {cap:g} ms\n")
@@ -198,7 +198,7 @@ def main():
         for r in lines(sys.stdin):
             print(brief(r))
     elif sys.argv[1] == "tables":
-        tables(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
+        tables(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6])
 
 
 if __name__ == "__main__":
