@@ -4,6 +4,8 @@
 #   single   - one node on the embedded store (SQLite)
 #   leader   - a two-node cluster on Redis, every client on the node holding the lease
 #   gateway  - the same cluster, every client on the second node, which relays them to the leader
+#   split    - the same cluster, visitors on the second node and agents on the leader (no proxy: the
+#              counterpart of the socketio setup's split)
 #   proxy    - the same cluster behind nginx (deploy/nginx.conf, one worker): every connection goes
 #              through nginx, which round-robins it over both nodes, so visitors and agents are spread
 #   socketio - bench/relay-socketio-cluster on two Node processes with @socket.io/redis-streams-adapter:
@@ -16,7 +18,7 @@
 # (hello done) on a single node, and on the second node of a cluster, RSS growth of each process.
 #
 # Usage: bash bench/cluster.sh [RATES...]   (default: 1000 5000 10000 15000 20000 msg/s)
-#   env: CHATS=200 DURATION=10 DRAIN=5 IDLE_N=2000 SETUPS="single leader gateway proxy socketio"
+#   env: CHATS=200 DURATION=10 DRAIN=5 IDLE_N=2000 SETUPS="single leader gateway split proxy socketio"
 #        CAP_P99_MS=50 QUIET_WAIT=5 (seconds to wait for the CPUs to go idle before each point)
 # Needs release builds (cargo build --release -p switchboard -p switchboard-loadgen), redis-server,
 # nginx and node (npm ci runs in bench/relay-socketio-cluster when node_modules is missing).
@@ -29,7 +31,7 @@ CHATS=${CHATS:-200}
 DURATION=${DURATION:-10}
 DRAIN=${DRAIN:-5}
 IDLE_N=${IDLE_N:-2000}
-SETUPS=${SETUPS:-single leader gateway proxy socketio}
+SETUPS=${SETUPS:-single leader gateway split proxy socketio}
 P99_MS=5
 CAP_P99_MS=${CAP_P99_MS:-50}
 QUIET_WAIT=${QUIET_WAIT:-5}
@@ -156,15 +158,16 @@ setup_start() {
     single)
       node_start s bench/hub-bench.toml "listening" || return 1
       ARGS=(--target switchboard --url "ws://127.0.0.1:$PORT" --watch "node=$PID_s") ;;
-    leader | gateway | proxy)
+    leader | gateway | split | proxy)
       cluster_start || return 1
-      local url="ws://127.0.0.1:$APORT" w="leader=$PID_a,gateway=$PID_b,redis=$RPID"
-      [[ $1 == gateway ]] && url="ws://127.0.0.1:$BPORT"
+      local url="ws://127.0.0.1:$APORT" w="leader=$PID_a,gateway=$PID_b,redis=$RPID" more=()
+      [[ $1 == gateway || $1 == split ]] && url="ws://127.0.0.1:$BPORT"
+      [[ $1 == split ]] && more=(--agent-url "ws://127.0.0.1:$APORT")
       if [[ $1 == proxy ]]; then
         nginx_start || return 1
         url="ws://127.0.0.1:$NPORT" w="nginx=$NWORKER,$w"
       fi
-      ARGS=(--target switchboard --url "$url" --watch "$w" --redis "127.0.0.1:$RPORT") ;;
+      ARGS=(--target switchboard --url "$url" "${more[@]}" --watch "$w" --redis "127.0.0.1:$RPORT") ;;
     socketio)
       redis_start || return 1
       local va

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-CLUSTER = ("leader", "gateway", "proxy")
+CLUSTER = ("leader", "gateway", "split", "proxy")
 
 
 def lines(stream):
