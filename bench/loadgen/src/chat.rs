@@ -33,6 +33,9 @@ pub struct ChatOpts {
     pub admin_token: Option<String>,
     pub max_chats: Option<usize>,
     pub server_pid: Option<u32>,
+    /// where the agents connect (None: the visitors' endpoint)
+    pub agent_ep: Option<Endpoint>,
+    pub watch: crate::watch::Watch,
 }
 
 const ACKED: u8 = 1;
@@ -280,9 +283,10 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         setup: setup_tx,
     });
     let t_setup = Instant::now();
+    let aep = o.agent_ep.clone().unwrap_or_else(|| ep.clone());
     let agents = match ep.target {
-        Target::Switchboard => agents_switchboard(ep, &o, &sh).await?,
-        _ => agents_relay(ep, &o, &sh).await?,
+        Target::Switchboard => agents_switchboard(&aep, &o, &sh).await?,
+        _ => agents_relay(&aep, &o, &sh).await?,
     };
     let opened = open_visitors(ep, o.chats, o.agents, o.ramp, o.concurrency).await;
     if !opened.errors.is_empty() {
@@ -347,6 +351,8 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
 
     // Traffic. Everything due by now is sent in one go; between deadlines we wait precisely.
     let (cpu0, srv0) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
+    o.watch.redis_reset()?;
+    let w0 = o.watch.cpu();
     let m0 = stats::machine_busy_secs();
     let origin = Instant::now() + Duration::from_millis(50);
     sh.origin.set(origin).unwrap();
@@ -387,9 +393,13 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
     // CPU over traffic + drain: CPU time per message compares servers even when other load on the
     // machine disturbs the latencies.
     let (cpu1, srv1) = (stats::cpu_secs(None), o.server_pid.and_then(|p| stats::cpu_secs(Some(p))));
+    let w1 = o.watch.cpu();
     let m1 = stats::machine_busy_secs();
+    let routed = sh.delivered.load(Relaxed);
+    let redis = o.watch.redis_report(routed);
+    let (procs, watched) = o.watch.cpu_report(&w0, &w1, routed);
     let busy_s = (Instant::now() - origin).as_secs_f64();
-    let own = cpu1.zip(cpu0).map_or(0.0, |(b, a)| b - a) + srv1.zip(srv0).map_or(0.0, |(b, a)| b - a);
+    let own = cpu1.zip(cpu0).map_or(0.0, |(b, a)| b - a) + srv1.zip(srv0).map_or(0.0, |(b, a)| b - a) + watched;
     let (mut loss, mut unacked, mut undelivered) = (0u64, 0u64, 0u64);
     for s in &sh.state {
         let s = s.load(Relaxed);
@@ -416,6 +426,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         "server_cpu_us_per_msg": us_per_msg,
         "other_cpu_pct": stats::other_cpu_pct(m0, m1, own, busy_s),
         "other_frames": *sh.other_frames.lock().unwrap(),
+        "procs": procs, "redis": redis,
         "pass": loss == 0 && dups == 0 && unacked == 0 && undelivered == 0 && errors.is_empty() && unknown == 0,
     }))
 }

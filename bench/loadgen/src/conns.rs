@@ -128,14 +128,17 @@ pub async fn idle_bench(
     concurrency: usize,
     pid: Option<u32>,
     hold_s: f64,
+    watch: &crate::watch::Watch,
 ) -> Value {
     let before = pid.and_then(crate::net::rss_bytes);
+    let wbefore = watch.rss();
     let o = open_visitors(ep, n, 0, ramp, concurrency).await;
     let ok = o.conns.iter().filter(|c| c.is_some()).count();
     let held: Vec<Tx> = o.conns.into_iter().flatten().map(|ws| hold(ep.target, ws)).collect();
     // Let the server finish any deferred work (store writes, allocator settling) before reading RSS.
     tokio::time::sleep(Duration::from_secs_f64(hold_s)).await;
     let after = pid.and_then(crate::net::rss_bytes);
+    let wafter = watch.rss();
     let per_conn = match (before, after) {
         (Some(b), Some(a)) if ok > 0 => Some((a as f64 - b as f64) / ok as f64),
         _ => None,
@@ -148,5 +151,6 @@ pub async fn idle_bench(
         "bytes_per_conn": per_conn.map(|v| v.round()), "kib_per_conn": per_conn.map(|v| (v / 1024.0 * 100.0).round() / 100.0),
         "setup_conn_per_s": (ok as f64 / o.elapsed.as_secs_f64().max(1e-9)).round(),
         "latency": stats::summary(&o.latency), "pass": o.errors.is_empty(),
+        "procs": watch.rss_report(&wbefore, &wafter, ok),
     })
 }

@@ -7,6 +7,7 @@ mod chat;
 mod conns;
 mod net;
 mod stats;
+mod watch;
 
 use clap::Parser;
 use serde_json::Value;
@@ -22,6 +23,9 @@ struct Args {
     /// ws://127.0.0.1:PORT (the hub's http:// address works too)
     #[arg(long)]
     url: String,
+    /// chat mode: connect the agents here instead of --url (visitors on one node, agents on another)
+    #[arg(long)]
+    agent_url: Option<String>,
     /// admin token (switchboard chat mode creates its agents through the admin API)
     #[arg(long, env = "SWITCHBOARD_ADMIN_TOKEN")]
     admin_token: Option<String>,
@@ -64,6 +68,14 @@ struct Args {
     /// server process id: idle mode reads its RSS; chat mode reports its CPU use
     #[arg(long)]
     server_pid: Option<u32>,
+    /// processes to watch, NAME=PID,...: chat mode reports each one's CPU time per routed message over
+    /// the traffic window, idle mode each one's RSS growth per connection
+    #[arg(long)]
+    watch: Option<String>,
+    /// redis-server HOST:PORT: chat mode resets its command statistics before the traffic and reports
+    /// the commands run per routed message after the drain (INFO commandstats)
+    #[arg(long)]
+    redis: Option<String>,
     /// idle mode: seconds to hold the connections before reading RSS
     #[arg(long, default_value_t = 3.0)]
     hold: f64,
@@ -86,6 +98,15 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(2)
     });
+    let agent_ep = a.agent_url.as_deref().map(|u| Endpoint::parse(u, a.target, sources)).transpose();
+    let watch = watch::Watch::parse(a.watch.as_deref(), a.redis.as_deref());
+    let (agent_ep, watch) = match (agent_ep, watch) {
+        (Ok(e), Ok(w)) => (e, w),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("{e}");
+            std::process::exit(2)
+        }
+    };
     let rt = if a.threads <= 1 {
         tokio::runtime::Builder::new_current_thread().enable_all().build()
     } else {
@@ -106,12 +127,14 @@ fn main() {
                 admin_token: a.admin_token.clone(),
                 max_chats: a.max_chats,
                 server_pid: a.server_pid,
+                agent_ep: agent_ep.clone(),
+                watch: watch.clone(),
             };
             chat::run(&ep, o).await
         } else if let Some(n) = a.connect {
             Ok(conns::connect_bench(&ep, n, a.ramp, a.concurrency, a.server_pid).await)
         } else {
-            Ok(conns::idle_bench(&ep, n, a.ramp, a.concurrency, a.server_pid, a.hold).await)
+            Ok(conns::idle_bench(&ep, n, a.ramp, a.concurrency, a.server_pid, a.hold, &watch).await)
         }
     });
     // Open connections are dropped with the runtime; do not wait for graceful closes.
