@@ -177,3 +177,28 @@ async fn a_gateways_death_costs_its_clients_a_reconnect_and_takes_its_agents_off
     })
     .await;
 }
+
+/// A gateway that stops without a word (paused: no TCP reset, no goodbye, like a machine that lost power):
+/// the leader notices by its missing heartbeats, so its agents go offline within the node timeout; when
+/// it wakes, its connections are closed, so that its clients reconnect instead of talking into a void.
+#[tokio::test]
+async fn a_silent_gateway_loses_its_agents_within_the_node_timeout() {
+    let redis = Redis::start();
+    let admin = admin_token();
+    let (a, b) = two_nodes(&redis, &admin);
+    let (_, mut bert) = b.online_agent("Bert", &["en"], 5).await;
+    let online = |agents: &Value| {
+        agents.as_array().is_some_and(|l| l.iter().any(|x| x["name"] == "Bert" && x["online"] == true))
+    };
+    assert!(online(&a.get("/api/agents", a.admin()).await.1), "Bert is online through the gateway");
+
+    b.signal(libc::SIGSTOP);
+    let stopped = std::time::Instant::now();
+    while online(&a.get("/api/agents", a.admin()).await.1) {
+        assert!(stopped.elapsed() <= Duration::from_secs(LEASE_SECS), "Bert still online past the node timeout");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.signal(libc::SIGCONT);
+    let frames = bert.frames_until_gone(Duration::from_secs(10)).await;
+    assert!(!frames.iter().any(|f| f["type"] == "assigned"), "{frames:?}");
+}

@@ -233,6 +233,59 @@ pub struct BacklogWire {
     pub view: Option<String>,
 }
 
+/// Several entries' field lists packed into one stream entry (field `b`), so that a batch of events or of
+/// deliveries is one `XADD`: per entry a field count (u8), then per field its name (u8 length, bytes)
+/// and its value (u32 length, bytes), big-endian.
+pub fn pack(entries: impl IntoIterator<Item = Fields>) -> Bytes {
+    use bytes::BufMut;
+    let mut out = bytes::BytesMut::new();
+    for fields in entries {
+        out.put_u8(fields.len() as u8);
+        for (name, value) in fields {
+            out.put_u8(name.len() as u8);
+            out.put_slice(name.as_bytes());
+            out.put_u32(value.len() as u32);
+            out.put_slice(&value);
+        }
+    }
+    out.freeze()
+}
+
+/// The field lists `pack` packed, values sharing `packed`'s memory.
+pub fn unpack(packed: &Bytes) -> Result<Vec<Vec<(String, Bytes)>>, Malformed> {
+    let mut at = 0usize;
+    let take = |at: &mut usize, n: usize| -> Result<Bytes, Malformed> {
+        let end = at.checked_add(n).filter(|e| *e <= packed.len()).ok_or(Malformed("b"))?;
+        let slice = packed.slice(*at..end);
+        *at = end;
+        Ok(slice)
+    };
+    let mut entries = Vec::new();
+    while at < packed.len() {
+        let count = take(&mut at, 1)?[0];
+        let mut fields = Vec::with_capacity(usize::from(count));
+        for _ in 0..count {
+            let len = usize::from(take(&mut at, 1)?[0]);
+            let name = String::from_utf8(take(&mut at, len)?.to_vec()).map_err(|_| Malformed("b"))?;
+            let len = take(&mut at, 4)?;
+            let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+            fields.push((name, take(&mut at, len)?));
+        }
+        entries.push(fields);
+    }
+    Ok(entries)
+}
+
+/// The packed field of a stream entry as read (`XREAD`): the field lists in it.
+pub fn entries_of(
+    map: std::collections::HashMap<String, redis::Value>,
+) -> Result<Vec<Vec<(String, Bytes)>>, Malformed> {
+    match map.get("b") {
+        Some(redis::Value::BulkString(b)) => unpack(&Bytes::copy_from_slice(b)),
+        _ => Err(Malformed("b")),
+    }
+}
+
 /// Frame texts never hold a raw newline (JSON escapes it), so several frames join with one.
 const FRAME_SEPARATOR: u8 = b'\n';
 

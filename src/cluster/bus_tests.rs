@@ -82,3 +82,21 @@ fn a_malformed_entry_is_refused_not_misread() {
     let unknown = vec![("k".to_string(), Bytes::from_static(b"?"))];
     assert_eq!(Inbound::decode(&unknown), Err(Malformed("k")));
 }
+
+#[test]
+fn packed_entries_unpack_as_they_were_and_a_cut_pack_is_refused() {
+    let events = [
+        Inbound::Start { node: 1, instance: 2 },
+        Inbound::Frame {
+            conn: ConnId::new(1, 5),
+            who: Participant::Bot(BotId(1)),
+            text: Bytes::from(vec![b'x'; 70_000]),
+        },
+        Inbound::Disconnected { conn: ConnId::new(1, 5), who: Participant::Bot(BotId(1)) },
+    ];
+    let packed = pack(events.iter().map(Inbound::encode));
+    let back: Vec<Inbound> = unpack(&packed).unwrap().iter().map(|f| Inbound::decode(f).unwrap()).collect();
+    assert_eq!(back, events);
+    assert_eq!(unpack(&packed.slice(..packed.len() - 1)), Err(Malformed("b")));
+    assert!(unpack(&Bytes::new()).unwrap().is_empty());
+}

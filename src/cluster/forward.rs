@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use redis::AsyncCommands;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 use tokio::sync::{mpsc, watch};
@@ -70,13 +69,9 @@ pub async fn forward(
                 Err(answer) => answers.push(answer),
             }
         }
-        for e in &inbound {
-            let cmd = pipe.cmd("XADD").arg(&key).arg("MAXLEN").arg("~").arg(bus::EVENT_STREAM_LEN).arg("*");
-            for (k, v) in e.encode() {
-                cmd.arg(k).arg(v.as_ref());
-            }
-            cmd.ignore();
-        }
+        let packed = bus::pack(inbound.iter().map(Inbound::encode));
+        pipe.cmd("XADD").arg(&key).arg("MAXLEN").arg("~").arg(bus::EVENT_STREAM_LEN).arg("*");
+        pipe.arg("b").arg(packed.as_ref()).ignore();
         // Bounded: while the connection manager reconnects, a command can wait for it. Events that
         // time out are answered `unavailable`; should they reach the leader later, the client's retry
         // with the same `client_msg_id` gets the first ack and adds nothing.
@@ -188,17 +183,15 @@ pub async fn deliver(registry: LocalBroker, view: super::ClusterView, mut last: 
         };
         for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
             last = entry.id;
-            let fields: Vec<(String, Bytes)> = entry
-                .map
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    redis::Value::BulkString(b) => Some((k, Bytes::from(b))),
-                    _ => None,
-                })
-                .collect();
-            match Delivery::decode(&fields) {
-                Ok(d) => number = hand_out(&registry, d, number),
-                Err(e) => tracing::warn!(error = %e, "a delivery could not be read; skipped"),
+            let entries = bus::entries_of(entry.map).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "a delivery entry could not be read; skipped");
+                Vec::new()
+            });
+            for fields in entries {
+                match Delivery::decode(&fields) {
+                    Ok(d) => number = hand_out(&registry, d, number),
+                    Err(e) => tracing::warn!(error = %e, "a delivery could not be read; skipped"),
+                }
             }
         }
     }
@@ -260,6 +253,7 @@ fn backlog(b: BacklogWire) -> Backlog {
 mod tests {
     use super::*;
     use crate::delivery::{ConnRegistry, HoldFacts, outbox};
+    use bytes::Bytes;
 
     fn frames(n: u64) -> Delivery {
         let text = Bytes::from(format!("{{\"n\":{n}}}"));

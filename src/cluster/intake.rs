@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use redis::AsyncCommands;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 
@@ -59,23 +58,21 @@ pub async fn run(app: App, view: ClusterView, (remote, broker): (Arc<Remote>, Ar
         };
         for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
             last = entry.id;
-            let fields: Vec<(String, Bytes)> = entry
-                .map
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    redis::Value::BulkString(b) => Some((k, Bytes::from(b))),
-                    _ => None,
-                })
-                .collect();
-            let event = match Inbound::decode(&fields) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(error = %e, "a gateway event could not be read; skipped");
-                    continue;
+            let entries = super::bus::entries_of(entry.map).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "a gateway's entry could not be read; skipped");
+                Vec::new()
+            });
+            for fields in entries {
+                let event = match Inbound::decode(&fields) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a gateway event could not be read; skipped");
+                        continue;
+                    }
+                };
+                if handle(&app, (&remote, &*broker), &mut instances, event).await.is_err() {
+                    return;
                 }
-            };
-            if handle(&app, (&remote, &*broker), &mut instances, event).await.is_err() {
-                return;
             }
         }
     }

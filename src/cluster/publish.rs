@@ -207,16 +207,20 @@ async fn publish(
             .into_iter()
             .map(|node| (node, Vec::new(), Item::Reset))
             .chain(batch.drain(..).map(|(node, conns, out)| (node, conns.into_vec(), item(&out))));
+        // One entry per gateway per batch, its deliveries packed in it.
+        let mut per_node: Vec<(u16, Vec<bus::Fields>)> = Vec::new();
         for (node, conns, item) in entries {
             let number = numbers.entry(node).or_insert(base);
             *number += 1;
-            let delivery = Delivery { number: *number, conns, item };
-            let cmd = pipe.cmd("XADD").arg(keys::deliveries(node)).arg("MAXLEN").arg("~");
-            let cmd = cmd.arg(bus::DELIVERY_STREAM_LEN).arg("*");
-            for (k, v) in delivery.encode() {
-                cmd.arg(k).arg(v.as_ref());
+            let fields = Delivery { number: *number, conns, item }.encode();
+            match per_node.iter_mut().find(|(n, _)| *n == node) {
+                Some((_, list)) => list.push(fields),
+                None => per_node.push((node, vec![fields])),
             }
-            cmd.ignore();
+        }
+        for (node, list) in per_node {
+            pipe.cmd("XADD").arg(keys::deliveries(node)).arg("MAXLEN").arg("~").arg(bus::DELIVERY_STREAM_LEN);
+            pipe.arg("*").arg("b").arg(bus::pack(list).as_ref()).ignore();
         }
         while let Err(e) = pipe.exec_async(&mut redis).await {
             tracing::warn!(error = %e, "publishing deliveries failed; trying again");

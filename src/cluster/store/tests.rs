@@ -175,8 +175,22 @@ fn a_batch_under_a_stale_or_lapsed_lease_is_refused_whole() {
     assert!(matches!(err, StoreError::Backend(ref m) if m.contains("holds another message")), "{err}");
     assert_eq!(new.open().unwrap().messages_after(ConversationId(1), 0, 10).unwrap().len(), 2, "nothing written");
 
-    // Nobody holds the lease (it expired while Redis was away): a retryable refusal.
+    // The same message twice in one batch is written once; a batch reads each transcript's end once.
     let mut c = redis::Client::open(redis.url.as_str()).unwrap().get_connection().unwrap();
+    redis::cmd("CONFIG").arg("RESETSTAT").exec(&mut c).unwrap();
+    let batch: Vec<StoreOp> = [3, 3, 4, 5, 6].into_iter().map(|s| StoreOp::PutMessage(message(1, s, None))).collect();
+    writer.apply(&batch).unwrap();
+    let stats: String = redis::cmd("INFO").arg("commandstats").query(&mut c).unwrap();
+    assert_eq!(new.open().unwrap().messages_after(ConversationId(1), 0, 10).unwrap().len(), 6);
+    let calls = |cmd: &str| {
+        stats
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("cmdstat_{cmd}:calls=")))
+            .map_or(0, |rest| rest.split(',').next().unwrap().parse::<u64>().unwrap())
+    };
+    assert_eq!((calls("xrevrange"), calls("xrange"), calls("xadd")), (1, 0, 4), "{stats}");
+
+    // Nobody holds the lease (it expired while Redis was away): a retryable refusal.
     redis::cmd("DEL").arg(super::super::keys::LEADER).exec(&mut c).unwrap();
     let err = new.open_writer().unwrap().apply(&[StoreOp::PutMessage(message(1, 3, None))]).unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err}");

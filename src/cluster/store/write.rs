@@ -24,21 +24,37 @@ if holder ~= ARGV[1] then
   return redis.error_reply('FENCED another node leads')
 end
 -- First pass, before anything is written: a seq that another message holds, or that lies below the
--- transcript's end without being there, refuses the whole batch.
+-- transcript's end without being there, refuses the whole batch. Each transcript's end is read once per
+-- batch (`tops`); a seq above it is new (`fresh`), one at or below it must be that very message again.
+local tops, fresh, mine = {}, {}, {}
 local i = 2
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
   if ARGV[i + 1] == 'XADD' then
     local key, id = ARGV[i + 2], ARGV[i + 3]
-    local there = redis.call('XRANGE', key, id, id)
-    if #there > 0 then
-      if there[1][2][2] ~= ARGV[i + 5] then
-        return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' holds another message')
-      end
-    else
+    local seq = tonumber(string.sub(id, 3))
+    local top = tops[key]
+    if top == nil then
       local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
-      if #last > 0 and tonumber(string.sub(last[1][1], 3)) >= tonumber(string.sub(id, 3)) then
-        return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' is below the end of the transcript')
+      top = 0
+      if #last > 0 then top = tonumber(string.sub(last[1][1], 3)) end
+    end
+    if seq > top then
+      fresh[i] = true
+      tops[key] = seq
+      mine[key .. ' ' .. id] = ARGV[i + 5]
+    else
+      tops[key] = top
+      local held = mine[key .. ' ' .. id]
+      if held == nil then
+        local there = redis.call('XRANGE', key, id, id)
+        if #there == 0 then
+          return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' is below the end of the transcript')
+        end
+        held = there[1][2][2]
+      end
+      if held ~= ARGV[i + 5] then
+        return redis.error_reply('SEQ ' .. key .. ' ' .. id .. ' holds another message')
       end
     end
   end
@@ -49,7 +65,7 @@ while i <= #ARGV do
   local n = tonumber(ARGV[i])
   local cmd = ARGV[i + 1]
   if cmd == 'XADD' then
-    if #redis.call('XRANGE', ARGV[i + 2], ARGV[i + 3], ARGV[i + 3]) == 0 then
+    if fresh[i] then
       redis.call(unpack(ARGV, i + 1, i + n))
     end
   elseif cmd == 'SETMAX' then
