@@ -30,6 +30,9 @@ const DEAD_CHECK: Duration = Duration::from_millis(250);
 /// Reads the gateways' events for this lease until the hub stops.
 pub async fn run(app: App, view: ClusterView, (remote, broker): (Arc<Remote>, Arc<dyn Broker>), fence: u64) {
     let key = keys::events(fence);
+    if fence > 1 {
+        tokio::spawn(forget_old_events(view.clone(), fence - 1));
+    }
     let mut redis = loop {
         match view.blocking_conn(READ_BLOCK).await {
             Ok(c) => break c,
@@ -127,6 +130,16 @@ async fn handle(
             }
             Ok(())
         }
+    }
+}
+
+/// Deletes the previous lease's event stream once every gateway has moved on (they follow the lease every
+/// `LEADER_POLL`; a whole lease is ample).
+async fn forget_old_events(view: ClusterView, old: u64) {
+    tokio::time::sleep(view.timeout).await;
+    let mut redis = view.conn.clone();
+    if let Err(e) = redis::cmd("DEL").arg(keys::events(old)).exec_async(&mut redis).await {
+        tracing::warn!(error = %e, "the previous lease's event stream was not deleted");
     }
 }
 
