@@ -3,7 +3,8 @@
 # in the same run (docs/benchmarks.md, "Cluster mode"; bench/README.md). Setups:
 #   single   - one node on the embedded store (SQLite)
 #   leader   - a two-node cluster on Redis, every client on the node holding the lease
-#   gateway  - the same cluster, every client on the second node, which relays them to the leader
+#   gateway  - the same cluster, every client on the second node, which serves their WebSockets and
+#              forwards their events to the leader (Redis streams both ways)
 #   split    - the same cluster, visitors on the second node and agents on the leader (no proxy: the
 #              counterpart of the socketio setup's split)
 #   proxy    - the same cluster behind nginx (deploy/nginx.conf, one worker): every connection goes
