@@ -6,9 +6,14 @@
 # SEGMENT_SECS (60), and every segment is a new loadgen run, so each minute 1,000 visitors and 20 agents
 # connect, open new conversations, chat, and leave; the conversations they leave behind are resolved by
 # the inactivity rule (inactive_resolve_minutes = 2 here), so live state should stay level.
-# The hub's RSS, open file descriptors and data-dir size are sampled every SAMPLE_SECS (10).
+# The hub's RSS, open file descriptors, data-dir size, SQLite's page caches (switchboard_store_cache_bytes
+# per kind of connection) and heap, and the machine's load are sampled every SAMPLE_SECS (10); the hub's
+# /metrics is kept after every segment (metrics/seg-N.prom), and the summary shows per segment how many
+# commits (switchboard_store_commit_seconds: the WAL write and fsync) and WAL checkpoints took over
+# 50/100/250 ms, to set beside the segment's delivery p99.9.
 # Results: bench/results/soak-<stamp>/ (segments.jsonl: one loadgen line per segment, samples.tsv,
-# server.err) and a markdown summary on stdout: RSS over time, p99 per segment and overall, loss.
+# metrics/, server.err) and a markdown summary on stdout: RSS and caches over time, p99 per segment and
+# overall, slow commits and checkpoints per segment, loss.
 # Needs release builds:  cargo build --release -p switchboard -p switchboard-loadgen
 set -uo pipefail
 
@@ -24,7 +29,7 @@ LOADGEN=${LOADGEN:-target/release/loadgen}
 ADMIN=soak-admin-token
 OUT=bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ)
 DATA=$(mktemp -d)
-mkdir -p "$OUT"
+mkdir -p "$OUT/metrics"
 for b in "$BIN" "$LOADGEN"; do
   [[ -x $b ]] || { echo "soak: $b is missing (cargo build --release -p switchboard -p switchboard-loadgen)" >&2; exit 2; }
 done
@@ -53,14 +58,36 @@ for _ in $(seq 300); do
 done
 [[ -n $PORT ]] || { echo "soak: the hub did not start" >&2; cat "$OUT/server.err" >&2; exit 1; }
 
+METRICS="http://127.0.0.1:$PORT/metrics"
+scrape() { curl -sf --max-time 5 "$METRICS" >"$1" || echo "soak: no metrics for $1" >&2; }
+# BUSY: the machine's busy share of all CPUs since the last call (from /proc/stat), in percent.
+PREV_BUSY=0 PREV_TOTAL=0 BUSY=0
+busy() {
+  local cpu user nice sys idle iowait irq soft steal rest total b
+  read -r cpu user nice sys idle iowait irq soft steal rest </proc/stat
+  total=$((user + nice + sys + idle + iowait + irq + soft + steal))
+  b=$((user + nice + sys + irq + soft + steal))
+  ((total > PREV_TOTAL)) && BUSY=$((100 * (b - PREV_BUSY) / (total - PREV_TOTAL)))
+  PREV_BUSY=$b PREV_TOTAL=$total
+}
 START=$(date +%s)
+scrape "$OUT/metrics/seg-0.prom"
 (
-  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\n'
+  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\tbusy_pct\tcache_writer\tcache_checkpoint\tcache_reader\tsqlite_heap\n'
+  busy
   while kill -0 "$HUB" 2>/dev/null; do
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$HUB/status" 2>/dev/null)
     fds=$(ls "/proc/$HUB/fd" 2>/dev/null | wc -l)
     data=$(du -sm "$DATA" 2>/dev/null | cut -f1)
-    printf '%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" "$(cut -d' ' -f1 /proc/loadavg)"
+    store=$(curl -sf --max-time 5 "$METRICS" | awk '
+      /^switchboard_store_cache_bytes\{.*connection="writer"/ {w=$NF}
+      /^switchboard_store_cache_bytes\{.*connection="checkpoint"/ {c=$NF}
+      /^switchboard_store_cache_bytes\{.*connection="reader"/ {r=$NF}
+      /^switchboard_store_sqlite_heap_bytes/ {h=$NF}
+      END {printf "%s\t%s\t%s\t%s", w+0, c+0, r+0, h+0}')
+    busy
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" \
+      "$(cut -d' ' -f1 /proc/loadavg)" "$BUSY" "$store"
     sleep "$SAMPLE"
   done
 ) >"$OUT/samples.tsv" &
@@ -73,31 +100,60 @@ while (($(date +%s) - START < MINUTES * 60)); do
     --chats "$CHATS" --rate "$RATE" --duration "$SEGMENT" --drain 10 --server-pid "$HUB" \
     --label "soak-$seg" >>"$OUT/segments.jsonl" 2>>"$OUT/loadgen.err"
   echo "soak: segment $seg done (exit $?) at $(($(date +%s) - START)) s" >&2
+  scrape "$OUT/metrics/seg-$seg.prom"
   kill -0 "$HUB" 2>/dev/null || { echo "soak: the hub died" >&2; break; }
 done
 kill "$SAMPLER" 2>/dev/null
 SAMPLER=""
 echo "command: SOAK_MINUTES=$MINUTES RATE=$RATE CHATS=$CHATS SEGMENT_SECS=$SEGMENT bash bench/soak.sh" >"$OUT/command.txt"
 python3 - "$OUT" <<'EOF'
-import json, sys
+import json, os, sys
 out = sys.argv[1]
 segs = [json.loads(l) for l in open(f"{out}/segments.jsonl") if l.strip()]
 rows = [l.rstrip("\n").split("\t") for l in open(f"{out}/samples.tsv")][1:]
 tot = lambda k: sum(int(s.get(k) or 0) for s in segs)
+mib = lambda v: f"{float(v or 0) / 2**20:.0f}"
+
+def hist(path, name):
+    """{le: cumulative count} of one histogram in a Prometheus text file ({} if missing)."""
+    h = {}
+    if os.path.exists(path):
+        for l in open(path):
+            if l.startswith(name + "_bucket{"):
+                le = l.split('le="')[1].split('"')[0]
+                h[float("inf") if le == "+Inf" else float(le)] = float(l.split()[-1])
+    return h
+
+def slow(seg, name):
+    """Observations in segment `seg`, and those over 50, 100 and 250 ms."""
+    a, b = hist(f"{out}/metrics/seg-{seg - 1}.prom", name), hist(f"{out}/metrics/seg-{seg}.prom", name)
+    if not b:
+        return "-"
+    d = {le: b[le] - a.get(le, 0) for le in b}
+    n = d[float("inf")]
+    return f"{n:.0f} / " + " / ".join(f"{n - d.get(le, n):.0f}" for le in (0.05, 0.1, 0.25))
+
 print(f"soak: {len(segs)} segments, results in {out}\n")
-print("| minute | hub RSS MiB | fds | data dir MiB | load avg |\n|---|---|---|---|---|")
+print("| minute | hub RSS MiB | SQLite caches MiB (writer/checkpoint/readers) | SQLite heap MiB | fds | data dir MiB "
+      "| load avg | machine busy % |\n|---|---|---|---|---|---|---|---|")
 last = -1
 for r in rows:
     t = int(r[0]) // 60
     if t != last and r[1]:
-        print(f"| {t} | {int(r[1]) / 1024:.0f} | {r[2]} | {r[3]} | {r[4]} |")
+        r += [""] * (10 - len(r))
+        c = [float(x or 0) for x in r[6:9]]
+        print(f"| {t} | {int(r[1]) / 1024:.0f} | {mib(sum(c))} ({'/'.join(mib(x) for x in c)}) | {mib(r[9])} | {r[2]} "
+              f"| {r[3]} | {r[4]} | {r[5]} |")
         last = t
-print("\n| segment | achieved msg/s | delivery p50 ms | p99 ms | p99.9 ms | max ms | loss | unacked | dups | errors |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-for s in segs:
+print("\n| segment | achieved msg/s | delivery p50 ms | p99 ms | p99.9 ms | max ms | loss | unacked | dups | errors "
+      "| hub CPU % | others CPU % | commits / >50 / >100 / >250 ms | checkpoints / >50 / >100 / >250 ms |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for i, s in enumerate(segs, 1):
     d = s.get("delivery", {})
     print(f"| {s.get('label')} | {s.get('achieved_rate')} | {d.get('p50_ms')} | {d.get('p99_ms')} | {d.get('p999_ms')} | "
-          f"{d.get('max_ms')} | {s.get('loss')} | {s.get('unacked')} | {s.get('dups')} | {s.get('errors')} |")
+          f"{d.get('max_ms')} | {s.get('loss')} | {s.get('unacked')} | {s.get('dups')} | {s.get('errors')} | "
+          f"{s.get('server_cpu_pct')} | {s.get('other_cpu_pct')} | {slow(i, 'switchboard_store_commit_seconds')} | "
+          f"{slow(i, 'switchboard_store_checkpoint_seconds')} |")
 p99 = sorted(s.get("delivery", {}).get("p99_ms") or 0 for s in segs)
 print(f"\nsent {tot('sent')} acked {tot('acked')} delivered {tot('delivered')} loss {tot('loss')} "
       f"unacked {tot('unacked')} dups {tot('dups')}; segment p99: median {p99[len(p99)//2] if p99 else '-'} ms, "

@@ -21,6 +21,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
+
+use super::cache::{CacheMeter, ConnKind};
 use rusqlite::wal::CheckpointMode;
 
 /// WAL frames (pages) not yet copied into the database that start a PASSIVE checkpoint: about 4 MiB of
@@ -100,7 +102,7 @@ impl Checkpointer {
         let worker = shared.clone();
         let thread = std::thread::Builder::new()
             .name("switchboard-checkpoint".into())
-            .spawn(move || run(&conn, &db_file, &worker))?;
+            .spawn(move || run(&conn, &db_file, &worker, &CacheMeter::new(ConnKind::Checkpoint)))?;
         Ok((Checkpointer { shared: shared.clone(), thread: Some(thread) }, CommitNotice(shared)))
     }
 }
@@ -115,7 +117,7 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, db_file: &File, shared: &Shared) {
+fn run(conn: &Connection, db_file: &File, shared: &Shared, meter: &CacheMeter) {
     let mut state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
     loop {
         if state.stop {
@@ -141,6 +143,7 @@ fn run(conn: &Connection, db_file: &File, shared: &Shared) {
             write_back(db_file);
         }
         metrics::histogram!("switchboard_store_checkpoint_seconds").record(started.elapsed().as_secs_f64());
+        meter.sample(conn);
         state = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         match result {
             Ok((log, copied)) => {

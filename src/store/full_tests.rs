@@ -28,10 +28,11 @@ fn a_full_database_fails_the_batch_as_full_keeps_none_of_it_and_takes_it_again_o
     let dir = tempfile::tempdir().unwrap();
     let factory = SqliteFactory::new(dir.path()).unwrap();
     let mut writer = SqliteStore {
-        conn: factory.connect().unwrap(),
+        conn: factory.connect(ConnKind::Writer).unwrap(),
         checkpointer: None,
         index: Some(MessageIndex::default()),
         catch_up_pending: false,
+        meter: None,
     };
     let pages: i64 = writer.conn.pragma_query_value(None, "page_count", |r| r.get(0)).unwrap();
     writer.conn.pragma_update(None, "max_page_count", pages + 2).unwrap();

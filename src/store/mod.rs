@@ -1,6 +1,7 @@
 //! Durable state behind a trait: SQLite now (`sqlite`), Redis next. The hub never calls a store from its
 //! event loop; one writer thread (`hub::dispatch`) applies batches, and readers (HTTP, hello) use a pool.
 
+mod cache;
 mod checkpoint;
 mod columns;
 mod kb;
@@ -199,6 +200,8 @@ pub trait StoreReader: Transcripts {
     fn outbox(&self) -> StoreResult<Vec<crate::email::OutboxEmail>> {
         Ok(Vec::new())
     }
+    /// Upkeep after a read, on the reader's thread (SQLite: samples the connection's page cache).
+    fn after_read(&self) {}
 }
 
 /// A backend's instance with every capability (what a factory opens).
@@ -239,14 +242,18 @@ impl ReadPool {
 
     /// Runs `f` on a free reader (or waits for the one this thread hashes to).
     pub fn with<T>(&self, f: impl FnOnce(&dyn StoreReader) -> StoreResult<T>) -> StoreResult<T> {
+        let read = |guard: std::sync::MutexGuard<'_, Box<dyn StoreReader>>| {
+            let result = f(guard.as_ref());
+            guard.after_read();
+            result
+        };
         for r in self.readers.iter() {
             if let Ok(guard) = r.try_lock() {
-                return f(guard.as_ref());
+                return read(guard);
             }
         }
         let i = rand::random::<u32>() as usize % self.readers.len();
-        let guard = self.readers[i].lock().unwrap_or_else(|p| p.into_inner());
-        f(guard.as_ref())
+        read(self.readers[i].lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// `with` on the blocking thread pool.

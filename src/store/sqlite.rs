@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, named_params};
 
+use super::cache::{CacheMeter, ConnKind};
 use super::checkpoint::{Checkpointer, CommitNotice};
 use super::columns::{AGENTS, BOTS, CONVERSATIONS, HISTORY, IDENTITIES, SECRETS, TOKENS, sql};
 use super::messages::{self, MessageIndex, put_message};
@@ -12,8 +13,6 @@ use super::migrations;
 use super::rows::*;
 use super::*;
 
-/// Page cache per connection, in KiB.
-const CACHE_KIB: u32 = 64 * 1024;
 /// Size the WAL file is trimmed back to after a checkpoint.
 const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -27,7 +26,7 @@ impl SqliteFactory {
     pub fn new(data_dir: &Path) -> StoreResult<SqliteFactory> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Backend(format!("{}: {e}", data_dir.display())))?;
         let factory = SqliteFactory { path: data_dir.join("switchboard.db") };
-        let mut conn = factory.connect()?;
+        let mut conn = factory.connect(ConnKind::Reader)?;
         migrations::migrate(&mut conn).map_err(|e| factory.about(e))?;
         factory.make_private()?;
         Ok(factory)
@@ -60,15 +59,17 @@ impl SqliteFactory {
         Ok(())
     }
 
-    fn connect(&self) -> StoreResult<Connection> {
+    /// A connection of `kind`, with the page cache that kind needs (`ConnKind::cache_kib`).
+    fn connect(&self, kind: ConnKind) -> StoreResult<Connection> {
         let conn = Connection::open(&self.path).map_err(backend)?;
+        let cache_kib = kind.cache_kib();
         // synchronous=FULL: a commit is on disk before it returns (durable before acknowledged).
-        // A 64 MiB page cache keeps the pages a busy hub touches in memory. No connection checkpoints
+        // The page cache is bounded per role (`cache`). No connection checkpoints
         // on its own: that is the checkpoint thread's job (`checkpoint`), off the commit path;
         // journal_size_limit trims the WAL file when it starts over.
         conn.execute_batch(&format!(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=OFF; \
-             PRAGMA cache_size=-{CACHE_KIB}; PRAGMA wal_autocheckpoint=0; \
+             PRAGMA cache_size=-{cache_kib}; PRAGMA wal_autocheckpoint=0; \
              PRAGMA journal_size_limit={WAL_LIMIT_BYTES}; PRAGMA temp_store=MEMORY;"
         ))
         .map_err(backend)?;
@@ -101,13 +102,19 @@ fn keep_wal_files(conn: &Connection) -> StoreResult<()> {
 
 impl StoreFactory for SqliteFactory {
     fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore { conn: self.connect()?, checkpointer: None, index: None, catch_up_pending: false }))
+        Ok(Box::new(SqliteStore {
+            conn: self.connect(ConnKind::Reader)?,
+            checkpointer: None,
+            index: None,
+            catch_up_pending: false,
+            meter: Some(CacheMeter::new(ConnKind::Reader)),
+        }))
     }
 
     /// The writer, with its checkpoint thread on a second connection; the WAL hook (which replaces
     /// SQLite's automatic checkpoint) tells that thread how large the WAL is after every commit.
     fn open_writer(&self) -> StoreResult<Box<dyn Store>> {
-        let mut conn = self.connect()?;
+        let mut conn = self.connect(ConnKind::Writer)?;
         // Rows a writer before this one (or the last run) left unindexed: its memory of them is gone. On a
         // full disk this waits for the first batch (`apply`), so that the process still starts and reads.
         let catch_up_pending = match messages::catch_up(&mut conn).map_err(backend) {
@@ -120,7 +127,7 @@ impl StoreFactory for SqliteFactory {
         };
         let db_file = std::fs::File::open(&self.path)
             .map_err(|e| StoreError::Backend(format!("{}: {e}", self.path.display())))?;
-        let (checkpointer, notice) = Checkpointer::start(self.connect()?, db_file)
+        let (checkpointer, notice) = Checkpointer::start(self.connect(ConnKind::Checkpoint)?, db_file)
             .map_err(|e| StoreError::Backend(format!("checkpoint thread: {e}")))?;
         let hook = notice.clone();
         conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, frames: std::ffi::c_int| {
@@ -133,6 +140,7 @@ impl StoreFactory for SqliteFactory {
             checkpointer: Some((checkpointer, notice)),
             index: Some(MessageIndex::default()),
             catch_up_pending,
+            meter: Some(CacheMeter::new(ConnKind::Writer)),
         }))
     }
 }
@@ -148,6 +156,8 @@ pub struct SqliteStore {
     index: Option<MessageIndex>,
     /// The writer's catch-up could not run at start (a full disk): it runs before the first batch.
     catch_up_pending: bool,
+    /// This connection's share of `switchboard_store_cache_bytes` (none in memory).
+    meter: Option<CacheMeter>,
 }
 
 impl SqliteStore {
@@ -156,7 +166,7 @@ impl SqliteStore {
     pub fn in_memory() -> StoreResult<SqliteStore> {
         let mut conn = Connection::open_in_memory().map_err(backend)?;
         migrations::migrate(&mut conn)?;
-        Ok(SqliteStore { conn, checkpointer: None, index: None, catch_up_pending: false })
+        Ok(SqliteStore { conn, checkpointer: None, index: None, catch_up_pending: false, meter: None })
     }
 
     /// One op; `messages` is the message INSERT, prepared once per batch (messages are most of one).
@@ -281,6 +291,9 @@ impl StoreWriter for SqliteStore {
     }
 
     fn between_batches(&mut self) {
+        if let Some(meter) = &self.meter {
+            meter.sample(&self.conn);
+        }
         let Some((_, notice)) = &self.checkpointer else { return };
         if !notice.take_catch_up() {
             return;
@@ -363,6 +376,12 @@ impl SnapshotSource for SqliteStore {
 }
 
 impl StoreReader for SqliteStore {
+    fn after_read(&self) {
+        if let Some(meter) = &self.meter {
+            meter.sample(&self.conn);
+        }
+    }
+
     fn report(&self, query: &ReportQuery) -> StoreResult<Report> {
         super::reports::report(&self.conn, query).map_err(backend)
     }
