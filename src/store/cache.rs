@@ -1,9 +1,9 @@
 //! What SQLite's page caches hold, as metrics: `switchboard_store_cache_bytes{connection}` is the sum of
 //! `SQLITE_DBSTATUS_CACHE_USED` over the store's open connections of each kind (writer, checkpoint,
-//! reader), and `switchboard_store_sqlite_heap_bytes` all the memory SQLite has allocated
-//! (`sqlite3_memory_used`: the caches, schemas, prepared statements). A connection's cache only changes
-//! while that connection works, so each connection samples its own after it was used (a connection is
-//! used by one thread at a time), at most once per `SAMPLE_EVERY`: a few calls a second, off the commit.
+//! reader). A connection's cache only changes while that connection works, so each connection samples
+//! its own after it was used (a connection is used by one thread at a time), at most once per
+//! `SAMPLE_EVERY`: a few calls a second, off the commit. (SQLite's own total, `sqlite3_memory_used`, reads
+//! 0: the bundled build keeps no memory statistics.)
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -11,8 +11,20 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-/// Page cache per connection, in KiB.
-const CACHE_KIB: u32 = 64 * 1024;
+/// The writer's page cache, in KiB. Every batch walks the B-trees it appends to (messages, the message
+/// index, conversations, history) and the pages its updates touch; a miss there is a read inside the
+/// commit that every queued message waits for. The soak fills it in 30 seconds and it stays at this
+/// bound (docs/benchmarks.md, "Soak: memory attributed").
+pub const WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// Each reader's page cache, in KiB (`store::READERS` of them). Readers serve point lookups (tokens,
+/// agents, one conversation) and transcript pages of recent conversations, whose pages the writer has
+/// just written and the kernel's page cache holds: a miss costs a copy, off the commit path. In the soak
+/// the four readers together held under 1 MiB; reports and searches, which scan, are what would fill
+/// them, and without this bound each could hold as much as the writer.
+pub const READER_CACHE_KIB: u32 = 8 * 1024;
+/// The checkpoint thread's page cache, in KiB. A checkpoint copies WAL frames into the database file
+/// without the page cache; the connection reads little more than the schema.
+pub const CHECKPOINT_CACHE_KIB: u32 = 1024;
 
 /// How often one connection samples its cache at most.
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
@@ -30,7 +42,11 @@ impl ConnKind {
 
     /// The page cache a connection of this kind may hold, in KiB.
     pub fn cache_kib(self) -> u32 {
-        CACHE_KIB
+        match self {
+            ConnKind::Writer => WRITER_CACHE_KIB,
+            ConnKind::Checkpoint => CHECKPOINT_CACHE_KIB,
+            ConnKind::Reader => READER_CACHE_KIB,
+        }
     }
 
     fn as_str(self) -> &'static str {
@@ -94,10 +110,6 @@ fn publish(kind: Option<ConnKind>) {
             .sum();
         metrics::gauge!("switchboard_store_cache_bytes", "connection" => r.as_str()).set(sum as f64);
     }
-    drop(samples);
-    // SAFETY: a plain read of SQLite's memory statistics, safe from any thread.
-    let heap = unsafe { rusqlite::ffi::sqlite3_memory_used() };
-    metrics::gauge!("switchboard_store_sqlite_heap_bytes").set(heap as f64);
 }
 
 /// The bytes `conn`'s page cache holds (SQLITE_DBSTATUS_CACHE_USED), or 0 if SQLite cannot say.
