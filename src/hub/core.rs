@@ -227,9 +227,19 @@ impl Hub {
 
     /// Fires every timer due at `now`.
     pub fn fire_due(&mut self, now: Timestamp) {
+        self.fire_due_at_most(now, usize::MAX);
+    }
+
+    /// Fires the earliest timers due at `now`, at most `max` of them; true if more are due. The runner
+    /// fires `TIMERS_PER_TURN` per turn, so that events are handled between the timers of a burst.
+    pub fn fire_due_at_most(&mut self, now: Timestamp, max: usize) -> bool {
         self.now = now;
         self.actor = None;
-        while let Some(timer) = self.deadlines.pop_due(now) {
+        let mut fired = 0;
+        while fired < max
+            && let Some(timer) = self.deadlines.pop_due(now)
+        {
+            fired += 1;
             match timer {
                 Timer::DepartmentHours(name) => self.department_hours(&name),
                 Timer::Sla { conversation, clock, state } => self.sla_due(conversation, clock, state),
@@ -240,6 +250,7 @@ impl Hub {
         }
         self.post_queued_lines();
         self.tell_bots();
+        self.deadlines.next().is_some_and(|at| at <= now)
     }
 
     /// When `fire_due` next has something to do.

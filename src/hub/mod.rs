@@ -65,6 +65,12 @@ pub const HUB_QUEUE: usize = 16_384;
 pub const DISPATCH_QUEUE: usize = 1024;
 /// Events the hub folds into one job before handing it to the dispatcher.
 pub const EVENTS_PER_JOB: usize = 256;
+/// Timers the runner fires in one turn at most; more due ones wait for the next turn, after the events
+/// that came meanwhile. Timers come in bursts: the visitors of a campaign or of a restarted proxy leave
+/// together, and their conversations end by the inactivity rule all in the same second. Fired at once,
+/// 1,000 of them held every message behind 80-160 ms of hub work and one large commit
+/// (docs/benchmarks.md, "Soak: memory attributed"); 16 at a time cost a turn about 2 ms.
+pub const TIMERS_PER_TURN: usize = 16;
 
 /// The authenticated side of a hello, as checked by the transport.
 #[derive(Debug)]

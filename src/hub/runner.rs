@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use super::core::Hub;
 use super::dispatch::{Dispatcher, Effect, Job};
-use super::{EVENTS_PER_JOB, HubEvent};
+use super::{EVENTS_PER_JOB, HubEvent, TIMERS_PER_TURN};
 
 /// Where the hub's `now` comes from.
 pub trait Clock: Send + Sync + 'static {
@@ -73,7 +73,8 @@ pub async fn run(
             }
         };
         let now = clock.now();
-        hub.fire_due(now);
+        // The rest of a burst is due still: the sleep, armed for a past instant, wakes the next turn.
+        hub.fire_due_at_most(now, TIMERS_PER_TURN);
         let mut stop = None;
         if let Some(event) = first {
             stop = feed(&mut hub, event, now);

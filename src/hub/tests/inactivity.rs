@@ -75,6 +75,29 @@ fn a_conversation_closed_by_its_agent_gets_the_plain_resolved_line() {
     assert_eq!(events, [SystemEvent::Resolved]);
 }
 
+/// Visitors who left together end together, a few per turn of the runner, so that the events that came
+/// meanwhile are handled between them.
+#[test]
+fn a_burst_of_abandoned_conversations_ends_a_few_timers_at_a_time() {
+    let mut f = fixture();
+    let ids: Vec<_> = (0..5)
+        .map(|_| {
+            let v = f.visitor(Some("en"), IdentityCheck::Absent);
+            let id = f.say(&v, ENGLISH);
+            leave(&mut f, &v);
+            id
+        })
+        .collect();
+    let due = f.now + AFTER;
+    let ended = |f: &Fixture| ids.iter().filter(|id| resolved(f, **id)).count();
+    assert!(f.hub.fire_due_at_most(due, 2), "more are due");
+    assert_eq!(ended(&f), 2);
+    assert!(f.hub.fire_due_at_most(due, 2));
+    assert_eq!(ended(&f), 4);
+    assert!(!f.hub.fire_due_at_most(due, 2), "none is due any more");
+    assert_eq!(ended(&f), 5);
+}
+
 #[test]
 fn a_visitor_who_comes_back_keeps_the_conversation_and_a_later_departure_counts_anew() {
     let mut f = fixture();
