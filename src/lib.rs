@@ -16,6 +16,7 @@ pub mod email;
 pub mod http;
 pub mod hub;
 pub mod listen;
+pub mod memory;
 pub mod passwords;
 pub mod protocol;
 pub mod routing;

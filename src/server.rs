@@ -64,6 +64,7 @@ pub async fn build_on(
             }
         });
     }
+    crate::memory::spawn_trimmer();
     let departments = config.departments()?;
     // The second-opinion language models are built now, not on the first visitor's message.
     tokio::task::spawn_blocking(crate::routing::language::warm_up);
