@@ -7,10 +7,12 @@
 # connect, open new conversations, chat, and leave; the conversations they leave behind are resolved by
 # the inactivity rule (inactive_resolve_minutes = 2 here), so live state should stay level.
 # The hub's RSS, open file descriptors, data-dir size, SQLite's page caches (switchboard_store_cache_bytes
-# per kind of connection) and heap, and the machine's load are sampled every SAMPLE_SECS (10); the hub's
+# per kind of connection) and the machine's load are sampled every SAMPLE_SECS (10); the hub's
 # /metrics is kept after every segment (metrics/seg-N.prom), and the summary shows per segment how many
-# commits (switchboard_store_commit_seconds: the WAL write and fsync) and WAL checkpoints took over
-# 50/100/250 ms, to set beside the segment's delivery p99.9.
+# commits (switchboard_store_commit_seconds: the WAL write and fsync), WAL checkpoints and the writer's
+# WAL catch-ups took over 50/100/250 ms, to set beside the segment's delivery p99.9. The RSS is split into
+# anonymous memory, mapped files and shared memory (/proc/<pid>/status), and the open conversations
+# (switchboard_conversations, queued and assigned) are sampled as well.
 # Results: bench/results/soak-<stamp>/ (segments.jsonl: one loadgen line per segment, samples.tsv,
 # metrics/, server.err) and a markdown summary on stdout: RSS and caches over time, p99 per segment and
 # overall, slow commits and checkpoints per segment, loss.
@@ -73,7 +75,7 @@ busy() {
 START=$(date +%s)
 scrape "$OUT/metrics/seg-0.prom"
 (
-  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\tbusy_pct\tcache_writer\tcache_checkpoint\tcache_reader\tsqlite_heap\n'
+  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\tbusy_pct\tcache_writer\tcache_checkpoint\tcache_reader\topen_convs\tanon_kib\tfile_kib\tshmem_kib\n'
   busy
   while kill -0 "$HUB" 2>/dev/null; do
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$HUB/status" 2>/dev/null)
@@ -83,11 +85,13 @@ scrape "$OUT/metrics/seg-0.prom"
       /^switchboard_store_cache_bytes\{.*connection="writer"/ {w=$NF}
       /^switchboard_store_cache_bytes\{.*connection="checkpoint"/ {c=$NF}
       /^switchboard_store_cache_bytes\{.*connection="reader"/ {r=$NF}
-      /^switchboard_store_sqlite_heap_bytes/ {h=$NF}
-      END {printf "%s\t%s\t%s\t%s", w+0, c+0, r+0, h+0}')
+      /^switchboard_conversations\{.*status="(assigned|queued)"/ {o+=$NF}
+      END {printf "%s\t%s\t%s\t%s", w+0, c+0, r+0, o+0}')
+    kinds=$(awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} /^RssShmem:/ {s=$2} END {printf "%s\t%s\t%s", a, f, s}' \
+      "/proc/$HUB/status" 2>/dev/null)
     busy
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" \
-      "$(cut -d' ' -f1 /proc/loadavg)" "$BUSY" "$store"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" \
+      "$(cut -d' ' -f1 /proc/loadavg)" "$BUSY" "$store" "$kinds"
     sleep "$SAMPLE"
   done
 ) >"$OUT/samples.tsv" &
@@ -134,26 +138,29 @@ def slow(seg, name):
     return f"{n:.0f} / " + " / ".join(f"{n - d.get(le, n):.0f}" for le in (0.05, 0.1, 0.25))
 
 print(f"soak: {len(segs)} segments, results in {out}\n")
-print("| minute | hub RSS MiB | SQLite caches MiB (writer/checkpoint/readers) | SQLite heap MiB | fds | data dir MiB "
-      "| load avg | machine busy % |\n|---|---|---|---|---|---|---|---|")
+print("| minute | hub RSS MiB (anon/file/shmem) | SQLite caches MiB (writer/checkpoint/readers) | open conversations "
+      "| fds | data dir MiB | load avg | machine busy % |\n|---|---|---|---|---|---|---|---|")
 last = -1
 for r in rows:
     t = int(r[0]) // 60
     if t != last and r[1]:
-        r += [""] * (10 - len(r))
+        r += [""] * (13 - len(r))
+        kib = lambda v: f"{float(v or 0) / 1024:.0f}"
         c = [float(x or 0) for x in r[6:9]]
-        print(f"| {t} | {int(r[1]) / 1024:.0f} | {mib(sum(c))} ({'/'.join(mib(x) for x in c)}) | {mib(r[9])} | {r[2]} "
+        print(f"| {t} | {int(r[1]) / 1024:.0f} ({kib(r[10])}/{kib(r[11])}/{kib(r[12])}) "
+              f"| {mib(sum(c))} ({'/'.join(mib(x) for x in c)}) | {r[9]} | {r[2]} "
               f"| {r[3]} | {r[4]} | {r[5]} |")
         last = t
 print("\n| segment | achieved msg/s | delivery p50 ms | p99 ms | p99.9 ms | max ms | loss | unacked | dups | errors "
-      "| hub CPU % | others CPU % | commits / >50 / >100 / >250 ms | checkpoints / >50 / >100 / >250 ms |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "| hub CPU % | others CPU % | commits / >50 / >100 / >250 ms | checkpoints / >50 / >100 / >250 ms "
+      "| WAL catch-ups / >50 / >100 / >250 ms |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for i, s in enumerate(segs, 1):
     d = s.get("delivery", {})
     print(f"| {s.get('label')} | {s.get('achieved_rate')} | {d.get('p50_ms')} | {d.get('p99_ms')} | {d.get('p999_ms')} | "
           f"{d.get('max_ms')} | {s.get('loss')} | {s.get('unacked')} | {s.get('dups')} | {s.get('errors')} | "
           f"{s.get('server_cpu_pct')} | {s.get('other_cpu_pct')} | {slow(i, 'switchboard_store_commit_seconds')} | "
-          f"{slow(i, 'switchboard_store_checkpoint_seconds')} |")
+          f"{slow(i, 'switchboard_store_checkpoint_seconds')} | {slow(i, 'switchboard_store_wal_catch_up_seconds')} |")
 p99 = sorted(s.get("delivery", {}).get("p99_ms") or 0 for s in segs)
 print(f"\nsent {tot('sent')} acked {tot('acked')} delivered {tot('delivered')} loss {tot('loss')} "
       f"unacked {tot('unacked')} dups {tot('dups')}; segment p99: median {p99[len(p99)//2] if p99 else '-'} ms, "
