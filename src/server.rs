@@ -112,6 +112,8 @@ pub async fn build_on(
     };
     let mail_wake = email.as_ref().map(|_| Arc::new(tokio::sync::Notify::new()));
     let hub = hub::start(settings, snapshot, writer, broker, Arc::new(SystemClock), mail_wake.clone());
+    // The sender runs beside the hub, so in cluster mode on the leader only: a gateway builds its own App
+    // (`cluster::gateway`) with neither, and a node that takes the lease runs this on its way to leading.
     if let (Some(email), Some(wake)) = (&email, mail_wake) {
         let sender = crate::email::sender::Sender::new(&email.smtp, readers.clone(), hub.clone(), wake)
             .context("starting the email sender")?;

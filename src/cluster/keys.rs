@@ -1,7 +1,7 @@
 //! Every Redis key the cluster uses, in one place (docs/cluster.md has the table: key, type, what it
 //! holds, who writes it). All start with `sb:`; ids appear in their wire form (`cv_…`).
 
-use crate::domain::{AgentId, BotId, ConversationId};
+use crate::domain::{AgentId, BotId, ConversationId, EmailId};
 
 /// The leader's lease: `"<node>:<fence>"`, with an expiry of `node_timeout_secs`.
 pub const LEADER: &str = "sb:leader";
@@ -30,6 +30,14 @@ pub const ARTICLES: &str = "sb:kb";
 /// Incremented on every article change: readers rebuild their search index when it moves.
 pub const KB_VERSION: &str = "sb:kb:version";
 pub const CANNED: &str = "sb:canned";
+/// Every email of the outbox (spec 7.6) by creation time (score: milliseconds).
+pub const OUTBOX: &str = "sb:outbox";
+/// Ids of the `ready` emails by their next attempt's time (score: milliseconds): what the sender reads.
+pub const OUTBOX_DUE: &str = "sb:outbox:due";
+/// Ids of the `waiting` emails (unseen agent messages gathering): what a new leader restores.
+pub const OUTBOX_WAITING: &str = "sb:outbox:waiting";
+/// Ids of open conversations whose acknowledgement email is in the outbox (removed when resolved).
+pub const OUTBOX_ACKED: &str = "sb:outbox:acked";
 /// Node id → last heartbeat (JSON: address, connections by role, time).
 pub const NODES: &str = "sb:nodes";
 
@@ -78,6 +86,10 @@ pub fn bot(id: BotId) -> String {
 }
 pub fn token(hash: &[u8; 32]) -> String {
     format!("sb:token:{}", hex::encode(hash))
+}
+/// An email of the outbox: its record (JSON).
+pub fn email(id: EmailId) -> String {
+    format!("sb:email:{id}")
 }
 pub fn secret(name: &str) -> String {
     format!("sb:secret:{name}")

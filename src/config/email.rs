@@ -111,7 +111,13 @@ mod tests {
         let bad_link = format!("{on}from = \"a@b.c\"\nchat_url = \"javascript:alert(1)\"\n");
         assert!(err(&bad_link).contains("`email.chat_url`"));
         assert!(err("[email]\nsmtp = \"x\"\n").contains("smtp"), "unknown keys are refused");
-        let clustered = format!("{on}from = \"a@b.c\"\n[cluster]\nredis_url = \"redis://127.0.0.1:6379\"\n");
-        assert!(err(&clustered).contains("not available in cluster mode"), "{}", err(&clustered));
+    }
+
+    #[test]
+    fn email_is_on_in_cluster_mode_too() {
+        let on = "[email]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"a@b.c\"\n";
+        let clustered = format!("{on}[cluster]\nredis_url = \"redis://127.0.0.1:6379\"\n");
+        let c = Config::from_toml(&clustered).unwrap();
+        assert!(c.cluster.enabled() && c.email.check().unwrap().is_some());
     }
 }

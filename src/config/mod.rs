@@ -290,10 +290,6 @@ impl Config {
         config.check_limits()?;
         config.trusted_proxies()?;
         config.cluster.check()?;
-        if config.cluster.enabled() && config.email.check()?.is_some() {
-            // The outbox lives in the embedded store; the Redis store has none yet.
-            return Err(invalid("email.smtp_url", "email is not available in cluster mode yet"));
-        }
         Ok(config)
     }
 

@@ -3,6 +3,9 @@
 //! transcripts are streams. Writes go through one fenced script per batch (`write`), so that only the
 //! node holding the lease can change anything.
 
+mod outbox;
+#[cfg(test)]
+mod outbox_tests;
 mod read;
 mod search;
 mod write;
@@ -53,15 +56,21 @@ impl RedisFactory {
     }
 }
 
-impl StoreFactory for RedisFactory {
-    fn open(&self) -> StoreResult<Box<dyn Store>> {
-        Ok(Box::new(RedisStore {
+impl RedisFactory {
+    fn store(&self) -> RedisStore {
+        RedisStore {
             client: self.client.clone(),
             conn: RefCell::new(None),
             lease: self.lease.clone(),
             kb: RefCell::new(None),
             on_unreachable: self.on_unreachable.clone(),
-        }))
+        }
+    }
+}
+
+impl StoreFactory for RedisFactory {
+    fn open(&self) -> StoreResult<Box<dyn Store>> {
+        Ok(Box::new(self.store()))
     }
 }
 
@@ -133,7 +142,14 @@ impl StoreWriter for RedisStore {
         let Some(token) = self.lease.get() else {
             return Err(StoreError::Backend("this node does not hold the lease".into()));
         };
-        let packed = write::pack(ops)?;
+        let packed = write::pack(ops, outbox::before(self, ops)?)?;
+        self.run(&token, &packed)
+    }
+}
+
+impl RedisStore {
+    /// Runs a packed batch under the lease `token`.
+    fn run(&self, token: &str, packed: &write::Packed) -> StoreResult<()> {
         let script = redis::Script::new(write::APPLY);
         self.with(|c| {
             let mut inv = script.key(keys::LEADER);

@@ -1,4 +1,5 @@
-//! Reads: point lookups by key, transcripts as stream ranges, the snapshot a new leader starts from.
+//! Reads: point lookups by key, transcripts as stream ranges, the snapshot a new leader starts from (the
+//! outbox's reads are in `outbox`).
 
 use std::sync::Arc;
 
@@ -222,6 +223,18 @@ impl StoreReader for RedisStore {
         all.truncate(limit);
         Ok(all)
     }
+
+    fn emails_due(&self, now: jiff::Timestamp, limit: usize) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        super::outbox::due(self, now, limit)
+    }
+
+    fn next_email_due(&self) -> StoreResult<Option<jiff::Timestamp>> {
+        super::outbox::next_due(self)
+    }
+
+    fn outbox(&self) -> StoreResult<Vec<crate::email::OutboxEmail>> {
+        super::outbox::all(self)
+    }
 }
 
 /// Spec 7.5's report: the conversations created in the range and their history, copied into an
@@ -299,6 +312,7 @@ pub(super) fn snapshot(s: &RedisStore) -> StoreResult<Snapshot> {
     let (last, reserved): (Option<u64>, Option<u64>) =
         s.with(|c| redis::pipe().cmd("GET").arg(keys::LAST_TICKET).cmd("GET").arg(keys::TICKETS_RESERVED).query(c))?;
     let last_ticket = last.unwrap_or(1000);
+    let (waiting_emails, acknowledged) = super::outbox::for_snapshot(s)?;
     Ok(Snapshot {
         agents,
         bots,
@@ -307,7 +321,7 @@ pub(super) fn snapshot(s: &RedisStore) -> StoreResult<Snapshot> {
         notices,
         last_ticket,
         tickets_reserved: last_ticket.max(reserved.unwrap_or(0)),
-        waiting_emails: Vec::new(),
-        acknowledged: Vec::new(),
+        waiting_emails,
+        acknowledged,
     })
 }

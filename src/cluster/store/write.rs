@@ -4,9 +4,11 @@
 //!
 //! Every command is safe to repeat (a batch whose reply was lost is sent again): messages are stream
 //! entries with their seq as id (a repeated `XADD` is ignored), history and notes are sorted-set members,
-//! the rest are plain sets of keys.
+//! the rest are plain sets of keys; the outbox's conditional changes are guarded by `IFEQ`/`IFMEMBER`
+//! (`outbox`).
 
 use super::super::keys;
+use super::outbox::{self, Records};
 use crate::domain::Status;
 use crate::store::{ConversationRecord, StoreError, StoreOp};
 
@@ -15,8 +17,10 @@ use crate::store::{ConversationRecord, StoreError, StoreOp};
 /// arguments, per command. An `XADD` whose id is taken is a repeat when that entry holds the same
 /// message (skipped), and refuses the batch otherwise, before anything in it is written: a seq is never
 /// given to two messages. `SETMAX key n`, `HDELIFEQ key field value`, `RPUSHONCE list member` (appends
-/// unless that member was appended before: history and notes, in the order they happened) and
-/// `DELTOKENS set` (every token listed in the set) are this script's own.
+/// unless that member was appended before: history and notes, in the order they happened),
+/// `DELTOKENS set` (every token listed in the set), and the conditions `IFEQ key value n` and
+/// `IFMEMBER set member n` (the `n` commands after it run only if `key` holds `value`, or `member` is in
+/// `set`; never around an `XADD`) are this script's own.
 pub const APPLY: &str = r#"
 local holder = redis.call('GET', KEYS[1])
 if holder ~= ARGV[1] then
@@ -61,10 +65,13 @@ while i <= #ARGV do
   i = i + n + 1
 end
 i = 2
+local skip = 0
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
   local cmd = ARGV[i + 1]
-  if cmd == 'XADD' then
+  if skip > 0 then
+    skip = skip - 1
+  elseif cmd == 'XADD' then
     if fresh[i] then
       redis.call(unpack(ARGV, i + 1, i + n))
     end
@@ -77,6 +84,10 @@ while i <= #ARGV do
     if redis.call('SADD', ARGV[i + 2] .. ':seen', redis.sha1hex(ARGV[i + 3])) == 1 then
       redis.call('RPUSH', ARGV[i + 2], ARGV[i + 3])
     end
+  elseif cmd == 'IFEQ' then
+    if redis.call('GET', ARGV[i + 2]) ~= ARGV[i + 3] then skip = tonumber(ARGV[i + 4]) end
+  elseif cmd == 'IFMEMBER' then
+    if redis.call('SISMEMBER', ARGV[i + 2], ARGV[i + 3]) == 0 then skip = tonumber(ARGV[i + 4]) end
   elseif cmd == 'DELTOKENS' then
     for _, hash in ipairs(redis.call('SMEMBERS', ARGV[i + 2])) do redis.call('DEL', 'sb:token:' .. hash) end
     redis.call('DEL', ARGV[i + 2])
@@ -95,26 +106,27 @@ pub struct Packed {
 }
 
 impl Packed {
-    fn cmd(&mut self, parts: &[&[u8]]) {
+    pub(super) fn cmd(&mut self, parts: &[&[u8]]) {
         self.args.push(parts.len().to_string().into_bytes());
         self.args.extend(parts.iter().map(|p| p.to_vec()));
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+pub(super) fn json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(value).map_err(|e| StoreError::Backend(format!("encoding a record: {e}")))
 }
 
-/// Packs `ops` into script arguments (after the lease token, which the caller puts first).
-pub fn pack(ops: &[StoreOp]) -> Result<Packed, StoreError> {
+/// Packs `ops` into script arguments (after the lease token, which the caller puts first). `emails`
+/// holds the outbox records the batch's attempts change, as Redis held them before it (`outbox::before`).
+pub fn pack(ops: &[StoreOp], mut emails: Records) -> Result<Packed, StoreError> {
     let mut p = Packed::default();
     for op in ops {
-        pack_one(&mut p, op)?;
+        pack_one(&mut p, op, &mut emails)?;
     }
     Ok(p)
 }
 
-fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
+fn pack_one(p: &mut Packed, op: &StoreOp, emails: &mut Records) -> Result<(), StoreError> {
     match op {
         StoreOp::PutMessage(m) => {
             let id = format!("0-{}", m.seq);
@@ -172,10 +184,9 @@ fn pack_one(p: &mut Packed, op: &StoreOp) -> Result<(), StoreError> {
         StoreOp::PutNote(n) => p.cmd(&[b"RPUSHONCE", keys::notes(n.conversation_id).as_bytes(), &json(n)?]),
         StoreOp::PutCanned(c) => p.cmd(&[b"HSET", keys::CANNED.as_bytes(), c.id.as_bytes(), &json(c)?]),
         StoreOp::DeleteCanned(id) => p.cmd(&[b"HDEL", keys::CANNED.as_bytes(), id.as_bytes()]),
-        // `[email]` is refused with `[cluster]` (config), so no hub on this store decides an email.
-        StoreOp::PutEmail(_) | StoreOp::DeleteWaitingEmail(_) | StoreOp::EmailAttempt { .. } => {
-            return Err(StoreError::Backend("the email outbox is kept by the embedded store only".into()));
-        }
+        StoreOp::PutEmail(e) => outbox::pack_put(p, e, emails)?,
+        StoreOp::DeleteWaitingEmail(id) => outbox::pack_delete_waiting(p, *id, emails)?,
+        StoreOp::EmailAttempt { id, outcome } => outbox::pack_attempt(p, *id, outcome, emails)?,
     }
     Ok(())
 }
@@ -191,6 +202,8 @@ fn pack_conversation(p: &mut Packed, c: &ConversationRecord) -> Result<(), Store
     p.cmd(&[b"SETMAX", keys::LAST_TICKET.as_bytes(), ticket.as_bytes()]);
     if c.status == Status::Resolved {
         p.cmd(&[b"SREM", keys::OPEN.as_bytes(), id.as_bytes()]);
+        // Its acknowledgement is history (the snapshot only asks about open conversations).
+        p.cmd(&[b"SREM", keys::OUTBOX_ACKED.as_bytes(), id.as_bytes()]);
         p.cmd(&[b"HDELIFEQ", keys::VISITOR_OPEN.as_bytes(), visitor.as_bytes(), id.as_bytes()]);
     } else {
         p.cmd(&[b"SADD", keys::OPEN.as_bytes(), id.as_bytes()]);
