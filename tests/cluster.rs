@@ -1,6 +1,7 @@
 //! Cluster mode on a real `redis-server` (spec 6): the durability check at start, a standby that takes
 //! over when the leader dies with every acknowledged message kept, a paused ex-leader whose late writes
-//! Redis refuses, Redis away and back, and the admin's view of the nodes. Routing across nodes is in
+//! Redis refuses, Redis away and back, the admin's view of the nodes, and email (spec 7.6) sent once by
+//! the leader for visitors on a gateway, across a takeover too. Routing across nodes is in
 //! `cluster_routing.rs`.
 
 mod common;
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use common::cluster::*;
 use common::redis::Redis;
+use common::smtp::SmtpSink;
 use common::*;
 use serde_json::{Value, json};
 
@@ -232,4 +234,112 @@ async fn the_admin_sees_every_node() {
     assert_eq!(a.get("/api/admin/cluster", None).await.0, 401);
     let (_, metrics) = http_text(&a.addr, "GET", "/metrics", None, None).await;
     assert!(metrics.contains("node=\"hub-a\""), "{metrics}");
+}
+
+/// `[email]` for both nodes, pointing at `sink`.
+fn email_config(sink: &SmtpSink, unseen_after: &str) -> String {
+    format!(
+        "\n[email]\nsmtp_url = \"{}\"\nfrom = \"support@example.com\"\nunseen_after = \"{unseen_after}\"\n",
+        sink.url()
+    )
+}
+
+/// An email of the outbox: (recipient, kind, state, attempts).
+type Row = (String, String, String, u64);
+
+fn row(to: &str, kind: &str, state: &str, attempts: u64) -> Row {
+    (to.into(), kind.into(), state.into(), attempts)
+}
+
+/// The outbox as Redis holds it, oldest first.
+fn redis_outbox(redis: &Redis) -> Vec<Row> {
+    let mut c = ::redis::Client::open(redis.url()).unwrap().get_connection().unwrap();
+    let ids: Vec<String> = ::redis::cmd("ZRANGE").arg("sb:outbox").arg(0).arg(-1).query(&mut c).unwrap();
+    ids.iter()
+        .map(|id| {
+            let raw: String = ::redis::cmd("GET").arg(format!("sb:email:{id}")).query(&mut c).unwrap();
+            let e: Value = serde_json::from_str(&raw).unwrap();
+            (s(&e["to"]), s(&e["kind"]), s(&e["state"]), e["attempts"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+/// The outbox once every email is sent (the record follows the SMTP server's acceptance by one commit).
+async fn sent_outbox(redis: &Redis) -> Vec<Row> {
+    let deadline = std::time::Instant::now() + FRAME_TIMEOUT;
+    loop {
+        let rows = redis_outbox(redis);
+        if !rows.is_empty() && rows.iter().all(|r| r.2 == "sent") {
+            return rows;
+        }
+        assert!(std::time::Instant::now() < deadline, "emails left unsent: {rows:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the node has handed on the end of its last visitor connection (on a gateway: to the
+/// stream of events its other connections' frames follow).
+async fn visitor_gone(node: &Server) {
+    let deadline = std::time::Instant::now() + FRAME_TIMEOUT;
+    loop {
+        let (_, body) = http_text(&node.addr, "GET", "/metrics", None, None).await;
+        let gone = body
+            .lines()
+            .any(|l| l.starts_with("switchboard_connections{") && l.contains("role=\"visitor\"") && l.ends_with(" 0"));
+        if gone {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the visitor's connection did not end:\n{body}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Email is on in cluster mode: a visitor on the gateway gives an address and opens a conversation no
+/// human can take; the leader's sender sends the acknowledgement once and Redis records it sent.
+#[tokio::test]
+async fn a_visitor_on_a_gateway_is_acknowledged_by_email_once() {
+    let redis = Redis::start();
+    let mut sink = SmtpSink::start(&[]).await;
+    let (_a, b) = two_nodes_with(&redis, &admin_token(), &email_config(&sink, "5m"));
+    let (mut visitor, _) = b.visitor_connect(json!({})).await;
+    visitor.send(json!({"type": "set_email", "email": "bob@example.com", "ref": "e"})).await;
+    visitor.recv_type("ack").await;
+    let (_, conv) = open_conversation(&mut visitor, ENGLISH).await;
+    let ticket = s(&conv["ticket"]);
+    let mail = sink.next(Duration::from_secs(15)).await;
+    assert_eq!(mail.to, ["bob@example.com"]);
+    assert_eq!(mail.header("Subject"), Some(format!("[{ticket}] We have your message").as_str()), "{}", mail.data);
+    let rows = sent_outbox(&redis).await;
+    assert_eq!(rows, [row("bob@example.com", "ack", "sent", 1)]);
+    assert!(sink.pending().is_empty(), "sent once");
+}
+
+/// An unseen agent message waits in Redis's outbox when the leader is killed; the gateway that takes
+/// over restores it and sends it once.
+#[tokio::test]
+async fn an_email_waiting_when_the_leader_dies_is_sent_once_by_the_next() {
+    let redis = Redis::start();
+    let mut sink = SmtpSink::start(&[]).await;
+    let (mut a, b) = two_nodes_with(&redis, &admin_token(), &email_config(&sink, "3s"));
+    // Both on the gateway: the visitor's departure reaches the leader before the agent's message.
+    let (_, mut agent) = b.online_agent("Anna", &["en"], 3).await;
+    let hello = json!({"identity": identity("u-1", "finn@example.com", "standard")});
+    let (mut visitor, _) = b.visitor_connect(hello).await;
+    let (ack, _) = open_conversation(&mut visitor, ENGLISH).await;
+    agent.recv_type("assigned").await;
+    visitor.close().await;
+    visitor_gone(&b).await;
+    agent.send(agent_message(&s(&ack["conversation_id"]), "a1", "We found your parcel.")).await;
+    // The ack means the waiting email is in Redis with the message; the leader dies before its timer.
+    agent.recv_ack("a1").await;
+    a.kill9();
+    assert_eq!(redis_outbox(&redis).iter().map(|r| r.2.as_str()).collect::<Vec<_>>(), ["waiting"]);
+    assert!(sink.pending().is_empty(), "not before unseen_after");
+    b.wait_line("hub-b: leading", TAKEOVER);
+    let mail = sink.next(TAKEOVER).await;
+    assert_eq!(mail.to, ["finn@example.com"]);
+    assert!(mail.body().contains("  We found your parcel.\n"), "{}", mail.data);
+    let rows = sent_outbox(&redis).await;
+    assert_eq!(rows, [row("finn@example.com", "unseen", "sent", 1)]);
+    assert!(sink.pending().is_empty(), "sent once");
 }

@@ -21,9 +21,14 @@ pub fn node_config(redis: &Redis, node: &str) -> String {
 
 /// Node `hub-a` leading and `hub-b` relaying to it.
 pub fn two_nodes(redis: &Redis, admin: &str) -> (Server, Server) {
-    let a = Server::start_node(&node_config(redis, "hub-a"), admin, true);
+    two_nodes_with(redis, admin, "")
+}
+
+/// `two_nodes`, with `extra` (TOML tables) added to both nodes' configuration.
+pub fn two_nodes_with(redis: &Redis, admin: &str, extra: &str) -> (Server, Server) {
+    let a = Server::start_node(&(node_config(redis, "hub-a") + extra), admin, true);
     a.wait_line("hub-a: leading", TAKEOVER);
-    let b = Server::start_node(&node_config(redis, "hub-b"), admin, true);
+    let b = Server::start_node(&(node_config(redis, "hub-b") + extra), admin, true);
     b.wait_line("hub-b: gateway", TAKEOVER);
     (a, b)
 }
