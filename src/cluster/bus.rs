@@ -326,11 +326,11 @@ impl Delivery {
             b"f" => {
                 let facts: Vec<HoldFacts> = json(fields, "h")?;
                 let text = field(fields, "t")?;
-                let texts = text.split(|b| *b == FRAME_SEPARATOR).map(|t| text.slice_ref(t));
-                if facts.len() != text.split(|b| *b == FRAME_SEPARATOR).count() {
+                let texts: Vec<Bytes> = text.split(|b| *b == FRAME_SEPARATOR).map(|t| text.slice_ref(t)).collect();
+                if facts.len() != texts.len() {
                     return Err(Malformed("h"));
                 }
-                Item::Frames(texts.zip(facts).collect())
+                Item::Frames(texts.into_iter().zip(facts).collect())
             }
             b"x" => {
                 let t = std::str::from_utf8(field(fields, "t")?).map_err(|_| Malformed("t"))?;

@@ -20,8 +20,9 @@ use crate::hub::{HubEvent, HubStopped};
 
 /// Entries read per round trip at most.
 const READ_BATCH: usize = 1_024;
-/// How long one read waits for new entries.
-const READ_BLOCK: Duration = Duration::from_millis(1_000);
+/// How long one read waits for new entries: no longer than `DEAD_CHECK`, so that silent gateways are
+/// looked for at that pace on an idle cluster too.
+const READ_BLOCK: Duration = DEAD_CHECK;
 /// The wait before trying Redis again after a failed read.
 const READ_RETRY: Duration = Duration::from_millis(200);
 /// How often the leader looks for gateways that stopped beating.
