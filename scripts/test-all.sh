@@ -20,6 +20,8 @@ command -v node >/dev/null || need+=(nodejs npm)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v nginx >/dev/null || need+=(nginx)
 command -v docker-compose >/dev/null || need+=(docker-compose)
+# The full-disk fault test puts the store on a small ext4 file system on a loop device (and on a tmpfs).
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

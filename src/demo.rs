@@ -45,13 +45,16 @@ pub async fn seed(hub: &HubHandle, passwords: &Passwords, config: &Config) -> an
 }
 
 pub fn print_welcome(addr: SocketAddr) {
-    println!(
+    crate::console::say(format_args!(
         "Demo mode. Open http://{addr}/ to chat as a visitor, and http://{addr}/agent in another window to answer."
-    );
+    ));
     for (email, name, langs, tier) in DEMO_AGENTS {
-        println!("  agent {name:<7} {email:<18} password {DEMO_PASSWORD}  languages {}  tier {tier}", langs.join(","));
+        crate::console::say(format_args!(
+            "  agent {name:<7} {email:<18} password {DEMO_PASSWORD}  languages {}  tier {tier}",
+            langs.join(",")
+        ));
     }
-    println!(
+    crate::console::say(format_args!(
         "  bot   the built-in bot answers the bot queue (closed hours, uncovered languages) from the demo articles"
-    );
+    ));
 }

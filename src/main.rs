@@ -48,7 +48,11 @@ struct ServeArgs {
 fn init_logging(format: LogFormat) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    // A log line that cannot be written (stderr on a full disk) is dropped. Left on, the subscriber
+    // reports the failure with `eprintln!`, which panics on the same full disk: the thread that logged
+    // (the dispatcher, the hub) would die, and the service with it.
+    let builder =
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).log_internal_errors(false);
     match format {
         LogFormat::Json => builder.json().with_current_span(false).init(),
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),

@@ -37,8 +37,17 @@ pub struct Built {
     pub router: axum::Router,
 }
 
+/// Free space the data directory's disk must have before the embedded store is opened. Opening remakes
+/// SQLite's shared-memory index (`-shm`, memory-mapped); on a disk with no room left, a write to that
+/// map can kill the process with SIGBUS (seen on ext4), so a start waits for this much room instead.
+/// The index is 32 KiB per 16 MiB of WAL: 8 MiB covers a WAL of 4 GiB.
+pub const START_ROOM_BYTES: u64 = 8 << 20;
+/// How often a start waiting for room looks at the disk again.
+const START_ROOM_POLL: Duration = Duration::from_secs(1);
+
 /// Opens the embedded store, starts the hub and the bot, seeds the demo, and builds the router.
 pub async fn build(config: &Config) -> anyhow::Result<Built> {
+    wait_for_room(&config.data_dir).await;
     let factory = SqliteFactory::new(&config.data_dir).context("opening the store")?;
     build_on(config, &factory, None).await
 }
@@ -160,11 +169,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let built = build(&config).await?;
     let listener = bind(&config).await?;
     let addr = listener.local_addr()?;
-    println!("switchboard listening on http://{addr}");
+    crate::console::say(format_args!("switchboard listening on http://{addr}"));
     if config.demo {
         crate::demo::print_welcome(addr);
     }
-    std::io::stdout().flush()?;
     run(&config, listener, built).await
 }
 
@@ -256,7 +264,7 @@ fn admin_token(config: &Config) -> anyhow::Result<String> {
     let (token, _) = crate::auth::new_token(crate::auth::TokenKind::Agent);
     let token = token.replacen("sba_", "sbadmin_", 1);
     write_private(&path, &token)?;
-    println!("Generated an admin token (kept in {}): {token}", path.display());
+    crate::console::say(format_args!("Generated an admin token (kept in {}): {token}", path.display()));
     Ok(token)
 }
 
@@ -304,4 +312,28 @@ async fn start_builtin_bot(
         }
     });
     Ok(())
+}
+
+/// Waits until the data directory's disk has `START_ROOM_BYTES` free (see there). A disk that cannot be
+/// measured is not waited for: opening the store reports what is wrong.
+async fn wait_for_room(dir: &std::path::Path) {
+    let mut said = false;
+    while let Ok(free) = crate::hub::guard::free_bytes(dir) {
+        if free >= START_ROOM_BYTES {
+            if said {
+                tracing::info!(free, "there is room on the disk again: opening the store");
+            }
+            return;
+        }
+        if !said {
+            tracing::error!(
+                free,
+                need = START_ROOM_BYTES,
+                dir = %dir.display(),
+                "the data directory's disk is full: waiting for room before opening the store"
+            );
+            said = true;
+        }
+        tokio::time::sleep(START_ROOM_POLL).await;
+    }
 }

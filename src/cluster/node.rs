@@ -3,7 +3,6 @@
 //! the lease. A leader that loses its lease stops at once (exit code `LOST_LEASE`):
 //! another node decides now, and a supervisor restarts this one, which comes back as a gateway.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -103,11 +102,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let leading = lease.try_acquire().await.unwrap_or(false);
     view.leader.store(leading, Ordering::Relaxed);
     tokio::spawn(view.clone().beat_forever());
-    println!("switchboard listening on http://{addr}");
-    std::io::stdout().flush()?;
+    crate::console::say(format_args!("switchboard listening on http://{addr}"));
     if !leading {
-        println!("switchboard node {node}: gateway, forwarding its clients' events to the leader");
-        std::io::stdout().flush()?;
+        crate::console::say(format_args!(
+            "switchboard node {node}: gateway, forwarding its clients' events to the leader"
+        ));
         if !super::gateway::serve(&config, &listener, &view, &mut lease).await? {
             return Ok(());
         }
@@ -119,11 +118,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let told = view.clone();
     let factory = RedisFactory::new(url, token)?.on_unreachable(Arc::new(move || told.redis_failed()));
     let built = crate::server::build_on(&config, &factory, Some(view)).await?;
-    println!("switchboard node {node}: leading ({held})");
+    crate::console::say(format_args!("switchboard node {node}: leading ({held})"));
     if config.demo {
         crate::demo::print_welcome(addr);
     }
-    std::io::stdout().flush()?;
     crate::server::run(&config, listener, built).await
 }
 
@@ -192,7 +190,7 @@ async fn keep(mut lease: Lease) {
             Renewal::Unreachable => tracing::warn!("redis unreachable: the lease is not renewed"),
             Renewal::Lost => {
                 tracing::error!("this node lost the lease; another node leads now: stopping");
-                std::process::exit(LOST_LEASE);
+                crate::stop::now(LOST_LEASE);
             }
         }
     }

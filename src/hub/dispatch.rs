@@ -124,7 +124,7 @@ impl Dispatcher {
     pub async fn submit(&self, job: Job) {
         if self.tx.send(job).await.is_err() {
             tracing::error!("dispatcher is gone; the process cannot make progress");
-            std::process::exit(70);
+            crate::stop::now(70);
         }
     }
 
@@ -255,7 +255,7 @@ impl Worker {
                 }
                 Err(e @ (StoreError::Io(_) | StoreError::Corrupt(_))) => {
                     tracing::error!(error = %e, "store commit failed; stopping so that nothing unstored is acknowledged");
-                    std::process::exit(70);
+                    crate::stop::now(70);
                 }
                 Err(e) => {
                     attempt += 1;
@@ -264,7 +264,7 @@ impl Worker {
                         tracing::error!(
                             "store commit failed {COMMIT_ATTEMPTS} times; stopping so that nothing unstored is acknowledged"
                         );
-                        std::process::exit(70);
+                        crate::stop::now(70);
                     }
                     std::thread::sleep(Duration::from_millis(100 * u64::from(attempt)));
                 }

@@ -21,6 +21,26 @@ pub(super) fn backend(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// `backend`, with an I/O error that a full disk caused (ENOSPC, EDQUOT) reported as `Full`. On a real
+/// disk a full file system does not always reach SQLite as `SQLITE_FULL`: growing the shared-memory
+/// index (`-shm`) or extending a file fails as `SQLITE_IOERR_*`, and SQLite keeps the system's errno on
+/// the connection. Such a write was rolled back like any other, so the batch may be tried again. A failed
+/// sync stays an I/O error whatever its errno: after it the page cache no longer says what is on disk.
+pub(super) fn backend_on(conn: &rusqlite::Connection, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi;
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ErrorCode::SystemIoFailure
+        && !matches!(f.extended_code, ffi::SQLITE_IOERR_FSYNC | ffi::SQLITE_IOERR_DIR_FSYNC)
+    {
+        // SAFETY: reads the errno SQLite saved on this open connection.
+        let errno = unsafe { ffi::sqlite3_system_errno(conn.handle()) };
+        if errno == libc::ENOSPC || errno == libc::EDQUOT {
+            return StoreError::Full(format!("{e} (no space left on the device)"));
+        }
+    }
+    backend(e)
+}
+
 pub(super) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }

@@ -117,7 +117,7 @@ impl StoreFactory for SqliteFactory {
         let mut conn = self.connect(ConnKind::Writer)?;
         // Rows a writer before this one (or the last run) left unindexed: its memory of them is gone. On a
         // full disk this waits for the first batch (`apply`), so that the process still starts and reads.
-        let catch_up_pending = match messages::catch_up(&mut conn).map_err(backend) {
+        let catch_up_pending = match messages::catch_up(&mut conn).map_err(|e| backend_on(&conn, e)) {
             Ok(()) => false,
             Err(StoreError::Full(e)) => {
                 tracing::warn!(error = %e, "the store is full: the message index catches up at the first commit");
@@ -265,7 +265,7 @@ impl StoreWriter for SqliteStore {
             return Err(StoreError::Backend("messages are written through the store's writer only".into()));
         }
         if self.catch_up_pending {
-            messages::catch_up(&mut self.conn).map_err(backend)?;
+            messages::catch_up(&mut self.conn).map_err(|e| backend_on(&self.conn, e))?;
             self.catch_up_pending = false;
         }
         let tx = self.conn.transaction().map_err(backend)?;
@@ -287,7 +287,7 @@ impl StoreWriter for SqliteStore {
         if let (Some(index), Some(mark)) = (self.index.as_mut(), mark) {
             index.finish(mark, result.is_ok());
         }
-        result.map_err(backend)
+        result.map_err(|e| backend_on(&self.conn, e))
     }
 
     fn between_batches(&mut self) {

@@ -83,6 +83,8 @@ pub struct Server {
     config: PathBuf,
     child: Option<Child>,
     stderr: Arc<Mutex<String>>,
+    /// Where stderr goes instead of a pipe (`log_to`).
+    log_file: Option<PathBuf>,
     /// Lines the process printed, until it printed its address.
     stdout: Option<mpsc::Receiver<String>>,
     /// Every line printed after that.
@@ -122,6 +124,7 @@ impl Server {
             config,
             child: None,
             stderr: Default::default(),
+            log_file: None,
             stdout: None,
             later: Default::default(),
         };
@@ -139,6 +142,7 @@ impl Server {
             config: PathBuf::new(),
             child: None,
             stderr: Default::default(),
+            log_file: None,
             stdout: None,
             later: Default::default(),
         }
@@ -159,6 +163,7 @@ impl Server {
             config,
             child: None,
             stderr: Default::default(),
+            log_file: None,
             stdout: None,
             later: Default::default(),
         };
@@ -190,18 +195,21 @@ impl Server {
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(match &self.log_file {
+                Some(path) => {
+                    Stdio::from(std::fs::OpenOptions::new().create(true).append(true).open(path).expect("log file"))
+                }
+                None => Stdio::piped(),
+            })
             .spawn()
             .expect("spawn switchboard");
         let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
+        let Some(stderr) = child.stderr.take() else {
+            self.child = Some(child);
+            self.stdout = Some(spawn_lines(stdout));
+            return;
+        };
+        let rx = spawn_lines(stdout);
         let log = Arc::new(Mutex::new(String::new()));
         self.stderr = log.clone();
         std::thread::spawn(move || {
@@ -278,7 +286,18 @@ impl Server {
 
     /// Everything the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+        match &self.log_file {
+            // A device (`/dev/full`) is not a log to read back.
+            Some(path) if path.starts_with("/dev") => format!("(stderr went to {})", path.display()),
+            Some(path) => String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned(),
+            None => self.stderr.lock().unwrap().clone(),
+        }
+    }
+
+    /// Restarts the process with its stderr appended to `path` (a file on a disk that may fill up).
+    pub fn log_to(&mut self, path: PathBuf) {
+        self.log_file = Some(path);
+        self.restart();
     }
 
     /// Starts the process again on the same data dir and config (after `kill9` or `sigterm`).
@@ -288,6 +307,25 @@ impl Server {
             let _ = child.wait();
         }
         self.spawn();
+    }
+
+    /// `restart` without waiting for the address (a start that waits for something first).
+    pub fn restart_in_background(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.spawn_process();
+    }
+
+    /// Waits until the process wrote `text` to stderr.
+    pub fn wait_stderr(&mut self, text: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.stderr().contains(text) {
+            assert!(self.is_running(), "exited before writing {text:?}:\n{}", self.stderr());
+            assert!(Instant::now() < deadline, "no {text:?} on stderr within {timeout:?}:\n{}", self.stderr());
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// SIGKILL: no chance to flush anything.
@@ -502,3 +540,15 @@ pub const GERMAN: &str = "Hallo, ich brauche dringend Hilfe mit meiner Bestellun
      noch nicht angekommen und ich weiß nicht, wo es sich gerade befindet.";
 pub const FINNISH: &str = "Hei, tarvitsen apua eilen tekemäni tilauksen kanssa. Paketti ei ole vielä saapunut, \
      enkä tiedä missä se tällä hetkellä on. Voitteko auttaa minua?";
+
+/// Reads `stdout` line by line on a thread of its own (the process must never block on a full pipe).
+fn spawn_lines(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
