@@ -16,6 +16,13 @@ pub struct Gone {
     since: HashMap<VisitorId, Timestamp>,
 }
 
+impl Gone {
+    /// Visitors whose conversation waits on their return.
+    pub fn len(&self) -> usize {
+        self.since.len()
+    }
+}
+
 impl Hub {
     /// How long a visitor may be gone before its conversation ends, if it ends at all.
     fn inactive_after(&self) -> Option<SignedDuration> {
@@ -29,7 +36,7 @@ impl Hub {
         self.deadlines.set(self.now + after, Timer::VisitorGone { conversation, visitor, since: self.now });
     }
 
-    /// The visitor connected again: its conversation is not abandoned.
+    /// The visitor connected again, or its conversation ended: nothing of it is abandoned.
     pub(super) fn visitor_back(&mut self, visitor: VisitorId) {
         self.gone.since.remove(&visitor);
     }

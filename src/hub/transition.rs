@@ -111,7 +111,12 @@ impl Hub {
                 self.emit(DomainEvent::Resolved { conversation: id, agent: holder, inactive });
                 // Resolved conversations leave memory; the gauge counts live ones.
                 metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
-                self.convs.close(id);
+                if let Some(conv) = self.convs.close(id) {
+                    // A visitor with no connection was kept for this conversation only.
+                    let visitor = conv.rec.visitor_id;
+                    self.visitors.forget_if_gone(visitor);
+                    self.visitor_back(visitor);
+                }
                 if let Some(agent) = holder {
                     self.agents.release_chat(agent);
                 }

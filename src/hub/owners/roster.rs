@@ -250,6 +250,18 @@ impl Visitors {
         }
     }
 
+    /// The visitor's open conversation ended: a visitor without a connection is no longer kept.
+    pub fn forget_if_gone(&mut self, id: VisitorId) {
+        if self.map.get(&id).is_some_and(|v| v.conns == 0) {
+            self.map.remove(&id);
+        }
+    }
+
+    /// Visitors kept: connected, or gone with an open conversation.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
     pub fn set_given_email(&mut self, id: VisitorId, email: Arc<str>) {
         if let Some(v) = self.map.get_mut(&id) {
             v.given_email = Some(email);

@@ -149,3 +149,34 @@ fn after_a_restart_conversations_whose_visitor_never_returns_end() {
     assert!(resolved(&f, id), "no one came back for it");
     assert!(!resolved(&f, kept), "its visitor did");
 }
+
+/// With churn (visitors who open a conversation and leave), nothing of a visitor stays in memory once its
+/// conversation has ended, whoever ended it: neither its state nor its departure time.
+#[test]
+fn an_ended_conversation_leaves_nothing_of_its_gone_visitor_behind() {
+    let mut f = fixture();
+    let anna = f.connect_agent(1);
+    let by_timer = f.visitor(Some("en"), IdentityCheck::Absent);
+    f.say(&by_timer, ENGLISH);
+    let by_agent = f.visitor(Some("en"), IdentityCheck::Absent);
+    let closed = f.say(&by_agent, ENGLISH);
+    leave(&mut f, &by_timer);
+    leave(&mut f, &by_agent);
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (2, 2), "kept while their conversations are open");
+    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: closed });
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (1, 1), "the agent's resolve forgets its visitor");
+    let t0 = f.now;
+    f.at(t0 + AFTER);
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (0, 0), "the inactivity rule forgets the other");
+}
+
+/// A visitor still connected when its conversation ends is kept: it may rate, or start again.
+#[test]
+fn a_connected_visitor_is_kept_when_its_conversation_ends() {
+    let mut f = fixture();
+    let anna = f.connect_agent(1);
+    let v = f.visitor(Some("en"), IdentityCheck::Absent);
+    let id = f.say(&v, ENGLISH);
+    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    assert!(f.hub.visitors.get(&v.id).is_some_and(|s| s.conns == 1));
+}
