@@ -236,6 +236,7 @@ impl Visitors {
             state.given_email = before.and_then(|v| v.given_email.clone());
         }
         self.map.insert(id, state);
+        self.count();
     }
 
     /// A connection closed. The facts are kept while `keep` (an open conversation: a message from another
@@ -247,6 +248,7 @@ impl Visitors {
         });
         if gone && !keep {
             self.map.remove(&id);
+            self.count();
         }
     }
 
@@ -254,12 +256,18 @@ impl Visitors {
     pub fn forget_if_gone(&mut self, id: VisitorId) {
         if self.map.get(&id).is_some_and(|v| v.conns == 0) {
             self.map.remove(&id);
+            self.count();
         }
     }
 
     /// Visitors kept: connected, or gone with an open conversation.
     pub fn len(&self) -> usize {
         self.map.len()
+    }
+
+    /// Updates `switchboard_visitors_kept` (on connects and departures only, not per message).
+    fn count(&self) {
+        metrics::gauge!("switchboard_visitors_kept").set(self.len() as f64);
     }
 
     pub fn set_given_email(&mut self, id: VisitorId, email: Arc<str>) {
