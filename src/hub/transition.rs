@@ -111,6 +111,7 @@ impl Hub {
                 self.emit(DomainEvent::Resolved { conversation: id, agent: holder, inactive });
                 // Resolved conversations leave memory; the gauge counts live ones.
                 metrics::gauge!("switchboard_conversations", "status" => Status::Resolved.as_str()).decrement(1.0);
+                self.deadlines.cancel_conversation(id);
                 if let Some(conv) = self.convs.close(id) {
                     // A visitor with no connection was kept for this conversation only.
                     let visitor = conv.rec.visitor_id;

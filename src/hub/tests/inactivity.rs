@@ -163,11 +163,16 @@ fn an_ended_conversation_leaves_nothing_of_its_gone_visitor_behind() {
     leave(&mut f, &by_timer);
     leave(&mut f, &by_agent);
     assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (2, 2), "kept while their conversations are open");
+    let timed = f.hub.convs.open_of(by_timer.id).expect("open");
+    // Each has its service-level timers (hours away) and its visitor's inactivity timer.
+    assert!(f.hub.deadlines.of_conversation(closed) >= 2, "timers set");
     f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: closed });
     assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (1, 1), "the agent's resolve forgets its visitor");
+    assert_eq!(f.hub.deadlines.of_conversation(closed), 0, "and its timers");
     let t0 = f.now;
     f.at(t0 + AFTER);
     assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (0, 0), "the inactivity rule forgets the other");
+    assert_eq!(f.hub.deadlines.of_conversation(timed), 0, "and its timers");
 }
 
 /// A visitor still connected when its conversation ends is kept: it may rate, or start again.
