@@ -19,7 +19,7 @@ mod email;
 mod events;
 pub mod guard;
 mod health;
-mod inactivity;
+pub mod inactivity;
 mod notes;
 mod notices;
 mod owners;

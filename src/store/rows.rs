@@ -27,18 +27,46 @@ pub(super) fn backend(e: rusqlite::Error) -> StoreError {
 /// the connection. Such a write was rolled back like any other, so the batch may be tried again. A failed
 /// sync stays an I/O error whatever its errno: after it the page cache no longer says what is on disk.
 pub(super) fn backend_on(conn: &rusqlite::Connection, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ffi;
     if let rusqlite::Error::SqliteFailure(f, _) = &e
         && f.code == rusqlite::ErrorCode::SystemIoFailure
-        && !matches!(f.extended_code, ffi::SQLITE_IOERR_FSYNC | ffi::SQLITE_IOERR_DIR_FSYNC)
     {
         // SAFETY: reads the errno SQLite saved on this open connection.
-        let errno = unsafe { ffi::sqlite3_system_errno(conn.handle()) };
-        if errno == libc::ENOSPC || errno == libc::EDQUOT {
+        let errno = unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) };
+        if io_error_means_full(f.extended_code, errno) {
             return StoreError::Full(format!("{e} (no space left on the device)"));
         }
     }
     backend(e)
+}
+
+/// Whether an `SQLITE_IOERR_*` (its extended code) with this errno is a full disk: not for a failed
+/// sync, whatever its errno.
+fn io_error_means_full(extended_code: std::ffi::c_int, errno: std::ffi::c_int) -> bool {
+    use rusqlite::ffi;
+    !matches!(extended_code, ffi::SQLITE_IOERR_FSYNC | ffi::SQLITE_IOERR_DIR_FSYNC)
+        && (errno == libc::ENOSPC || errno == libc::EDQUOT)
+}
+
+#[cfg(test)]
+mod io_error_tests {
+    use rusqlite::ffi;
+
+    #[test]
+    fn a_full_disk_is_told_from_other_io_errors_but_never_after_a_failed_sync() {
+        let cases = [
+            (ffi::SQLITE_IOERR_SHMSIZE, libc::ENOSPC, true),
+            (ffi::SQLITE_IOERR_WRITE, libc::ENOSPC, true),
+            (ffi::SQLITE_IOERR_TRUNCATE, libc::EDQUOT, true),
+            (ffi::SQLITE_IOERR_WRITE, libc::EIO, false),
+            (ffi::SQLITE_IOERR_READ, 0, false),
+            (ffi::SQLITE_IOERR_FSYNC, libc::ENOSPC, false),
+            (ffi::SQLITE_IOERR_DIR_FSYNC, libc::ENOSPC, false),
+            (ffi::SQLITE_IOERR_FSYNC, libc::EIO, false),
+        ];
+        for (code, errno, full) in cases {
+            assert_eq!(super::io_error_means_full(code, errno), full, "code {code}, errno {errno}");
+        }
+    }
 }
 
 pub(super) fn ms(t: Timestamp) -> i64 {

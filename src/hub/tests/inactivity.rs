@@ -98,6 +98,37 @@ fn a_burst_of_abandoned_conversations_ends_a_few_timers_at_a_time() {
     assert_eq!(ended(&f), 5);
 }
 
+/// More abandoned conversations due in one second than `ABANDONED_PER_SECOND`: the rest end in the next
+/// second, none is lost, none ends twice.
+#[test]
+fn abandoned_conversations_due_together_end_at_a_bounded_rate() {
+    use crate::hub::inactivity::ABANDONED_PER_SECOND;
+    let mut f = fixture();
+    let n = ABANDONED_PER_SECOND as usize + 7;
+    let ids: Vec<_> = (0..n)
+        .map(|_| {
+            let v = f.visitor(Some("en"), IdentityCheck::Absent);
+            let id = f.say(&v, ENGLISH);
+            leave(&mut f, &v);
+            id
+        })
+        .collect();
+    let ended = |f: &Fixture| ids.iter().filter(|id| resolved(f, **id)).count();
+    let due = f.now + AFTER;
+    f.at(due);
+    assert_eq!(ended(&f), ABANDONED_PER_SECOND as usize, "a second's worth");
+    f.at(due + SignedDuration::from_millis(999));
+    assert_eq!(ended(&f), ABANDONED_PER_SECOND as usize, "the rest wait for the next second");
+    f.at(due + SignedDuration::from_secs(1));
+    assert_eq!(ended(&f), n, "then end");
+    let abandoned = f
+        .last_events()
+        .iter()
+        .filter(|e| matches!(e, DomainEvent::Resolved { inactive: true, .. }))
+        .count();
+    assert_eq!(abandoned, 7, "each once");
+}
+
 #[test]
 fn a_visitor_who_comes_back_keeps_the_conversation_and_a_later_departure_counts_anew() {
     let mut f = fixture();
