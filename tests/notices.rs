@@ -17,7 +17,7 @@ fn in_secs(s: i64) -> String {
     (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(s)).to_string()
 }
 
-fn notice<'a>(v: &'a Value, state: &str) -> bool {
+fn notice(v: &Value, state: &str) -> bool {
     v["type"] == "notice" && v["state"] == state
 }
 

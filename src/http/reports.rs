@@ -96,10 +96,10 @@ pub async fn report(_: Admin, State(app): State<App>, Query(p): Query<Params>) -
         Some("csv") => true,
         Some(other) => return Err(ApiError::bad_request(format!("\"format\" must be json or csv, not \"{other}\""))),
     };
-    if let Some(d) = &p.department {
-        if !app.departments.iter().any(|x| x.name.as_ref() == d) {
-            return Err(ApiError::bad_request(format!("no department \"{d}\"")));
-        }
+    if let Some(d) = &p.department
+        && !app.departments.iter().any(|x| x.name.as_ref() == d)
+    {
+        return Err(ApiError::bad_request(format!("no department \"{d}\"")));
     }
     let query = ReportQuery { from, to, department: p.department.clone() };
     let started = std::time::Instant::now();

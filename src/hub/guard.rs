@@ -115,6 +115,8 @@ pub fn free_bytes(path: &std::path::Path) -> std::io::Result<u64> {
     if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
+    // The fields are u64 here but narrower on some targets: the conversion keeps this portable.
+    #[allow(clippy::useless_conversion)]
     Ok(u64::from(st.f_bavail) * u64::from(st.f_frsize))
 }
 

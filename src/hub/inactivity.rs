@@ -28,7 +28,7 @@ pub struct Gone {
 impl Gone {
     /// Visitors whose conversation waits on their return.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn waiting(&self) -> usize {
         self.since.len()
     }
 }

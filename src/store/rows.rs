@@ -47,28 +47,6 @@ fn io_error_means_full(extended_code: std::ffi::c_int, errno: std::ffi::c_int) -
         && (errno == libc::ENOSPC || errno == libc::EDQUOT)
 }
 
-#[cfg(test)]
-mod io_error_tests {
-    use rusqlite::ffi;
-
-    #[test]
-    fn a_full_disk_is_told_from_other_io_errors_but_never_after_a_failed_sync() {
-        let cases = [
-            (ffi::SQLITE_IOERR_SHMSIZE, libc::ENOSPC, true),
-            (ffi::SQLITE_IOERR_WRITE, libc::ENOSPC, true),
-            (ffi::SQLITE_IOERR_TRUNCATE, libc::EDQUOT, true),
-            (ffi::SQLITE_IOERR_WRITE, libc::EIO, false),
-            (ffi::SQLITE_IOERR_READ, 0, false),
-            (ffi::SQLITE_IOERR_FSYNC, libc::ENOSPC, false),
-            (ffi::SQLITE_IOERR_DIR_FSYNC, libc::ENOSPC, false),
-            (ffi::SQLITE_IOERR_FSYNC, libc::EIO, false),
-        ];
-        for (code, errno, full) in cases {
-            assert_eq!(super::io_error_means_full(code, errno), full, "code {code}, errno {errno}");
-        }
-    }
-}
-
 pub(super) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
@@ -314,4 +292,26 @@ pub(super) fn identity_row(r: &Row<'_>) -> rusqlite::Result<IdentityLink> {
         sub: r.get::<_, String>("sub")?.into(),
         email: r.get::<_, String>("email")?.into(),
     })
+}
+
+#[cfg(test)]
+mod io_error_tests {
+    use rusqlite::ffi;
+
+    #[test]
+    fn a_full_disk_is_told_from_other_io_errors_but_never_after_a_failed_sync() {
+        let cases = [
+            (ffi::SQLITE_IOERR_SHMSIZE, libc::ENOSPC, true),
+            (ffi::SQLITE_IOERR_WRITE, libc::ENOSPC, true),
+            (ffi::SQLITE_IOERR_TRUNCATE, libc::EDQUOT, true),
+            (ffi::SQLITE_IOERR_WRITE, libc::EIO, false),
+            (ffi::SQLITE_IOERR_READ, 0, false),
+            (ffi::SQLITE_IOERR_FSYNC, libc::ENOSPC, false),
+            (ffi::SQLITE_IOERR_DIR_FSYNC, libc::ENOSPC, false),
+            (ffi::SQLITE_IOERR_FSYNC, libc::EIO, false),
+        ];
+        for (code, errno, full) in cases {
+            assert_eq!(super::io_error_means_full(code, errno), full, "code {code}, errno {errno}");
+        }
+    }
 }

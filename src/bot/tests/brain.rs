@@ -310,7 +310,8 @@ fn the_greeting_mentions_an_incident_in_force() {
 #[test]
 fn the_bot_answers_from_the_store_search_in_the_conversations_language() {
     use std::sync::{Arc, Mutex};
-    let asked: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    type Asked = Arc<Mutex<Vec<(String, Option<String>)>>>;
+    let asked: Asked = Arc::default();
     let log = asked.clone();
     let search: crate::bot::Search = Arc::new(move |q: &str, lang: Option<&str>| {
         log.lock().unwrap().push((q.to_owned(), lang.map(String::from)));

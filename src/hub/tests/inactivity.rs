@@ -121,11 +121,8 @@ fn abandoned_conversations_due_together_end_at_a_bounded_rate() {
     assert_eq!(ended(&f), ABANDONED_PER_SECOND as usize, "the rest wait for the next second");
     f.at(due + SignedDuration::from_secs(1));
     assert_eq!(ended(&f), n, "then end");
-    let abandoned = f
-        .last_events()
-        .iter()
-        .filter(|e| matches!(e, DomainEvent::Resolved { inactive: true, .. }))
-        .count();
+    let abandoned =
+        f.last_events().iter().filter(|e| matches!(e, DomainEvent::Resolved { inactive: true, .. })).count();
     assert_eq!(abandoned, 7, "each once");
 }
 
@@ -193,16 +190,16 @@ fn an_ended_conversation_leaves_nothing_of_its_gone_visitor_behind() {
     let closed = f.say(&by_agent, ENGLISH);
     leave(&mut f, &by_timer);
     leave(&mut f, &by_agent);
-    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (2, 2), "kept while their conversations are open");
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.waiting()), (2, 2), "kept while their conversations are open");
     let timed = f.hub.convs.open_of(by_timer.id).expect("open");
     // Each has its service-level timers (hours away) and its visitor's inactivity timer.
     assert!(f.hub.deadlines.of_conversation(closed) >= 2, "timers set");
     f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: closed });
-    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (1, 1), "the agent's resolve forgets its visitor");
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.waiting()), (1, 1), "the agent's resolve forgets its visitor");
     assert_eq!(f.hub.deadlines.of_conversation(closed), 0, "and its timers");
     let t0 = f.now;
     f.at(t0 + AFTER);
-    assert_eq!((f.hub.visitors.len(), f.hub.gone.len()), (0, 0), "the inactivity rule forgets the other");
+    assert_eq!((f.hub.visitors.len(), f.hub.gone.waiting()), (0, 0), "the inactivity rule forgets the other");
     assert_eq!(f.hub.deadlines.of_conversation(timed), 0, "and its timers");
 }
 
