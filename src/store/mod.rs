@@ -13,7 +13,7 @@ mod migrations;
 mod notices;
 mod outbox;
 #[cfg(test)]
-mod outbox_tests;
+pub(crate) mod outbox_tests;
 pub mod page;
 mod records;
 mod reports;

@@ -5,11 +5,12 @@ use super::sqlite::SqliteFactory;
 use super::*;
 use crate::email::{EmailAddress, EmailContent, EmailKind, EmailState, OutboxEmail, QuotedMessage};
 
-fn at(s: &str) -> Timestamp {
+pub(crate) fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn email(id: u64, state: EmailState, next: &str) -> OutboxEmail {
+/// An unseen-messages email to one visitor, due at `next` (shared with the Redis store's tests).
+pub(crate) fn email(id: u64, state: EmailState, next: &str) -> OutboxEmail {
     OutboxEmail {
         id: EmailId(id),
         conversation: ConversationId(id),

@@ -8,35 +8,11 @@ use jiff::Timestamp;
 use super::tests::TestRedis;
 use super::{RedisFactory, RedisStore, outbox, write};
 use crate::domain::*;
-use crate::email::{EmailAddress, EmailContent, EmailKind, EmailState, OutboxEmail, QuotedMessage};
+use crate::email::{EmailKind, EmailState, OutboxEmail};
+use crate::store::outbox_tests::{at, email};
 use crate::store::*;
 
 const LEASE: &str = "hub-a:1";
-
-fn at(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
-
-fn email(id: u64, state: EmailState, next: &str) -> OutboxEmail {
-    OutboxEmail {
-        id: EmailId(id),
-        conversation: ConversationId(id),
-        visitor: VisitorId(id),
-        kind: EmailKind::Unseen,
-        to: EmailAddress::parse("ada@example.com").unwrap(),
-        state,
-        content: EmailContent {
-            ticket: 1000 + id,
-            link: Some("https://shop.test/".into()),
-            messages: vec![QuotedMessage { seq: 2, name: Some("Anna".into()), text: "Hi".into(), at: at(next) }],
-            more: 0,
-        },
-        due_at: at(next),
-        attempts: 0,
-        next_attempt_at: at(next),
-        created_at: at("2026-11-23T10:00:00Z"),
-    }
-}
 
 fn put(e: OutboxEmail) -> StoreOp {
     StoreOp::PutEmail(Box::new(e))
