@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{ConfigError, invalid};
+
 /// Every bounded resource, with its default. Documented in docs/configuration.md.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -82,6 +84,27 @@ impl Default for Limits {
             max_http_connections: 4096,
             http_header_timeout_secs: 10,
             inactive_resolve_minutes: 60,
+        }
+    }
+}
+
+impl super::Config {
+    pub(super) fn check_limits(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        let checks: [(&str, bool, &str); 9] = [
+            ("limits.max_frame_bytes", (1024..=16 << 20).contains(&l.max_frame_bytes), "must be 1 KiB to 16 MiB"),
+            ("limits.max_text_chars", l.max_text_chars >= 1, "must be at least 1"),
+            ("limits.frames_per_second", l.frames_per_second >= 1, "must be at least 1"),
+            ("limits.outbound_queue", l.outbound_queue >= 8, "must be at least 8"),
+            ("limits.hello_timeout_secs", l.hello_timeout_secs >= 1, "must be at least 1"),
+            ("limits.outbound_queue_bytes", l.outbound_queue_bytes >= 64 * 1024, "must be at least 65536"),
+            ("limits.write_timeout_secs", l.write_timeout_secs >= 1, "must be at least 1"),
+            ("limits.max_http_connections", l.max_http_connections >= 1, "must be at least 1"),
+            ("limits.http_header_timeout_secs", l.http_header_timeout_secs >= 1, "must be at least 1"),
+        ];
+        match checks.iter().find(|(_, ok, _)| !ok) {
+            Some((key, _, reason)) => Err(invalid(*key, reason)),
+            None => Ok(()),
         }
     }
 }
