@@ -12,7 +12,9 @@
 # commits (switchboard_store_commit_seconds: the WAL write and fsync), WAL checkpoints and the writer's
 # WAL catch-ups took over 50/100/250 ms, to set beside the segment's delivery p99.9. The RSS is split into
 # anonymous memory, mapped files and shared memory (/proc/<pid>/status), and the open conversations
-# (switchboard_conversations, queued and assigned) are sampled as well.
+# (switchboard_conversations, queued and assigned) are sampled as well, with the heap in use and the heap
+# the allocator holds from the system (switchboard_heap_bytes): in use rising is live data growing, held
+# rising alone is the allocator keeping freed memory.
 # Results: bench/results/soak-<stamp>/ (segments.jsonl: one loadgen line per segment, samples.tsv,
 # metrics/, server.err) and a markdown summary on stdout: RSS and caches over time, p99 per segment and
 # overall, slow commits and checkpoints per segment, loss.
@@ -75,7 +77,7 @@ busy() {
 START=$(date +%s)
 scrape "$OUT/metrics/seg-0.prom"
 (
-  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\tbusy_pct\tcache_writer\tcache_checkpoint\tcache_reader\topen_convs\tanon_kib\tfile_kib\tshmem_kib\n'
+  printf 'elapsed_s\trss_kib\tfds\tdata_mib\tload1\tbusy_pct\tcache_writer\tcache_checkpoint\tcache_reader\topen_convs\tanon_kib\tfile_kib\tshmem_kib\theap_in_use\theap_held\n'
   busy
   while kill -0 "$HUB" 2>/dev/null; do
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$HUB/status" 2>/dev/null)
@@ -86,12 +88,16 @@ scrape "$OUT/metrics/seg-0.prom"
       /^switchboard_store_cache_bytes\{.*connection="checkpoint"/ {c=$NF}
       /^switchboard_store_cache_bytes\{.*connection="reader"/ {r=$NF}
       /^switchboard_conversations\{.*status="(assigned|queued)"/ {o+=$NF}
-      END {printf "%s\t%s\t%s\t%s", w+0, c+0, r+0, o+0}')
+      /^switchboard_heap_bytes\{.*kind="in_use"/ {hu=$NF}
+      /^switchboard_heap_bytes\{.*kind="held"/ {hh=$NF}
+      END {printf "%s\t%s\t%s\t%s\t%s\t%s", w+0, c+0, r+0, o+0, hu+0, hh+0}')
     kinds=$(awk '/^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} /^RssShmem:/ {s=$2} END {printf "%s\t%s\t%s", a, f, s}' \
       "/proc/$HUB/status" 2>/dev/null)
     busy
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" \
-      "$(cut -d' ' -f1 /proc/loadavg)" "$BUSY" "$store" "$kinds"
+    # The store/metrics columns come before the RSS kinds; the heap pair is moved to the end.
+    heap=$(cut -f5- <<<"$store")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(($(date +%s) - START))" "$rss" "$fds" "$data" \
+      "$(cut -d' ' -f1 /proc/loadavg)" "$BUSY" "$(cut -f1-4 <<<"$store")" "$kinds" "$heap"
     sleep "$SAMPLE"
   done
 ) >"$OUT/samples.tsv" &
@@ -139,16 +145,16 @@ def slow(seg, name):
 
 print(f"soak: {len(segs)} segments, results in {out}\n")
 print("| minute | hub RSS MiB (anon/file/shmem) | SQLite caches MiB (writer/checkpoint/readers) | open conversations "
-      "| fds | data dir MiB | load avg | machine busy % |\n|---|---|---|---|---|---|---|---|")
+      "| heap MiB in use / held | fds | data dir MiB | load avg | machine busy % |\n|---|---|---|---|---|---|---|---|---|")
 last = -1
 for r in rows:
     t = int(r[0]) // 60
     if t != last and r[1]:
-        r += [""] * (13 - len(r))
+        r += [""] * (15 - len(r))
         kib = lambda v: f"{float(v or 0) / 1024:.0f}"
         c = [float(x or 0) for x in r[6:9]]
         print(f"| {t} | {int(r[1]) / 1024:.0f} ({kib(r[10])}/{kib(r[11])}/{kib(r[12])}) "
-              f"| {mib(sum(c))} ({'/'.join(mib(x) for x in c)}) | {r[9]} | {r[2]} "
+              f"| {mib(sum(c))} ({'/'.join(mib(x) for x in c)}) | {r[9]} | {mib(r[13])} / {mib(r[14])} | {r[2]} "
               f"| {r[3]} | {r[4]} | {r[5]} |")
         last = t
 print("\n| segment | achieved msg/s | delivery p50 ms | p99 ms | p99.9 ms | max ms | loss | unacked | dups | errors "
