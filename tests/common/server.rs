@@ -3,7 +3,6 @@
 
 use super::*;
 
-
 pub struct Server {
     /// `127.0.0.1:PORT`
     pub addr: String,
@@ -46,17 +45,7 @@ impl Server {
         std::fs::write(&config, text).expect("write config");
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
         prepare(&dir.path().join("data"));
-        let mut server = Server {
-            addr: String::new(),
-            admin_token,
-            dir,
-            config,
-            child: None,
-            stderr: Default::default(),
-            log_file: None,
-            stdout: None,
-            later: Default::default(),
-        };
+        let mut server = Server::unstarted(String::new(), admin_token, dir, config);
         server.spawn();
         server
     }
@@ -64,11 +53,21 @@ impl Server {
     /// A handle on an address served by something else (a reverse proxy in front of nodes): the same
     /// HTTP and WebSocket helpers, no process of its own.
     pub fn front(addr: &str, admin_token: &str) -> Server {
+        Server::unstarted(
+            addr.to_string(),
+            admin_token.to_string(),
+            tempfile::tempdir().expect("temp dir"),
+            PathBuf::new(),
+        )
+    }
+
+    /// A handle with no process yet.
+    fn unstarted(addr: String, admin_token: String, dir: tempfile::TempDir, config: PathBuf) -> Server {
         Server {
-            addr: addr.to_string(),
-            admin_token: admin_token.to_string(),
-            dir: tempfile::tempdir().expect("temp dir"),
-            config: PathBuf::new(),
+            addr,
+            admin_token,
+            dir,
+            config,
             child: None,
             stderr: Default::default(),
             log_file: None,
@@ -85,17 +84,7 @@ impl Server {
         let config = dir.path().join("switchboard.toml");
         std::fs::write(&config, format!("admin_token = \"{admin_token}\"\n{config_toml}")).expect("write config");
         std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
-        let mut server = Server {
-            addr: String::new(),
-            admin_token: admin_token.to_string(),
-            dir,
-            config,
-            child: None,
-            stderr: Default::default(),
-            log_file: None,
-            stdout: None,
-            later: Default::default(),
-        };
+        let mut server = Server::unstarted(String::new(), admin_token.to_string(), dir, config);
         server.spawn_process();
         if wait {
             server.wait_listening(START_TIMEOUT);

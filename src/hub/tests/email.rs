@@ -51,6 +51,20 @@ fn leave(f: &mut Fixture, v: &Visitor) {
     f.send(HubEvent::Disconnected { conn: v.conn, who: Participant::Visitor(v.id) });
 }
 
+/// Ada opens a conversation and leaves; Anna answers `text` and resolves it. Returns the fixture, Anna's
+/// connection, Ada, the conversation and when she left.
+fn answered_and_resolved_while_away(text: &str) -> (Fixture, ConnId, Visitor, ConversationId, jiff::Timestamp) {
+    let (mut f, anna) = fixture(true);
+    let anna = anna.unwrap();
+    let v = f.visitor(Some("en"), ada());
+    let id = f.say(&v, ENGLISH);
+    leave(&mut f, &v);
+    let t0 = f.now;
+    agent_says(&mut f, anna, id, text);
+    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    (f, anna, v, id, t0)
+}
+
 #[test]
 fn a_conversation_no_human_can_take_is_acknowledged_once_with_its_ticket() {
     let (mut f, _) = fixture(false);
@@ -183,14 +197,7 @@ fn a_visitor_who_comes_back_in_time_sees_the_messages_and_no_email_is_sent() {
 
 #[test]
 fn messages_written_after_the_conversation_ends_are_still_emailed() {
-    let (mut f, anna) = fixture(true);
-    let anna = anna.unwrap();
-    let v = f.visitor(Some("en"), ada());
-    let id = f.say(&v, ENGLISH);
-    leave(&mut f, &v);
-    let t0 = f.now;
-    agent_says(&mut f, anna, id, "Here is the answer; closing this chat.");
-    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    let (mut f, _, _, id, t0) = answered_and_resolved_while_away("Here is the answer; closing this chat.");
     assert_eq!(f.status(id), None, "resolved");
     f.at(t0 + AFTER);
     assert_eq!(ready(&f).len(), 1);
@@ -198,14 +205,7 @@ fn messages_written_after_the_conversation_ends_are_still_emailed() {
 
 #[test]
 fn a_visitor_who_returns_after_the_conversation_ended_is_still_emailed() {
-    let (mut f, anna) = fixture(true);
-    let anna = anna.unwrap();
-    let v = f.visitor(Some("en"), ada());
-    let id = f.say(&v, ENGLISH);
-    leave(&mut f, &v);
-    let t0 = f.now;
-    agent_says(&mut f, anna, id, "Solved: the refund is on its way.");
-    f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
+    let (mut f, anna, v, id, t0) = answered_and_resolved_while_away("Solved: the refund is on its way.");
     f.now = t0 + SignedDuration::from_mins(1);
     let back = Visitor { id: v.id, conn: ConnId::new(0, 999) };
     let hello = crate::hub::VisitorHello { identity: ada(), ..plain_hello(v.id) };
