@@ -60,6 +60,7 @@ fn init_logging(format: LogFormat) {
 }
 
 fn main() -> ExitCode {
+    switchboard::memory::configure_allocator();
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
