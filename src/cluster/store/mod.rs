@@ -102,38 +102,46 @@ pub struct RedisStore {
 
 impl RedisStore {
     /// Runs `f` on the connection, connecting first if needed; drops the connection after an IO error
-    /// so that the next call connects again (Redis restarted, network back).
-    fn with<T>(&self, f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
+    /// so that the next call connects again (Redis restarted, network back). A connection kept from
+    /// before may have broken while idle (Redis restarted since): `f` then runs once more on a new one
+    /// before Redis is reported unreachable, so that a stale connection does not mark a healthy Redis
+    /// as away (every command here is safe to repeat).
+    fn with<T>(&self, mut f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
         let mut slot = self.conn.borrow_mut();
+        let kept = slot.is_some();
+        match self.run_on(&mut slot, &mut f) {
+            Err(StoreError::Unavailable(_)) if kept => self.run_on(&mut slot, &mut f),
+            other => other,
+        }
+        .inspect_err(|e| {
+            if matches!(e, StoreError::Unavailable(_))
+                && let Some(f) = &self.on_unreachable
+            {
+                f();
+            }
+        })
+    }
+
+    /// One attempt: connects if `slot` is empty, and empties it after an IO error.
+    fn run_on<T>(
+        &self,
+        slot: &mut Option<redis::Connection>,
+        f: &mut impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> StoreResult<T> {
         if slot.is_none() {
-            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(|e| self.unreachable(e))?;
+            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(unreachable)?;
             conn.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
             conn.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
             *slot = Some(conn);
         }
         let conn = slot.as_mut().expect("connected above");
-        match f(conn) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                let error = classify(&e);
-                if matches!(error, StoreError::Unavailable(_)) {
-                    *slot = None;
-                    if let Some(f) = &self.on_unreachable {
-                        f();
-                    }
-                }
-                Err(error)
+        f(conn).map_err(|e| {
+            let error = classify(&e);
+            if matches!(error, StoreError::Unavailable(_)) {
+                *slot = None;
             }
-        }
-    }
-}
-
-impl RedisStore {
-    fn unreachable(&self, e: impl std::fmt::Display) -> StoreError {
-        if let Some(f) = &self.on_unreachable {
-            f();
-        }
-        unreachable(e)
+            error
+        })
     }
 }
 

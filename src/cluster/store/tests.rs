@@ -277,3 +277,29 @@ fn a_new_leader_restores_the_queue_in_the_order_the_conversations_came() {
     let order: Vec<u64> = snapshot.open_conversations.iter().map(|c| c.record.id.0).collect();
     assert_eq!(order, (1..=40u64).map(|i| 1000 - i).collect::<Vec<_>>(), "creation order, not a set's");
 }
+
+#[test]
+fn a_connection_broken_while_idle_is_replaced_without_reporting_redis_away() {
+    let redis = TestRedis::start();
+    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = told.clone();
+    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
+    let mut writer = factory.open_writer().unwrap();
+    writer.apply(&batch()).unwrap();
+    let r = factory.open().unwrap();
+    assert_eq!(r.messages_after(ConversationId(1), 0, 100).unwrap().len(), 3);
+    // Redis drops every client connection (as after a restart); the store's own are now broken.
+    let mut admin = redis::Client::open(redis.url.as_str()).unwrap().get_connection().unwrap();
+    let killed: i64 =
+        redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("normal").arg("SKIPME").arg("yes").query(&mut admin).unwrap();
+    assert!(killed >= 2, "the reader's and the writer's connections ({killed})");
+    assert_eq!(r.messages_after(ConversationId(1), 0, 100).unwrap().len(), 3, "read on a new connection");
+    writer.apply(&batch()).unwrap();
+    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 0, "Redis was never away");
+    // Redis really away: reported.
+    drop(redis);
+    assert!(r.messages_after(ConversationId(1), 0, 100).is_err());
+    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
