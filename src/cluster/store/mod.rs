@@ -91,6 +91,18 @@ fn classify(e: &redis::RedisError) -> StoreError {
     if transient { unreachable(e) } else { StoreError::Backend(format!("redis: {e}")) }
 }
 
+/// The connection itself is gone (EOF, reset, broken pipe): a new one may work at once. A timeout is
+/// not that: Redis is hung or slow, and asking again would only double the wait.
+fn is_broken(e: &redis::RedisError) -> bool {
+    e.is_connection_dropped() && !e.is_timeout()
+}
+
+/// One failed attempt, and whether a new connection is worth one more.
+struct Failed {
+    error: StoreError,
+    broken: bool,
+}
+
 pub struct RedisStore {
     client: redis::Client,
     conn: RefCell<Option<redis::Connection>>,
@@ -103,16 +115,18 @@ pub struct RedisStore {
 impl RedisStore {
     /// Runs `f` on the connection, connecting first if needed; drops the connection after an IO error
     /// so that the next call connects again (Redis restarted, network back). A connection kept from
-    /// before may have broken while idle (Redis restarted since): `f` then runs once more on a new one
-    /// before Redis is reported unreachable, so that a stale connection does not mark a healthy Redis
-    /// as away (every command here is safe to repeat).
+    /// before may have broken while idle (Redis restarted since): when it fails as broken (EOF, reset,
+    /// broken pipe), `f` runs once more on a new one before Redis is reported unreachable, so that a
+    /// stale connection does not mark a healthy Redis as away (every command here is safe to repeat).
+    /// A timeout is not retried: Redis is hung or slow, and is reported after one `REDIS_TIMEOUT`.
     fn with<T>(&self, mut f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
         let mut slot = self.conn.borrow_mut();
         let kept = slot.is_some();
         match self.run_on(&mut slot, &mut f) {
-            Err(StoreError::Unavailable(_)) if kept => self.run_on(&mut slot, &mut f),
+            Err(Failed { broken: true, .. }) if kept => self.run_on(&mut slot, &mut f),
             other => other,
         }
+        .map_err(|failed| failed.error)
         .inspect_err(|e| {
             if matches!(e, StoreError::Unavailable(_))
                 && let Some(f) = &self.on_unreachable
@@ -127,12 +141,16 @@ impl RedisStore {
         &self,
         slot: &mut Option<redis::Connection>,
         f: &mut impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>,
-    ) -> StoreResult<T> {
+    ) -> Result<T, Failed> {
         if slot.is_none() {
-            let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT).map_err(unreachable)?;
-            conn.set_read_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
-            conn.set_write_timeout(Some(REDIS_TIMEOUT)).map_err(unreachable)?;
-            *slot = Some(conn);
+            let connect = || -> redis::RedisResult<redis::Connection> {
+                let conn = self.client.get_connection_with_timeout(REDIS_TIMEOUT)?;
+                conn.set_read_timeout(Some(REDIS_TIMEOUT))?;
+                conn.set_write_timeout(Some(REDIS_TIMEOUT))?;
+                Ok(conn)
+            };
+            // A fresh connection that fails is not retried: `broken` is false.
+            *slot = Some(connect().map_err(|e| Failed { error: unreachable(e), broken: false })?);
         }
         let conn = slot.as_mut().expect("connected above");
         f(conn).map_err(|e| {
@@ -140,7 +158,7 @@ impl RedisStore {
             if matches!(error, StoreError::Unavailable(_)) {
                 *slot = None;
             }
-            error
+            Failed { error, broken: is_broken(&e) }
         })
     }
 }

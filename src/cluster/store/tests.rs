@@ -303,3 +303,29 @@ fn a_connection_broken_while_idle_is_replaced_without_reporting_redis_away() {
     assert!(r.messages_after(ConversationId(1), 0, 100).is_err());
     assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+#[test]
+fn a_hung_redis_is_reported_after_one_timeout_not_retried() {
+    let redis = TestRedis::start();
+    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = told.clone();
+    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
+        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
+    let r = factory.open().unwrap();
+    assert!(r.messages_after(ConversationId(1), 0, 100).unwrap().is_empty(), "connected and kept");
+    // Stopped, not gone: the kernel still accepts connections, nothing answers, every read times out.
+    let pid = redis.child.id() as libc::pid_t;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    let started = std::time::Instant::now();
+    let result = r.messages_after(ConversationId(1), 0, 100);
+    let waited = started.elapsed();
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+    assert!(result.is_err());
+    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1, "reported away");
+    assert!(
+        waited < super::REDIS_TIMEOUT + super::REDIS_TIMEOUT / 2,
+        "one timeout, not a second on a new connection: waited {waited:?}"
+    );
+    assert!(r.messages_after(ConversationId(1), 0, 100).is_ok(), "back once Redis answers");
+}
