@@ -41,10 +41,11 @@ SWITCHBOARD_BIN="$PWD/target/debug/switchboard" LOADGEN_BIN="$PWD/target/debug/l
 
 step "fuzz"
 # The corpus replay runs on every machine (it is also part of `cargo test` above); libFuzzer needs
-# nightly. Measured on the loaded 2-core development machine: `cargo install cargo-fuzz --locked` 139 s,
-# a fuzz build from a cold cache 11-31 minutes (29 min on 2026-12-06): FUZZ_BUILD_SECS bounds it, and a
-# build that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes
-# (~8 min for the rest, plus up to 2.5 + 8 + 3 min here).
+# nightly. The targets build the library without its `server` feature (fuzz/Cargo.toml), so a cold fuzz
+# build is 4 minutes on the 2-core development machine (3 min 57 s on 2026-12-07; the whole crate took
+# 11-31 minutes); `cargo install cargo-fuzz --locked` 139 s. FUZZ_BUILD_SECS bounds the build, and one
+# that does not finish in time falls back to the replay, saying so, to keep CI under 30 minutes
+# (~9 min for the rest, plus up to 2.5 + 8 + 3 min here).
 fuzz_mode="corpus replay on stable"
 if rustup run nightly cargo --version >/dev/null 2>&1; then
   if ! cargo +nightly fuzz --version >/dev/null 2>&1; then

@@ -17,7 +17,7 @@ mod limits;
 mod sites;
 mod workflow;
 pub use cluster::ClusterConfig;
-pub use email::{EmailConfig, EmailSettings};
+pub use email::{EmailConfig, EmailPolicy, EmailSettings, SmtpSettings};
 pub use limits::Limits;
 pub use workflow::{SlaConfig, SlaSettings, Topic, TopicConfig, default_tiers};
 
@@ -295,7 +295,7 @@ impl Config {
     }
 
     /// `trusted_proxies`, parsed.
-    pub fn trusted_proxies(&self) -> Result<Vec<crate::throttle::Net>, ConfigError> {
+    pub fn trusted_proxies(&self) -> Result<Vec<crate::net::Net>, ConfigError> {
         let parse = |(i, s): (usize, &String)| s.parse().map_err(|e| invalid(format!("trusted_proxies[{i}]"), e));
         self.trusted_proxies.iter().enumerate().map(parse).collect()
     }

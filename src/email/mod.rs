@@ -3,6 +3,7 @@
 //! each email to the SMTP server, so that email never blocks chat and a restart loses none. `render`
 //! turns an outbox row into the text the visitor reads. See docs/email.md.
 
+#[cfg(feature = "server")]
 pub mod sender;
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
 use super::{OutboxEmail, render};
+pub use crate::config::SmtpSettings;
 use crate::hub::{AdminCommand, HubHandle};
 use crate::store::{EmailOutcome, ReadPool, StoreOp};
 
@@ -33,14 +34,6 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 pub const IDLE_LOOK: Duration = Duration::from_secs(60);
 /// After the store could not be read, the wait before trying again.
 const STORE_RETRY: Duration = Duration::from_secs(5);
-
-/// `[email]` as the sender needs it.
-#[derive(Clone, Debug)]
-pub struct SmtpSettings {
-    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://host:port` (TLS).
-    pub url: String,
-    pub from: Mailbox,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {

@@ -26,7 +26,7 @@ pub struct HubSettings {
     /// The bot's name per site (`[[sites]] bot_name`), where it differs from the bot's own.
     pub bot_names: std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>>,
     /// `[email]` (spec 7.6); none: no email is sent.
-    pub email: Option<super::email::EmailPolicy>,
+    pub email: Option<crate::config::EmailPolicy>,
 }
 
 /// `switchboard_messages_total` by author role, each counter looked up once rather than per message.

@@ -16,21 +16,14 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::core::Hub;
 use super::timers::Timer;
+use crate::config::EmailPolicy;
 use crate::domain::{ConversationId, EmailId, IdMap, Status, VisitorId};
 use crate::email::{EmailAddress, EmailContent, EmailKind, EmailState, OutboxEmail, QuotedMessage};
 use crate::store::StoreOp;
-
-/// What the hub needs to know of `[email]` (none: no email is sent).
-#[derive(Clone, Debug)]
-pub struct EmailPolicy {
-    pub unseen_after: SignedDuration,
-    /// The link back to the chat; without it, the page the widget reported.
-    pub chat_url: Option<Arc<str>>,
-}
 
 /// Emails being gathered and conversations already acknowledged.
 #[derive(Default)]

@@ -44,7 +44,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use admin::{AdminCommand, AdminError, AgentChanges, NewAgent};
 pub use core::{Hub, HubSettings};
 pub use dispatch::{Effect, Job};
-pub use email::EmailPolicy;
+pub use crate::config::EmailPolicy;
 pub use events::DomainEvent;
 pub use guard::GuardSettings;
 pub use health::StoreHealth;

@@ -19,8 +19,7 @@ use crate::protocol::{
 use crate::routing::language;
 use crate::store::{ConversationRecord, IdentityLink, StoreOp};
 
-/// Longest rating comment, in characters.
-pub const MAX_COMMENT_CHARS: usize = 2000;
+pub use crate::protocol::MAX_COMMENT_CHARS;
 
 /// What a hello's identity token earns, after the link between user id and email is checked.
 struct Identity {

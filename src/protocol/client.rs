@@ -67,6 +67,8 @@ pub struct Hello {
 pub const MAX_PAGE: usize = 512;
 pub const MAX_USER_AGENT: usize = 256;
 pub const MAX_TIMEZONE: usize = 64;
+/// Longest rating comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2000;
 
 /// Cuts a client-supplied string to at most `max` bytes on a character boundary; empty means absent.
 pub fn bounded(s: Option<String>, max: usize) -> Option<String> {

@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod hours;
+#[cfg(feature = "server")]
 pub mod language;
 pub mod sla;
 

@@ -75,7 +75,7 @@ pub fn check(frame: &ClientFrame, limits: &Limits) -> Result<(), Refused> {
         ClientFrame::Handoff { reason: Some(r), .. } if r.chars().count() > MAX_REASON_CHARS => {
             return Err(too_long("reason", MAX_REASON_CHARS, "characters"));
         }
-        ClientFrame::Rating { comment: Some(c), .. } if c.chars().count() > crate::hub::MAX_COMMENT_CHARS => {
+        ClientFrame::Rating { comment: Some(c), .. } if c.chars().count() > crate::protocol::MAX_COMMENT_CHARS => {
             return Err((ErrorCode::TooLarge, "the comment is too long".into()));
         }
         _ => {}

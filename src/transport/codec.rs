@@ -1,10 +1,15 @@
 //! Text frames to `ClientFrame`s and `ServerFrame`s to text: the only JSON in the WebSocket path.
 
+#[cfg(feature = "server")]
 use axum::extract::ws::Utf8Bytes;
+#[cfg(feature = "server")]
 use bytes::Bytes;
 
+#[cfg(feature = "server")]
 use crate::delivery::OutFrame;
-use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref, ServerFrame};
+use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref};
+#[cfg(feature = "server")]
+use crate::protocol::ServerFrame;
 
 /// A frame that could not be decoded: what to tell the client, with its ref when one could be read.
 #[derive(Debug)]
@@ -43,6 +48,7 @@ pub fn peek_ref(text: &str) -> Option<Ref> {
 /// Room for a frame's JSON, so that a message is written without growing its buffer: the envelope of a
 /// `message` (type, conversation id, seq, author, time) is ~150 bytes besides its text and name; other
 /// frames start small and grow.
+#[cfg(feature = "server")]
 fn capacity(frame: &ServerFrame) -> usize {
     const ENVELOPE: usize = 192;
     match frame {
@@ -57,6 +63,7 @@ fn short(s: &str) -> &str {
 }
 
 /// The frame's JSON, encoded once and shared by every connection it goes to.
+#[cfg(feature = "server")]
 pub fn encode(frame: &OutFrame) -> Utf8Bytes {
     let bytes: &Bytes = frame.encoded.get_or_init(|| {
         // A relayed frame is created with its text, so only a frame of this node gets here.
