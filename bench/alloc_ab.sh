@@ -13,6 +13,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source bench/lib.sh
 RUNS=${RUNS:-2}
 RATE=${RATE:-15000}
 CHATS=${CHATS:-1000}
@@ -43,12 +44,7 @@ run() {
   env "$@" SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c 0 "$BIN" serve --listen 127.0.0.1:0 --data-dir "$DATA" \
     --config bench/hub-bench.toml >"$OUT/$label.out" 2>"$OUT/$label.err" &
   HUB=$!
-  for _ in $(seq 300); do
-    port=$(sed -n 's/^switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/$label.out" | head -1)
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || { echo "alloc_ab: the hub did not start" >&2; cat "$OUT/$label.err" >&2; exit 1; }
+  port=$(listen_port "$OUT/$label.out" "$HUB") || { echo "alloc_ab: the hub did not start" >&2; cat "$OUT/$label.err" >&2; exit 1; }
   taskset -c 1 "$LOADGEN" --target switchboard --url "ws://127.0.0.1:$port" --admin-token "$ADMIN" \
     --chats "$CHATS" --rate "$RATE" --duration "$SECS" --drain 10 --server-pid "$HUB" \
     --label "$label" >>"$OUT/runs.jsonl" 2>>"$OUT/loadgen.err"

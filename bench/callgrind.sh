@@ -8,6 +8,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source bench/lib.sh
 LOADGEN=${LOADGEN:-target/release/loadgen}
 CONFIG=${HUB_CONFIG:-bench/hub-bench.toml}
 ADMIN=bench-admin-token
@@ -17,11 +18,8 @@ count() { # $1 binary, $2 seconds -> instructions
   SWITCHBOARD_ADMIN_TOKEN=$ADMIN valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
     "$1" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --config "$CONFIG" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  for _ in $(seq 600); do
-    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/out" | head -1)
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
+  # Under valgrind the hub starts slowly: up to a minute.
+  port=$(listen_port "$tmp/out" "$pid" 600) || { echo "callgrind: $1 did not start" >&2; cat "$tmp/err" >&2; exit 1; }
   "$LOADGEN" --target switchboard --url "ws://127.0.0.1:$port" --admin-token "$ADMIN" --chats 200 --rate 1000 \
     --duration "$2" --drain 20 >"$tmp/load" 2>&1 || true
   grep -q '"loss":0' "$tmp/load" || echo "warning: $1 ${2}s lost messages" >&2

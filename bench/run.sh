@@ -20,6 +20,7 @@ set -uo pipefail # no -e: a failing benchmark point is a result, not an abort
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source bench/lib.sh
 QUICK=0
 for a in "$@"; do
   case $a in
@@ -88,13 +89,11 @@ start_server() { # $1: kind -> SPID, SURL
     relay-socketio) taskset -c $SCPU node bench/relay-socketio/relay.js --listen 127.0.0.1:0 >"$STMP/out" 2>"$STMP/err" & ;;
   esac
   SPID=$!
-  for _ in $(seq 200); do
-    local port
-    port=$(sed -n 's/.*listening on [a-z]*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STMP/out" | head -1)
-    if [[ -n $port ]]; then SURL="ws://127.0.0.1:$port"; return 0; fi
-    kill -0 "$SPID" 2>/dev/null || break
-    sleep 0.1
-  done
+  local port
+  if port=$(listen_port "$STMP/out" "$SPID" 200); then
+    SURL="ws://127.0.0.1:$port"
+    return 0
+  fi
   echo "server $1 did not start:" >&2
   cat "$STMP/err" >&2
   return 1

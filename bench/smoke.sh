@@ -6,6 +6,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source bench/lib.sh
 TD=${CARGO_TARGET_DIR:-target}
 BIN=${SWITCHBOARD_BIN:-}
 if [[ -z $BIN ]]; then
@@ -34,13 +35,7 @@ trap cleanup EXIT
 SWITCHBOARD_ADMIN_TOKEN=smoke-admin-token "$BIN" serve --listen 127.0.0.1:0 --data-dir "$TMP/data" \
   --config bench/hub-bench.toml >"$TMP/out" 2>"$TMP/err" &
 HUB=$!
-PORT=""
-for _ in $(seq 300); do
-  PORT=$(sed -n 's/^switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/out" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$HUB" 2>/dev/null || break
-  sleep 0.1
-done
+PORT=$(listen_port "$TMP/out" "$HUB") || PORT=""
 if [[ -z $PORT ]]; then
   echo "smoke: the hub did not start" >&2
   cat "$TMP/err" >&2

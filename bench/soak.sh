@@ -23,6 +23,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+source bench/lib.sh
 MINUTES=${SOAK_MINUTES:-30}
 RATE=${RATE:-7500}
 CHATS=${CHATS:-1000}
@@ -53,14 +54,7 @@ trap cleanup EXIT
 SWITCHBOARD_ADMIN_TOKEN=$ADMIN taskset -c 0 "$BIN" serve --listen 127.0.0.1:0 --data-dir "$DATA" \
   --config "$OUT/soak.toml" >"$OUT/server.out" 2>"$OUT/server.err" &
 HUB=$!
-PORT=""
-for _ in $(seq 300); do
-  PORT=$(sed -n 's/^switchboard listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/server.out" | head -1)
-  [[ -n $PORT ]] && break
-  kill -0 "$HUB" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n $PORT ]] || { echo "soak: the hub did not start" >&2; cat "$OUT/server.err" >&2; exit 1; }
+PORT=$(listen_port "$OUT/server.out" "$HUB") || { echo "soak: the hub did not start" >&2; cat "$OUT/server.err" >&2; exit 1; }
 
 METRICS="http://127.0.0.1:$PORT/metrics"
 scrape() { curl -sf --max-time 5 "$METRICS" >"$1" || echo "soak: no metrics for $1" >&2; }

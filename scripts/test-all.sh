@@ -29,6 +29,8 @@ fi
 
 step "build"
 cargo build --workspace --all-targets
+# The core the fuzz targets build (no `server` feature) must compile on its own, nightly or not.
+cargo check --lib --no-default-features
 
 step "rust tests (unit, HTTP, integration)"
 cargo test --workspace
@@ -53,11 +55,20 @@ if rustup run nightly cargo --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
     echo "cargo-fuzz installed in $((SECONDS - started)) s"
   fi
-  if timeout "${FUZZ_BUILD_SECS:-480}" cargo +nightly fuzz build -O; then
-    fuzz_mode="libFuzzer on nightly, ${FUZZ_SECS:-60} s per target"
-  else
-    echo "the fuzz build did not finish within ${FUZZ_BUILD_SECS:-480} s"
-  fi
+  started=$SECONDS
+  built=0
+  timeout "${FUZZ_BUILD_SECS:-480}" cargo +nightly fuzz build -O || built=$?
+  case $built in
+    0)
+      echo "fuzz build: $((SECONDS - started)) s"
+      fuzz_mode="libFuzzer on nightly, ${FUZZ_SECS:-60} s per target"
+      ;;
+    124) echo "the fuzz build did not finish within ${FUZZ_BUILD_SECS:-480} s" ;;
+    *)
+      echo "the fuzz build failed (status $built)" >&2
+      exit 1
+      ;;
+  esac
 else
   echo "no nightly toolchain"
 fi
