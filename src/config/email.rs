@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use jiff::SignedDuration;
+use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, invalid};
-use jiff::SignedDuration;
-use lettre::message::Mailbox;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -94,7 +94,10 @@ impl EmailConfig {
 #[cfg(feature = "server")]
 fn check_smtp_url(url: &str) -> Result<(), ConfigError> {
     lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map(drop).map_err(|e| {
-        invalid("email.smtp_url", format!("{e} (use smtp://host:port, smtp://host:port?tls=required or smtps://host:port)"))
+        invalid(
+            "email.smtp_url",
+            format!("{e} (use smtp://host:port, smtp://host:port?tls=required or smtps://host:port)"),
+        )
     })
 }
 

@@ -41,10 +41,10 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use crate::config::EmailPolicy;
 pub use admin::{AdminCommand, AdminError, AgentChanges, NewAgent};
 pub use core::{Hub, HubSettings};
 pub use dispatch::{Effect, Job};
-pub use crate::config::EmailPolicy;
 pub use events::DomainEvent;
 pub use guard::GuardSettings;
 pub use health::StoreHealth;

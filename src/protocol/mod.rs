@@ -6,7 +6,7 @@ mod client;
 pub mod rest;
 mod workflow;
 
-pub use client::{MAX_COMMENT_CHARS, ClientFrame, FrameError, Hello, RawFrame, TransferTarget};
+pub use client::{ClientFrame, FrameError, Hello, MAX_COMMENT_CHARS, RawFrame, TransferTarget};
 pub use workflow::{DepartmentTiers, NoticeView, SlaView, TopicView};
 
 use std::sync::Arc;

@@ -7,9 +7,9 @@ use bytes::Bytes;
 
 #[cfg(feature = "server")]
 use crate::delivery::OutFrame;
-use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref};
 #[cfg(feature = "server")]
 use crate::protocol::ServerFrame;
+use crate::protocol::{ClientFrame, ErrorCode, RawFrame, Ref};
 
 /// A frame that could not be decoded: what to tell the client, with its ref when one could be read.
 #[derive(Debug)]
