@@ -3,6 +3,8 @@
 //! lapsed lease is refused.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -278,14 +280,20 @@ fn a_new_leader_restores_the_queue_in_the_order_the_conversations_came() {
     assert_eq!(order, (1..=40u64).map(|i| 1000 - i).collect::<Vec<_>>(), "creation order, not a set's");
 }
 
+/// A store factory on `redis` whose reports of Redis away are counted.
+fn counting_reports(redis: &TestRedis) -> (RedisFactory, Arc<AtomicUsize>) {
+    let told = Arc::new(AtomicUsize::new(0));
+    let count = told.clone();
+    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
+        count.fetch_add(1, SeqCst);
+    }));
+    (factory, told)
+}
+
 #[test]
 fn a_connection_broken_while_idle_is_replaced_without_reporting_redis_away() {
     let redis = TestRedis::start();
-    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = told.clone();
-    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
-        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }));
+    let (factory, told) = counting_reports(&redis);
     let mut writer = factory.open_writer().unwrap();
     writer.apply(&batch()).unwrap();
     let r = factory.open().unwrap();
@@ -297,21 +305,17 @@ fn a_connection_broken_while_idle_is_replaced_without_reporting_redis_away() {
     assert!(killed >= 2, "the reader's and the writer's connections ({killed})");
     assert_eq!(r.messages_after(ConversationId(1), 0, 100).unwrap().len(), 3, "read on a new connection");
     writer.apply(&batch()).unwrap();
-    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 0, "Redis was never away");
+    assert_eq!(told.load(SeqCst), 0, "Redis was never away");
     // Redis really away: reported.
     drop(redis);
     assert!(r.messages_after(ConversationId(1), 0, 100).is_err());
-    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(told.load(SeqCst), 1);
 }
 
 #[test]
 fn a_hung_redis_is_reported_after_one_timeout_not_retried() {
     let redis = TestRedis::start();
-    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = told.clone();
-    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
-        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }));
+    let (factory, told) = counting_reports(&redis);
     let r = factory.open().unwrap();
     assert!(r.messages_after(ConversationId(1), 0, 100).unwrap().is_empty(), "connected and kept");
     // Stopped, not gone: the kernel still accepts connections, nothing answers, every read times out.
@@ -322,7 +326,7 @@ fn a_hung_redis_is_reported_after_one_timeout_not_retried() {
     let waited = started.elapsed();
     assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
     assert!(result.is_err());
-    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1, "reported away");
+    assert_eq!(told.load(SeqCst), 1, "reported away");
     assert!(
         waited < super::REDIS_TIMEOUT + super::REDIS_TIMEOUT / 2,
         "one timeout, not a second on a new connection: waited {waited:?}"
