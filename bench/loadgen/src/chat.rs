@@ -105,11 +105,11 @@ impl Shared {
                     if let (Ok(chat), Some(c)) = (chat.parse(), m.conversation_id) {
                         let _ = self.setup.send(Setup::VisitorConv(chat, c.into_owned()));
                     }
-                } else if let Some(st) = id.parse::<usize>().ok().and_then(|k| self.state.get(k).map(|s| (k, s))) {
-                    if st.1.fetch_or(ACKED, Relaxed) & ACKED == 0 {
-                        self.acked.fetch_add(1, Relaxed);
-                        self.latency(&self.ack, st.0);
-                    }
+                } else if let Some(st) = id.parse::<usize>().ok().and_then(|k| self.state.get(k).map(|s| (k, s)))
+                    && st.1.fetch_or(ACKED, Relaxed) & ACKED == 0
+                {
+                    self.acked.fetch_add(1, Relaxed);
+                    self.latency(&self.ack, st.0);
                 }
             }
             "message" => {
@@ -364,7 +364,7 @@ pub async fn run(ep: &Endpoint, o: ChatOpts) -> Res<Value> {
         let due = (((now - origin).as_secs_f64() * o.rate) as usize + 1).min(total);
         while k < due {
             stats::record(&mut lag, now.saturating_duration_since(origin + sched(k, o.rate)));
-            let (c, to_agent) = (k % o.chats, (k / o.chats) % 2 == 0);
+            let (c, to_agent) = (k % o.chats, (k / o.chats).is_multiple_of(2));
             let (conv, agent) = &route[c];
             let (tx, json) = if to_agent {
                 (&visitors[c], format!(r#"{{"type":"message","client_msg_id":"{k}","text":"{}"}}"#, text(k)))

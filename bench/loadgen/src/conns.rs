@@ -81,10 +81,10 @@ pub fn hold(target: Target, ws: Ws) -> Tx {
     let tx2 = tx.clone();
     tokio::spawn(async move {
         while let Some(Ok(m)) = rd.next().await {
-            if let Message::Text(t) = &m {
-                if let Frame::Ping = unwrap(target, t.as_str()) {
-                    let _ = tx2.send(Message::text("3"));
-                }
+            if let Message::Text(t) = &m
+                && let Frame::Ping = unwrap(target, t.as_str())
+            {
+                let _ = tx2.send(Message::text("3"));
             }
         }
     });

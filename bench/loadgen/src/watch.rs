@@ -96,7 +96,7 @@ impl Watch {
                 (!name.starts_with("config")).then(|| (name.to_string(), calls))
             })
             .collect();
-        cmds.sort_by(|x, y| y.1.cmp(&x.1));
+        cmds.sort_by_key(|c| std::cmp::Reverse(c.1));
         let total: u64 = cmds.iter().map(|c| c.1).sum();
         json!({"calls": total, "per_msg": (msgs > 0).then(|| (total as f64 / msgs as f64 * 100.0).round() / 100.0),
             "top": cmds.iter().take(6).map(|(n, c)| json!([n, c])).collect::<Vec<_>>()})
