@@ -19,7 +19,13 @@ count() { # $1 binary, $2 seconds -> instructions
     "$1" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --config "$CONFIG" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   # Under valgrind the hub starts slowly: up to a minute.
-  port=$(listen_port "$tmp/out" "$pid" 600) || { echo "callgrind: $1 did not start" >&2; cat "$tmp/err" >&2; exit 1; }
+  if ! port=$(listen_port "$tmp/out" "$pid" 600); then
+    echo "callgrind: $1 did not start" >&2
+    cat "$tmp/err" >&2
+    kill "$pid" 2>/dev/null
+    rm -rf "$tmp"
+    exit 1
+  fi
   "$LOADGEN" --target switchboard --url "ws://127.0.0.1:$port" --admin-token "$ADMIN" --chats 200 --rate 1000 \
     --duration "$2" --drain 20 >"$tmp/load" 2>&1 || true
   grep -q '"loss":0' "$tmp/load" || echo "warning: $1 ${2}s lost messages" >&2

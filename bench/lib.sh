@@ -1,4 +1,4 @@
-# Shared by the bench scripts (`source "$(dirname "$0")/lib.sh"`).
+# Shared by the bench scripts, which `source bench/lib.sh` from the repository root.
 
 # listen_port FILE PID [TRIES]: prints the port of the first "listening on <scheme>://127.0.0.1:PORT"
 # line in FILE (a server's stdout), looking every 0.1 s, TRIES (300) times at most or until PID exits.

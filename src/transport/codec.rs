@@ -86,6 +86,7 @@ pub fn encode(frame: &OutFrame) -> Utf8Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "server")]
     use crate::protocol::ServerFrame;
 
     #[test]
@@ -165,6 +166,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "server")]
     fn ref_is_echoed_verbatim() {
         let (reference, _) = decode(r#"{"type":"ping","ref":"abc-1"}"#).unwrap();
         let out = OutFrame::new(ServerFrame::ack(reference));
