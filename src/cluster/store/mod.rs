@@ -10,15 +10,19 @@ mod read;
 mod search;
 mod write;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::keys;
 use crate::store::{Snapshot, SnapshotSource, Store, StoreError, StoreFactory, StoreOp, StoreResult, StoreWriter};
 
 /// How long one Redis call may take before the store reports Redis unreachable.
 pub const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+/// A kept connection unused this long may have been forgotten on the way without a reset (a NAT's or a
+/// proxy's idle timeout): its next call then times out instead of failing as broken. A timeout on such a
+/// connection is retried once on a new one; on a connection used more recently it is not.
+pub const STALE_AFTER: Duration = Duration::from_secs(30);
 
 /// The lease this node holds, if any: `"<node>:<fence>"`, the value `sb:leader` must have for a write.
 #[derive(Clone, Default)]
@@ -38,6 +42,7 @@ pub struct RedisFactory {
     client: redis::Client,
     lease: LeaseToken,
     on_unreachable: Option<Unreachable>,
+    stale_after: Duration,
 }
 
 /// Told each time a store instance finds Redis unreachable (the node's view, which tells the hub).
@@ -46,12 +51,19 @@ pub type Unreachable = Arc<dyn Fn() + Send + Sync>;
 impl RedisFactory {
     pub fn new(url: &str, lease: LeaseToken) -> StoreResult<RedisFactory> {
         let client = redis::Client::open(url).map_err(unreachable)?;
-        Ok(RedisFactory { client, lease, on_unreachable: None })
+        Ok(RedisFactory { client, lease, on_unreachable: None, stale_after: STALE_AFTER })
     }
 
     /// Calls `f` whenever a store instance finds Redis unreachable.
     pub fn on_unreachable(mut self, f: Unreachable) -> RedisFactory {
         self.on_unreachable = Some(f);
+        self
+    }
+
+    /// Another `STALE_AFTER` (tests: zero makes every kept connection stale).
+    #[cfg(test)]
+    pub(crate) fn stale_after(mut self, after: Duration) -> RedisFactory {
+        self.stale_after = after;
         self
     }
 }
@@ -61,6 +73,8 @@ impl RedisFactory {
         RedisStore {
             client: self.client.clone(),
             conn: RefCell::new(None),
+            used: Cell::new(Instant::now()),
+            stale_after: self.stale_after,
             lease: self.lease.clone(),
             kb: RefCell::new(None),
             on_unreachable: self.on_unreachable.clone(),
@@ -106,6 +120,9 @@ struct Failed {
 pub struct RedisStore {
     client: redis::Client,
     conn: RefCell<Option<redis::Connection>>,
+    /// When the connection last answered.
+    used: Cell<Instant>,
+    stale_after: Duration,
     lease: LeaseToken,
     /// The knowledge base indexed for search, with the `sb:kb:version` it was built at.
     kb: RefCell<Option<(u64, crate::store::kb_memory::MemoryKb)>>,
@@ -116,18 +133,24 @@ impl RedisStore {
     /// Runs `f` on the connection, connecting first if needed; drops the connection after an IO error
     /// so that the next call connects again (Redis restarted, network back). A connection kept from
     /// before may have broken while idle (Redis restarted since): when it fails as broken (EOF, reset,
-    /// broken pipe), `f` runs once more on a new one before Redis is reported unreachable, so that a
-    /// stale connection does not mark a healthy Redis as away (every command here is safe to repeat).
-    /// A timeout is not retried: Redis is hung or slow, and is reported after one `REDIS_TIMEOUT`.
+    /// broken pipe), or times out after `STALE_AFTER` unused (dropped on the way without a reset), `f`
+    /// runs once more on a new one before Redis is reported unreachable, so that a stale connection does
+    /// not mark a healthy Redis as away (every command here is safe to repeat). A timeout on a connection
+    /// in recent use is not retried: Redis is hung or slow, and is reported after one `REDIS_TIMEOUT`.
     fn with<T>(&self, mut f: impl FnMut(&mut redis::Connection) -> redis::RedisResult<T>) -> StoreResult<T> {
         let mut slot = self.conn.borrow_mut();
         let kept = slot.is_some();
-        match self.run_on(&mut slot, &mut f) {
-            Err(Failed { broken: true, .. }) if kept => self.run_on(&mut slot, &mut f),
+        let stale = kept && self.used.get().elapsed() >= self.stale_after;
+        let result = match self.run_on(&mut slot, &mut f) {
+            Err(Failed { broken, error: StoreError::Unavailable(_) }) if kept && (broken || stale) => {
+                self.run_on(&mut slot, &mut f)
+            }
             other => other,
+        };
+        if result.is_ok() {
+            self.used.set(Instant::now());
         }
-        .map_err(|failed| failed.error)
-        .inspect_err(|e| {
+        result.map_err(|failed| failed.error).inspect_err(|e| {
             if matches!(e, StoreError::Unavailable(_))
                 && let Some(f) = &self.on_unreachable
             {
@@ -205,5 +228,7 @@ impl SnapshotSource for RedisStore {
     }
 }
 
+#[cfg(test)]
+mod relay_tests;
 #[cfg(test)]
 pub(crate) mod tests;

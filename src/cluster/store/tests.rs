@@ -282,9 +282,14 @@ fn a_new_leader_restores_the_queue_in_the_order_the_conversations_came() {
 
 /// A store factory on `redis` whose reports of Redis away are counted.
 fn counting_reports(redis: &TestRedis) -> (RedisFactory, Arc<AtomicUsize>) {
+    counting_reports_at(&redis.url, redis)
+}
+
+/// The same, reaching Redis at `url` (through a relay).
+fn counting_reports_at(url: &str, redis: &TestRedis) -> (RedisFactory, Arc<AtomicUsize>) {
     let told = Arc::new(AtomicUsize::new(0));
     let count = told.clone();
-    let factory = RedisFactory::new(&redis.url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
+    let factory = RedisFactory::new(url, redis.lease("hub-a:1")).unwrap().on_unreachable(Arc::new(move || {
         count.fetch_add(1, SeqCst);
     }));
     (factory, told)
@@ -332,4 +337,17 @@ fn a_hung_redis_is_reported_after_one_timeout_not_retried() {
         "one timeout, not a second on a new connection: waited {waited:?}"
     );
     assert!(r.messages_after(ConversationId(1), 0, 100).is_ok(), "back once Redis answers");
+}
+
+#[test]
+fn an_idle_connection_dropped_silently_on_the_way_is_replaced_without_reporting_redis_away() {
+    let redis = TestRedis::start();
+    let relay = super::relay_tests::Relay::start(&redis.url);
+    let (factory, told) = counting_reports_at(&relay.url, &redis);
+    // Every kept connection counts as idle long enough to have been forgotten on the way.
+    let r = factory.stale_after(Duration::ZERO).open().unwrap();
+    assert!(r.messages_after(ConversationId(1), 0, 100).unwrap().is_empty(), "connected and kept");
+    relay.forget_open_connections();
+    assert!(r.messages_after(ConversationId(1), 0, 100).is_ok(), "asked again on a new connection");
+    assert_eq!(told.load(SeqCst), 0, "Redis was never away");
 }
