@@ -200,7 +200,9 @@ const ENV_KEYS: &[&str] = &[
     "bot",
     "limits",
     "sla",
+    "email",
     "trusted_proxies",
+    "log_format",
     "cluster",
 ];
 

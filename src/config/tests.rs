@@ -91,3 +91,12 @@ fn cluster_mode_is_off_by_default_and_set_by_file_environment_or_options() {
     assert_eq!(config.cluster.redis_url.as_deref(), Some("redis://127.0.0.1:7000"));
     assert!(config.cluster.node_id(config.listen).ends_with("-8080"), "host name and port by default");
 }
+
+#[test]
+fn every_top_level_key_may_come_from_the_environment() {
+    let config = load("").unwrap();
+    let serde_json::Value::Object(keys) = serde_json::to_value(&config).unwrap() else { panic!("an object") };
+    for key in keys.keys() {
+        assert!(ENV_KEYS.contains(&key.as_str()), "SWITCHBOARD_{}__* would be ignored", key.to_uppercase());
+    }
+}
