@@ -20,10 +20,12 @@ pub struct DecodeError {
 }
 
 pub fn decode(text: &str) -> Result<(Option<Ref>, ClientFrame), DecodeError> {
+    // A JSON object whose fields have the wrong types still has its `ref` echoed (spec 4): it is read
+    // on its own, only on this error path.
     let raw: RawFrame<'_> = serde_json::from_str(text).map_err(|e| DecodeError {
         code: ErrorCode::BadRequest,
         message: format!("not a valid frame: {}", short(&e.to_string())),
-        reference: None,
+        reference: peek_ref(text),
     })?;
     let reference = raw.reference.as_ref().map(|r| Ref(r.get().into()));
     ClientFrame::try_from(raw).map(|f| (reference.clone(), f)).map_err(|e| DecodeError {
@@ -152,6 +154,15 @@ mod tests {
         assert!(matches!(raw.client_msg_id, Some(Cow::Owned(_))));
         let raw: RawFrame<'_> = serde_json::from_str(r#"{"type":"message","text":null}"#).unwrap();
         assert!(raw.text.is_none() && raw.client_msg_id.is_none());
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_keeps_the_ref() {
+        for text in [r#"{"type":"typing","on":"yes","ref":"r1"}"#, r#"{"type":"hello","v":"1","ref":"r1"}"#] {
+            let err = decode(text).unwrap_err();
+            assert_eq!(err.reference.map(|r| r.0.to_string()).as_deref(), Some(r#""r1""#), "{text}");
+        }
+        assert!(decode("not json").unwrap_err().reference.is_none());
     }
 
     #[test]
