@@ -19,7 +19,6 @@ pub struct ErrorDetail {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateAgent {
     pub email: String,
     pub name: String,
@@ -42,7 +41,6 @@ fn three() -> u32 {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PatchAgent {
     pub email: Option<String>,
     pub name: Option<String>,
@@ -74,7 +72,6 @@ pub struct Colleague {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateBot {
     pub name: String,
 }
@@ -99,7 +96,6 @@ pub struct LoginOut {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Relink {
     pub email: String,
 }
@@ -183,7 +179,6 @@ pub struct RatingOut {
 
 /// `POST /api/canned`.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CannedIn {
     pub title: String,
     pub text: String,
@@ -202,7 +197,6 @@ pub struct CannedOut {
 
 /// `POST /api/admin/notices` (spec 7.4). Instants are RFC 3339 (`2026-11-23T22:00:00Z`).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateNotice {
     pub kind: String,
     pub title: String,
@@ -218,7 +212,6 @@ pub struct CreateNotice {
 
 /// `PATCH /api/admin/notices/{id}`: only the fields given change; `"ends_at": null` removes the end.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PatchNotice {
     pub kind: Option<String>,
     pub title: Option<String>,
@@ -303,7 +296,6 @@ pub struct RatingsOut {
 
 /// `POST /api/admin/kb` (spec 7.6).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct CreateArticle {
     pub language: String,
     pub title: String,
@@ -315,7 +307,6 @@ pub struct CreateArticle {
 
 /// `PATCH /api/admin/kb/{id}`: only the fields given change; `"url": null` removes the link.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PatchArticle {
     pub language: Option<String>,
     pub title: Option<String>,
