@@ -107,6 +107,16 @@ pub struct From {
     pub name: Option<Arc<str>>,
 }
 
+/// A system message's event on the wire: the contract names five (spec 7.1), so a conversation ended
+/// for inactivity says `resolved` (its text says why).
+fn system_event<S: Serializer>(event: &Option<crate::domain::SystemEvent>, s: S) -> Result<S::Ok, S::Error> {
+    use crate::domain::SystemEvent;
+    match event {
+        Some(SystemEvent::ResolvedInactive) => SystemEvent::Resolved.serialize(s),
+        other => other.serialize(s),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MessageView {
     pub conversation_id: ConversationId,
@@ -115,8 +125,8 @@ pub struct MessageView {
     pub text: Arc<str>,
     #[serde(serialize_with = "ts")]
     pub at: jiff::Timestamp,
-    /// What a system message reports (spec 7.1).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What a system message reports (spec 7.1), as one of the contract's five events (`system_event`).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "system_event")]
     pub event: Option<crate::domain::SystemEvent>,
     /// The tier an `escalated` system message reports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -408,3 +418,6 @@ impl ServerFrame {
         ServerFrame::Ack { reference, client_msg_id: None, conversation_id: None, seq: None }
     }
 }
+
+#[cfg(test)]
+mod tests;
