@@ -30,12 +30,13 @@ pub struct Need<'a> {
     pub tier: Tier,
 }
 
-/// Spec 5.4: online, not away, of the department, speaks the language, has room, of the tier.
+/// Spec 5.4: online, not away, of the department, speaks the language, has room, serves the tier (an
+/// agent's tier is the highest it serves, spec 7.2: a tier-2 agent takes tier-1 and tier-2 chats).
 pub fn can_take(agent: &AgentSlot<'_>, need: &Need<'_>) -> bool {
     agent.connected
         && agent.availability == Availability::Online
         && agent.open_chats < agent.max_chats
-        && agent.tier == need.tier
+        && agent.tier >= need.tier
         && agent.departments.iter().any(|d| d.as_ref() == need.department)
         && need.language.is_none_or(|l| agent.languages.contains(&l))
 }
@@ -164,7 +165,8 @@ mod tests {
             ("away takes nothing", vec![away], need(Some("de"), 1), None),
             ("disconnected takes nothing", vec![offline], need(Some("de"), 1), None),
             ("full capacity", vec![full], need(Some("de"), 1), None),
-            ("wrong tier", vec![tier2], need(Some("de"), 1), None),
+            ("a higher tier serves the lower ones", vec![tier2], need(Some("de"), 1), Some(9)),
+            ("a lower tier does not serve a higher one", vec![agent(9, &["de"], 0, 0)], need(Some("de"), 2), None),
             (
                 "tier 2 for an escalated chat",
                 vec![agent(1, &["de"], 0, 0), A { tier: 2, ..agent(2, &["de"], 2, 0) }],

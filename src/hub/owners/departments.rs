@@ -7,6 +7,9 @@ use jiff::Timestamp;
 use crate::config::{Department, Topic};
 use crate::routing::hours::Schedule;
 
+/// The department a visitor belongs to when its hello names none (spec 5.1), if it is configured.
+pub const DEFAULT_DEPARTMENT: &str = "support";
+
 pub struct DeptState {
     pub name: Arc<str>,
     pub schedule: Schedule,
@@ -52,8 +55,10 @@ impl Departments {
         self.0.iter().find(|d| d.name.as_ref() == name)
     }
 
+    /// The department of a hello that names none, and of an agent created without any: `support` when it
+    /// is configured (spec 5.1), else the first in the file.
     pub fn default_name(&self) -> &Arc<str> {
-        &self.0[0].name
+        self.0.iter().find(|d| &*d.name == DEFAULT_DEPARTMENT).map_or(&self.0[0].name, |d| &d.name)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &DeptState> {

@@ -17,6 +17,15 @@ fn rule_1_a_conversation_belongs_to_the_department_named_at_hello() {
     let w = f.visitor_in(Some("nowhere"), None, IdentityCheck::Absent);
     let d = f.say(&w, ENGLISH);
     assert_eq!(&*f.hub.convs.get(&d).unwrap().rec.department, "support", "unknown: the default");
+    // `support` is the default wherever it is in the file; without it, the first department is.
+    let mut f = Fixture::new(vec![always("sales"), always("support")], &[]);
+    let v = f.visitor_in(None, None, IdentityCheck::Absent);
+    let c = f.say(&v, ENGLISH);
+    assert_eq!(&*f.hub.convs.get(&c).unwrap().rec.department, "support", "named none: support");
+    let mut f = Fixture::new(vec![always("sales"), always("billing")], &[]);
+    let v = f.visitor_in(None, None, IdentityCheck::Absent);
+    let c = f.say(&v, ENGLISH);
+    assert_eq!(&*f.hub.convs.get(&c).unwrap().rec.department, "sales", "no support: the first");
 }
 
 #[test]
@@ -105,23 +114,24 @@ fn rule_4_the_agent_with_fewest_chats_then_idle_longest_takes_it() {
 }
 
 #[test]
-fn rule_4_away_full_and_other_tier_agents_take_nothing() {
+fn rule_4_away_and_full_agents_take_nothing_and_a_higher_tier_serves_a_lower_one() {
     let specs = [
         agent("Anna", &["en"], 1),
         AgentSpec { name: "Tess", languages: &["en"], max_chats: 3, tier: 2, departments: &["support"] },
     ];
     let mut f = Fixture::new(support(), &specs);
     let anna = f.connect_agent(1);
-    f.connect_agent(2);
     f.agent_frame(anna, 1, ClientFrame::Availability { status: crate::domain::Availability::Away });
     let v = f.visitor(None, IdentityCheck::Absent);
     let c = f.say(&v, ENGLISH);
-    assert_eq!(f.status(c), Some(Status::Queued), "Anna is away; Tess serves tier 2 only");
+    assert_eq!(f.status(c), Some(Status::Queued), "Anna is away");
     f.agent_frame(anna, 1, ClientFrame::Availability { status: crate::domain::Availability::Online });
     assert_eq!(f.holder(c), Some(Fixture::agent_id(1)), "back online: takes it");
     let w = f.visitor(None, IdentityCheck::Absent);
     let d = f.say(&w, ENGLISH);
     assert_eq!(f.status(d), Some(Status::Queued), "Anna is at max_chats");
+    f.connect_agent(2);
+    assert_eq!(f.holder(d), Some(Fixture::agent_id(2)), "Tess's tier is 2: she serves tiers 1 and 2");
 }
 
 #[test]
