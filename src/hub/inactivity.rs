@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::core::Hub;
 use super::timers::Timer;
-use crate::domain::{ConversationId, VisitorId};
+use crate::domain::{ConversationId, Status, VisitorId};
 
 /// Abandoned conversations ended in one second at most; the rest wait for the next second. Visitors
 /// who came together leave together (a campaign, a load test, a network failure), and their
@@ -51,10 +51,26 @@ impl Hub {
         self.gone.since.remove(&visitor);
     }
 
+    /// The visitor asked for a human and none has taken the conversation yet: it waits in the bot for its
+    /// department to open or for a speaker of its language (spec 5.6), or in the queue since. It is not
+    /// abandoned: the human's answer reaches the visitor on return, or by email (7.6).
+    fn waits_for_a_human(&self, conversation: ConversationId) -> bool {
+        self.convs
+            .get(&conversation)
+            .is_some_and(|c| c.rec.handoff_requested && matches!(c.rec.status, Status::Bot | Status::Queued))
+    }
+
     /// The timer of a visitor gone since `since`: resolves the conversation if the visitor has not come
     /// back since (a later departure set a later timer) and the conversation is still its open one.
     pub(super) fn gone_too_long(&mut self, conversation: ConversationId, visitor: VisitorId, since: Timestamp) {
         if self.gone.since.get(&visitor) != Some(&since) || self.convs.open_of(visitor) != Some(conversation) {
+            return;
+        }
+        if self.waits_for_a_human(conversation) {
+            // Looked at again later; the visitor is still gone since `since`.
+            if let Some(after) = self.inactive_after() {
+                self.deadlines.set(self.now + after, Timer::VisitorGone { conversation, visitor, since });
+            }
             return;
         }
         let second = self.now.as_second();

@@ -5,6 +5,7 @@ use jiff::SignedDuration;
 
 use super::*;
 use crate::domain::SystemEvent;
+use crate::hub::AdminCommand;
 use crate::store::OpenConversation;
 
 const AFTER: SignedDuration = SignedDuration::from_mins(60);
@@ -212,4 +213,39 @@ fn a_connected_visitor_is_kept_when_its_conversation_ends() {
     let id = f.say(&v, ENGLISH);
     f.agent_frame(anna, 1, ClientFrame::Resolve { conversation_id: id });
     assert!(f.hub.visitors.get(&v.id).is_some_and(|s| s.conns == 1));
+}
+
+#[test]
+fn a_visitor_who_asked_for_a_human_keeps_the_conversation_until_one_takes_it() {
+    let mut f = Fixture::new(vec![always("support")], &[]);
+    f.hub.settings.guard.inactive_after = Some(AFTER);
+    let bot = f.connect_bot();
+    let v = f.visitor(None, IdentityCheck::Absent);
+    let c = f.say(&v, FINNISH);
+    f.frame(bot, Participant::Bot(BotId(1)), ClientFrame::Handoff { conversation_id: c, reason: None });
+    assert_eq!(f.status(c), Some(Status::Bot), "nobody speaks Finnish: it waits for a human");
+    leave(&mut f, &v);
+    let t0 = f.now;
+    f.at(t0 + AFTER * 3);
+    assert_eq!(f.status(c), Some(Status::Bot), "still waiting, not abandoned");
+    // A Finnish speaker joins and takes it; from then on the visitor's absence counts again.
+    let (tx, _rx) = tokio::sync::oneshot::channel();
+    let aino = crate::hub::NewAgent {
+        email: "aino@test".into(),
+        name: "Aino".into(),
+        password_hash: String::new(),
+        languages: vec![Language::parse("fi").unwrap()],
+        tier: 1,
+        max_chats: 2,
+        departments: vec![],
+    };
+    f.send(HubEvent::Admin(AdminCommand::CreateAgent(aino, tx)));
+    assert_eq!(f.status(c), Some(Status::Queued), "handed to the queue; Aino is not connected");
+    f.at(t0 + AFTER * 5);
+    assert_eq!(f.status(c), Some(Status::Queued), "queued after asking for a human: still kept");
+    let aino = f.hub.agents.values().find(|a| &*a.record.name == "Aino").expect("created").record.id;
+    f.connect_agent(aino.0);
+    assert_eq!(f.status(c), Some(Status::Assigned));
+    f.at(t0 + AFTER * 7);
+    assert!(resolved(&f, c), "taken by a human and the visitor still gone: it ends");
 }
