@@ -5,7 +5,6 @@ use jiff::SignedDuration;
 
 use super::*;
 use crate::domain::SystemEvent;
-use crate::hub::AdminCommand;
 use crate::store::OpenConversation;
 
 const AFTER: SignedDuration = SignedDuration::from_mins(60);
@@ -229,21 +228,10 @@ fn a_visitor_who_asked_for_a_human_keeps_the_conversation_until_one_takes_it() {
     f.at(t0 + AFTER * 3);
     assert_eq!(f.status(c), Some(Status::Bot), "still waiting, not abandoned");
     // A Finnish speaker joins and takes it; from then on the visitor's absence counts again.
-    let (tx, _rx) = tokio::sync::oneshot::channel();
-    let aino = crate::hub::NewAgent {
-        email: "aino@test".into(),
-        name: "Aino".into(),
-        password_hash: String::new(),
-        languages: vec![Language::parse("fi").unwrap()],
-        tier: 1,
-        max_chats: 2,
-        departments: vec![],
-    };
-    f.send(HubEvent::Admin(AdminCommand::CreateAgent(aino, tx)));
+    let aino = f.create_agent("Aino", &["fi"]);
     assert_eq!(f.status(c), Some(Status::Queued), "handed to the queue; Aino is not connected");
     f.at(t0 + AFTER * 5);
     assert_eq!(f.status(c), Some(Status::Queued), "queued after asking for a human: still kept");
-    let aino = f.hub.agents.values().find(|a| &*a.record.name == "Aino").expect("created").record.id;
     f.connect_agent(aino.0);
     assert_eq!(f.status(c), Some(Status::Assigned));
     f.at(t0 + AFTER * 7);

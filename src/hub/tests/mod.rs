@@ -122,6 +122,22 @@ impl Fixture {
         ConnId::new(0, self.next_conn)
     }
 
+    /// Creates an agent as the admin API does (in the default department, not connected); its id.
+    pub fn create_agent(&mut self, name: &str, languages: &[&str]) -> AgentId {
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        let new = crate::hub::NewAgent {
+            email: format!("{}@test", name.to_lowercase()),
+            name: name.into(),
+            password_hash: String::new(),
+            languages: languages.iter().map(|l| Language::parse(l).unwrap()).collect(),
+            tier: 1,
+            max_chats: 2,
+            departments: vec![],
+        };
+        self.send(HubEvent::Admin(crate::hub::AdminCommand::CreateAgent(new, tx)));
+        self.hub.agents.values().find(|a| &*a.record.name == name).expect("created").record.id
+    }
+
     pub fn connect_agent(&mut self, n: u64) -> ConnId {
         let conn = self.conn();
         self.send(HubEvent::Agent { conn, agent: AgentId(n), reference: None });

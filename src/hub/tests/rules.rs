@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::domain::BotReason;
-use crate::hub::AdminCommand;
 
 fn support() -> Vec<Department> {
     vec![always("support")]
@@ -214,17 +213,7 @@ fn a_new_speaker_of_a_language_releases_handed_off_chats() {
     let c = f.say(&v, FINNISH);
     f.frame(bot, Participant::Bot(BotId(1)), ClientFrame::Handoff { conversation_id: c, reason: None });
     assert_eq!(f.status(c), Some(Status::Bot), "no Finnish speaker: it waits");
-    let (tx, _rx) = tokio::sync::oneshot::channel();
-    let new = crate::hub::NewAgent {
-        email: "aino@test".into(),
-        name: "Aino".into(),
-        password_hash: String::new(),
-        languages: vec![Language::parse("fi").unwrap()],
-        tier: 1,
-        max_chats: 2,
-        departments: vec![],
-    };
-    f.send(HubEvent::Admin(AdminCommand::CreateAgent(new, tx)));
+    f.create_agent("Aino", &["fi"]);
     assert_eq!(f.status(c), Some(Status::Queued));
 }
 
